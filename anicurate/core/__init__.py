@@ -1,0 +1,1 @@
+"""The Qt-free core: media, analysis, tagging, catalogue and export, driven by CLI, tests and UI."""

@@ -1,0 +1,1 @@
+"""WD14 (SmilingWolf) tagger: model discovery now; preprocessing and inference come with tagging."""
