@@ -16,7 +16,7 @@ from typing import Any, TextIO, TypeVar
 from anicurate import __version__, paths
 from anicurate.core.errors import AnicurateError, MediaError
 from anicurate.core.jobs import Progress
-from anicurate.core.media.formats import is_media_path
+from anicurate.core.media.formats import walk_media_files
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("import", "info", "doctor", "screenshots", "gui")
@@ -75,18 +75,16 @@ def fail(path: str, message: str) -> None:
 
 
 def expand_media(targets: Iterable[Path]) -> Iterator[Path]:
-    """Files as given, folders walked recursively (sorted) for media files, hidden entries skipped."""
+    """Files as given, folders walked for media files the way import walks them."""
     for target in targets:
         if target.is_dir():
-            for p in sorted(target.rglob("*")):
-                rel = p.relative_to(target).parts
-                if p.is_file() and is_media_path(p) and not any(part.startswith(".") for part in rel):
-                    yield p
+            yield from walk_media_files(target)
         else:
             yield target
 
 
 # --- subcommands -----------------------------------------------------------------------------
+
 
 def cmd_import(args: argparse.Namespace) -> int:
     from anicurate.core.project import import_paths
@@ -106,10 +104,18 @@ def _media_json(path: str, info: Any, error: str | None) -> dict[str, Any]:
     row: dict[str, Any] = {"path": path}
     if info is not None:
         row.update(
-            width=info.width, height=info.height, fps=round(float(info.fps), 6),
-            fps_fraction=f"{info.fps.numerator}/{info.fps.denominator}", frames=info.frame_count,
-            duration=round(info.duration, 6), vfr=info.vfr, codec=info.codec, container=info.container,
-            kind=info.kind.value, rotation=info.rotation, audio=info.has_audio,
+            width=info.width,
+            height=info.height,
+            fps=round(float(info.fps), 6),
+            fps_fraction=f"{info.fps.numerator}/{info.fps.denominator}",
+            frames=info.frame_count,
+            duration=round(info.duration, 6),
+            vfr=info.vfr,
+            codec=info.codec,
+            container=info.container,
+            kind=info.kind.value,
+            rotation=info.rotation,
+            audio=info.has_audio,
         )
     row["error"] = error
     return row
@@ -118,8 +124,10 @@ def _media_json(path: str, info: Any, error: str | None) -> dict[str, Any]:
 def _media_line(info: Any) -> str:
     fps = f"{float(info.fps):.3f}".rstrip("0").rstrip(".")
     vfr = " VFR" if info.vfr else ""
-    return (f"{info.kind.value:9} {info.width}x{info.height} {info.codec:6} {fps:>7} fps{vfr} "
-            f"{info.frame_count:6} frames {info.duration:8.2f} s")
+    return (
+        f"{info.kind.value:9} {info.width}x{info.height} {info.codec:6} {fps:>7} fps{vfr} "
+        f"{info.frame_count:6} frames {info.duration:8.2f} s"
+    )
 
 
 def _is_project_file(path: Path) -> bool:
@@ -144,8 +152,10 @@ def info_project(path: Path, as_json: bool) -> int:
             st = project.settings()
             counts = project.counts()
             print(f"project   {project.path}  (schema {project.schema_version})")
-            print(f"training  {st.train_width}x{st.train_height}, {st.n_sample_frames} frames at "
-                  f"{st.fps} fps, step {st.frame_step}, trigger {st.trigger_tag!r}  [{st.preset}]")
+            print(
+                f"training  {st.train_width}x{st.train_height}, {st.n_sample_frames} frames at "
+                f"{st.fps} fps, step {st.frame_step}, trigger {st.trigger_tag!r}  [{st.preset}]"
+            )
             print("clips     " + ", ".join(f"{v} {k}" for k, v in counts.items()))
             for s in sources:
                 line = _media_line(s.info) if s.info is not None else f"error     {s.error}"
@@ -196,12 +206,23 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     except ImportError as err:
         versions["Qt"] = f"not importable: {err}"
     if args.json:
-        print(json.dumps({
-            "versions": versions,
-            "providers": [{"name": p.name, "works": p.works, "detail": p.detail} for p in report.providers],
-            "gpus": report.gpus,
-            "models": [{"name": m.name, "path": str(m.path), "origin": m.origin} for m in report.models],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "versions": versions,
+                    "providers": [
+                        {"name": p.name, "works": p.works, "detail": p.detail}
+                        for p in report.providers
+                    ],
+                    "gpus": report.gpus,
+                    "models": [
+                        {"name": m.name, "path": str(m.path), "origin": m.origin}
+                        for m in report.models
+                    ],
+                },
+                indent=2,
+            )
+        )
         return EXIT_OK
     for key, value in versions.items():
         print(f"{key:12} {value}")
@@ -211,7 +232,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     working = [p.name for p in report.providers if p.works]
     gpu_ok = "CUDAExecutionProvider" in working
     print(f"tagger runs on  {'CUDA (GPU)' if gpu_ok else 'CPU only'}")
-    print("GPUs         " + ("; ".join(report.gpus) if report.gpus else "none visible (no nvidia-smi or no NVIDIA driver)"))
+    print(
+        "GPUs         "
+        + (
+            "; ".join(report.gpus)
+            if report.gpus
+            else "none visible (no nvidia-smi or no NVIDIA driver)"
+        )
+    )
     print("models")
     for m in report.models:
         print(f"  {m.name:36} {m.path}  ({m.origin})")
@@ -259,13 +287,17 @@ def cmd_gui(args: argparse.Namespace) -> int:
     elif args.project:
         project = Path(args.project)
         if not project.exists() and project.suffix != ".anicurate":
-            print(f"anicurate: {args.project!r} is neither a command ({', '.join(SUBCOMMANDS)}) "
-                  "nor a project file; try anicurate --help", file=sys.stderr)
+            print(
+                f"anicurate: {args.project!r} is neither a command ({', '.join(SUBCOMMANDS)}) "
+                "nor a project file; try anicurate --help",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     return run_gui(project)
 
 
 # --- parser ----------------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -35,20 +35,25 @@ class Palette:
     skin: tuple[int, int, int] = (250, 222, 200)
 
 
-DAY = Palette(sky=(150, 200, 245), ground=(120, 190, 110), hair=(230, 120, 150), clothes=(60, 80, 170))
+DAY = Palette(
+    sky=(150, 200, 245), ground=(120, 190, 110), hair=(230, 120, 150), clothes=(60, 80, 170)
+)
 DUSK = Palette(sky=(245, 160, 110), ground=(90, 70, 110), hair=(50, 50, 70), clothes=(200, 60, 60))
-NIGHT = Palette(sky=(30, 40, 90), ground=(40, 60, 60), hair=(240, 220, 120), clothes=(240, 240, 240))
+NIGHT = Palette(
+    sky=(30, 40, 90), ground=(40, 60, 60), hair=(240, 220, 120), clothes=(240, 240, 240)
+)
 
 
 def _background(w: int, h: int, pal: Palette, pan: int = 0) -> Frame:
-    """Sky, hills and a ground line; ``pan`` scrolls the hills and clouds left (camera pans right)."""
+    """Sky, hills and a ground line; ``pan`` scrolls hills and clouds left (camera pans right)."""
     img = np.empty((h, w, 3), np.uint8)
     img[:] = pal.sky
     horizon = int(h * 0.68)
     period = max(w // 2, 1)
     xs = np.arange(-period, w + period, 4)
-    hills = [(int(x), int(horizon - h * 0.10 * (1 + np.sin((x + pan) * 2 * np.pi / period))))
-             for x in xs]
+    hills = [
+        (int(x), int(horizon - h * 0.10 * (1 + np.sin((x + pan) * 2 * np.pi / period)))) for x in xs
+    ]
     poly = np.array([(-period, h), *hills, (w + period, h)], np.int32)
     shade = tuple(int(c * 0.8) for c in pal.ground)
     cv2.fillPoly(img, [poly], shade, cv2.LINE_AA)
@@ -64,7 +69,9 @@ def _background(w: int, h: int, pal: Palette, pan: int = 0) -> Frame:
     return img
 
 
-def _figure(img: Frame, cx: int, base_y: int, scale: float, pal: Palette, pose: int, blink: bool = False) -> None:
+def _figure(
+    img: Frame, cx: int, base_y: int, scale: float, pal: Palette, pose: int, blink: bool = False
+) -> None:
     """A chibi character: head, hair, eyes, body and swinging arms/legs chosen by ``pose``."""
     s = scale
     head_r = int(34 * s)
@@ -80,26 +87,83 @@ def _figure(img: Frame, cx: int, base_y: int, scale: float, pal: Palette, pose: 
         hand = (cx + side * int(34 * s) - swing * side * int(16 * s), base_y - int(66 * s))
         cv2.line(img, shoulder, hand, OUTLINE, max(int(11 * s), 3), cv2.LINE_AA)
         cv2.line(img, shoulder, hand, pal.skin, max(int(7 * s), 2), cv2.LINE_AA)
-    body = np.array([(cx - int(24 * s), base_y - int(112 * s)), (cx + int(24 * s), base_y - int(112 * s)),
-                     (cx + int(32 * s), base_y - int(52 * s)), (cx - int(32 * s), base_y - int(52 * s))], np.int32)
+    body = np.array(
+        [
+            (cx - int(24 * s), base_y - int(112 * s)),
+            (cx + int(24 * s), base_y - int(112 * s)),
+            (cx + int(32 * s), base_y - int(52 * s)),
+            (cx - int(32 * s), base_y - int(52 * s)),
+        ],
+        np.int32,
+    )
     cv2.fillPoly(img, [body], pal.clothes, cv2.LINE_AA)
     cv2.polylines(img, [body], True, OUTLINE, 2, cv2.LINE_AA)
     cv2.circle(img, head, head_r, pal.skin, -1, cv2.LINE_AA)
     cv2.circle(img, head, head_r, OUTLINE, 2, cv2.LINE_AA)
-    cv2.ellipse(img, (head[0], head[1] - int(8 * s)), (head_r + 4, head_r - 6), 0, 180, 360, pal.hair, -1, cv2.LINE_AA)
-    cv2.ellipse(img, (head[0], head[1] - int(8 * s)), (head_r + 4, head_r - 6), 0, 180, 360, OUTLINE, 2, cv2.LINE_AA)
+    cv2.ellipse(
+        img,
+        (head[0], head[1] - int(8 * s)),
+        (head_r + 4, head_r - 6),
+        0,
+        180,
+        360,
+        pal.hair,
+        -1,
+        cv2.LINE_AA,
+    )
+    cv2.ellipse(
+        img,
+        (head[0], head[1] - int(8 * s)),
+        (head_r + 4, head_r - 6),
+        0,
+        180,
+        360,
+        OUTLINE,
+        2,
+        cv2.LINE_AA,
+    )
     for side in (-1, 1):
         eye = (head[0] + side * int(13 * s), head[1] + int(4 * s))
         if blink:
-            cv2.line(img, (eye[0] - int(6 * s), eye[1]), (eye[0] + int(6 * s), eye[1]), OUTLINE, 2, cv2.LINE_AA)
+            cv2.line(
+                img,
+                (eye[0] - int(6 * s), eye[1]),
+                (eye[0] + int(6 * s), eye[1]),
+                OUTLINE,
+                2,
+                cv2.LINE_AA,
+            )
         else:
-            cv2.ellipse(img, eye, (max(int(6 * s), 2), max(int(9 * s), 3)), 0, 0, 360, OUTLINE, -1, cv2.LINE_AA)
-            cv2.circle(img, (eye[0] + 2, eye[1] - 3), max(int(2 * s), 1), (255, 255, 255), -1, cv2.LINE_AA)
-    cv2.ellipse(img, (head[0], head[1] + int(18 * s)), (int(7 * s), int(4 * s)), 0, 0, 180, OUTLINE, 2, cv2.LINE_AA)
+            cv2.ellipse(
+                img,
+                eye,
+                (max(int(6 * s), 2), max(int(9 * s), 3)),
+                0,
+                0,
+                360,
+                OUTLINE,
+                -1,
+                cv2.LINE_AA,
+            )
+            cv2.circle(
+                img, (eye[0] + 2, eye[1] - 3), max(int(2 * s), 1), (255, 255, 255), -1, cv2.LINE_AA
+            )
+    cv2.ellipse(
+        img,
+        (head[0], head[1] + int(18 * s)),
+        (int(7 * s), int(4 * s)),
+        0,
+        0,
+        180,
+        OUTLINE,
+        2,
+        cv2.LINE_AA,
+    )
 
 
-def _scene(w: int, h: int, pal: Palette, t: int, *, walk: bool = True, pan: int = 0,
-           blink: bool = False) -> Frame:
+def _scene(
+    w: int, h: int, pal: Palette, t: int, *, walk: bool = True, pan: int = 0, blink: bool = False
+) -> Frame:
     """Frame of a shot at drawing number ``t``: the figure walks across when ``walk`` is set."""
     img = _background(w, h, pal, pan)
     scale = h / 360
@@ -174,7 +238,9 @@ def _small(p: Path) -> Path:
 
 
 def _four_three(p: Path) -> Path:
-    return write_video(p, _on_twos(48, lambda t: _scene(480, 360, DUSK, t), hold=3), 24, codec="libvpx-vp9")
+    return write_video(
+        p, _on_twos(48, lambda t: _scene(480, 360, DUSK, t), hold=3), 24, codec="libvpx-vp9"
+    )
 
 
 def _still(p: Path) -> Path:
@@ -187,11 +253,19 @@ def _uneven_gif(p: Path) -> Path:
 
 
 DEMO_CLIPS: tuple[DemoClip, ...] = (
-    DemoClip("walk_on_twos.mp4", "a figure walking, animated on twos", _walk_on_twos, {"frames": 48}),
+    DemoClip(
+        "walk_on_twos.mp4", "a figure walking, animated on twos", _walk_on_twos, {"frames": 48}
+    ),
     DemoClip("held_pose.mp4", "a held pose with one blink", _held_pose, {"frames": 48}),
-    DemoClip("hard_cut.mp4", "a hard cut from day to night", _hard_cut, {"frames": 60, "cuts": [30]}),
-    DemoClip("fade_to_black.mp4", "a fade out to black and back in", _fade_to_black,
-             {"frames": 65, "transitions": [[24, 40]]}),
+    DemoClip(
+        "hard_cut.mp4", "a hard cut from day to night", _hard_cut, {"frames": 60, "cuts": [30]}
+    ),
+    DemoClip(
+        "fade_to_black.mp4",
+        "a fade out to black and back in",
+        _fade_to_black,
+        {"frames": 65, "transitions": [[24, 40]]},
+    ),
     DemoClip("pan.mp4", "a camera pan on twos", _pan, {"frames": 60}),
     DemoClip("flash.mp4", "a one-frame white flash", _flash, {"frames": 40, "flashes": [20]}),
     DemoClip("small_clip.mp4", "256x144, below the training size", _small, {"frames": 36}),
@@ -215,9 +289,13 @@ def generate_demo_media(folder: Path) -> Generator[Progress, None, Path]:
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for done, clip in enumerate(DEMO_CLIPS):
-        yield Progress(done, total, clip.name)
-        clip.make(tmp / clip.name)
+    try:
+        for done, clip in enumerate(DEMO_CLIPS):
+            yield Progress(done, total, clip.name)
+            clip.make(tmp / clip.name)
+    except BaseException:  # cancelled (generator closed) or failed: leave nothing half-made
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     (tmp / marker.name).write_text("anicurate demo set\n")
     if folder.exists():
         shutil.rmtree(folder)

@@ -1,4 +1,4 @@
-"""The core never imports Qt: every anicurate.core module loads in a fresh interpreter without it."""
+"""The core never imports Qt: every anicurate.core module loads in a fresh interpreter without."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def test_no_core_module_loads_qt() -> None:
         "import importlib, sys\n"
         f"for name in {core_modules()!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'))\n"
+        "qt = ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in qt)\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import av
+import av.video.stream
 import cv2
 import numpy as np
 from PIL import Image
@@ -28,10 +30,16 @@ def write_video(
     rotation: int = 0,
     options: dict[str, str] | None = None,
 ) -> Path:
-    """Encode RGB frames at a constant rate; ``rotation`` is stored as display-matrix metadata."""
+    """Encode RGB frames at a constant rate.
+
+    ``rotation`` (degrees clockwise a player turns the frames to show them upright, what
+    ``probe`` reports back) is stored as a display matrix.
+    """
     rate = Fraction(fps)
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=rate)
+        if not isinstance(stream, av.video.stream.VideoStream):
+            raise ValueError(f"{codec!r} is not a video encoder")
         stream.pix_fmt = pix_fmt
         opts = dict(options or {})
         if gop is not None:
@@ -46,14 +54,18 @@ def write_video(
             opts.setdefault("preset", "ultrafast")
             opts.setdefault("x265-params", "log-level=error")
         if codec == "libsvtav1":
-            opts.setdefault("preset", "12")
+            # Presets 10 and up are faster still but show frames out of place (wrong content).
+            opts.setdefault("preset", "9")
+            # SVT-AV1 prints a banner straight to stderr unless told to log errors only.
+            os.environ.setdefault("SVT_LOG", "1")
         if codec == "libvpx-vp9":
             opts.setdefault("deadline", "realtime")
             opts.setdefault("cpu-used", "8")
         stream.codec_context.options = opts
-        if rotation:
-            # FFmpeg's muxers write a display matrix from this stream metadata (mp4/mov).
-            stream.metadata["rotate"] = str(rotation % 360)
+        if rotation % 360:
+            # A display matrix in the stream's side data (FFmpeg 8 ignores a "rotate" metadata
+            # tag). PyAV's angle is counter-clockwise, ``rotation`` is clockwise.
+            stream.set_display_rotation(-(rotation % 360))
         first = True
         for rgb in frames:
             if first:
@@ -111,4 +123,5 @@ def kind_of_written(path: Path, n_frames: int) -> MediaKind:
     """The kind a file written by this module will probe as (used by tests and the demo)."""
     if n_frames == 1:
         return MediaKind.STILL
-    return MediaKind.ANIMATION if path.suffix.lower() in (".gif", ".png", ".apng", ".webp") else MediaKind.VIDEO
+    animated = path.suffix.lower() in (".gif", ".png", ".apng", ".webp")
+    return MediaKind.ANIMATION if animated else MediaKind.VIDEO

@@ -1,4 +1,4 @@
-"""Find tagger folders (``model.onnx`` + ``selected_tags.csv``) where users and the HF hub put them."""
+"""Find tagger folders (``model.onnx`` + ``selected_tags.csv``) where users and the hub put them."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def hf_hub_cache() -> Path:
     """The Hugging Face hub cache, honouring HF_HUB_CACHE and HF_HOME as huggingface_hub does."""
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache", "huggingface"
+    )
     return Path(home) / "hub"
 
 
@@ -50,7 +52,9 @@ def _hf_snapshots(cache: Path) -> Iterable[TaggerLocation]:
                 break
 
 
-def find_taggers(models_dirs: Iterable[Path], extra: Iterable[Path] = (), hf_cache: Path | None = None) -> list[TaggerLocation]:
+def find_taggers(
+    models_dirs: Iterable[Path], extra: Iterable[Path] = (), hf_cache: Path | None = None
+) -> list[TaggerLocation]:
     """Every tagger found: paths from settings, then ``<models dir>/<name>/``, then the HF cache."""
     found: list[TaggerLocation] = []
     seen: set[Path] = set()

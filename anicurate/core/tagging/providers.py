@@ -52,7 +52,9 @@ def probe_providers(model: Path) -> list[ProviderStatus]:
             with contextlib.redirect_stdout(printed):
                 session = ort.InferenceSession(str(model), providers=[name])
         except Exception as exc:  # a provider that cannot initialise raises various errors
-            statuses.append(ProviderStatus(name, False, f"failed to start: {str(exc).splitlines()[0][:160]}"))
+            statuses.append(
+                ProviderStatus(name, False, f"failed to start: {str(exc).splitlines()[0][:160]}")
+            )
             continue
         if name not in session.get_providers():
             why = "its libraries did not load"

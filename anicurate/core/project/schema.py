@@ -1,0 +1,129 @@
+"""The catalogue's SQL schema as forward migrations; ``PRAGMA user_version`` counts those applied.
+
+Step ``i`` of :data:`MIGRATIONS` takes a file from version ``i`` to ``i + 1``, so a new project is
+built by the same steps that upgrade an old one, and the two can never drift apart. A step is
+only ever appended, never edited once released: files in the wild were made by it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+# Marks a SQLite file as an anicurate project ("ANIC"), so any other database is refused.
+APPLICATION_ID = 0x414E4943
+
+Migration = Sequence[str]
+
+_V1_CATALOGUE: Migration = (
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    # hash: blake2b-256 hex of the content, "" while the file could not be read.
+    # kind/info: MediaKind and MediaInfo JSON, NULL until the file probed; error_kind is a
+    # MediaErrorKind value and error a message for a person, both NULL when the file is fine.
+    """CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,
+        hash TEXT NOT NULL,
+        kind TEXT,
+        info TEXT,
+        error_kind TEXT,
+        error TEXT,
+        added_at REAL NOT NULL,
+        CHECK ((error_kind IS NULL) = (error IS NULL))
+    )""",
+    "CREATE INDEX sources_hash ON sources (hash)",
+    # first_frame/last_frame: inclusive range of displayed frames; crop all NULL or all set.
+    """CREATE TABLE clips (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+        first_frame INTEGER NOT NULL CHECK (first_frame >= 0),
+        last_frame INTEGER NOT NULL,
+        crop_x INTEGER,
+        crop_y INTEGER,
+        crop_w INTEGER,
+        crop_h INTEGER,
+        status TEXT NOT NULL DEFAULT 'unreviewed'
+            CHECK (status IN ('unreviewed', 'accepted', 'rejected')),
+        note TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        CHECK (last_frame >= first_frame),
+        CHECK (CASE WHEN crop_x IS NULL
+                    THEN crop_y IS NULL AND crop_w IS NULL AND crop_h IS NULL
+                    ELSE crop_y IS NOT NULL AND crop_w IS NOT NULL AND crop_h IS NOT NULL
+                         AND crop_x >= 0 AND crop_y >= 0 AND crop_w > 0 AND crop_h > 0 END)
+    )""",
+    "CREATE INDEX clips_source ON clips (source_id, first_frame)",
+    "CREATE INDEX clips_status ON clips (status)",
+    # score: the tagger's confidence, NULL for tags a person added.
+    """CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        score REAL,
+        origin TEXT NOT NULL CHECK (origin IN ('auto', 'manual')),
+        UNIQUE (clip_id, tag)
+    )""",
+    "CREATE INDEX tags_tag ON tags (tag)",
+    # At most one caption per origin: an edited caption sits beside the generated one.
+    """CREATE TABLE captions (
+        id INTEGER PRIMARY KEY,
+        clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('auto', 'manual')),
+        UNIQUE (clip_id, origin)
+    )""",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",  # value: JSON
+)
+
+_V2_THUMBNAILS_AND_ANALYSIS: Migration = (
+    """CREATE TABLE thumbnails (
+        source_id INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,
+        jpeg BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL
+    )""",
+    # One cached result per source and analyser; a result whose version is older than the
+    # analyser's is stale. data: e.g. per-frame float32 signals; json: metrics and events.
+    """CREATE TABLE analysis (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+        analyser TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        data BLOB,
+        json TEXT,
+        created_at REAL NOT NULL,
+        UNIQUE (source_id, analyser)
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_CATALOGUE, _V2_THUMBNAILS_AND_ANALYSIS)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version stored in the file's header (0 for a new, empty database)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the file up to ``len(migrations)`` in one transaction; returns the version it had.
+
+    The version is re-read after taking the write lock, so two processes opening the same old
+    file cannot both migrate it. Any failure rolls the whole upgrade back.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        start = user_version(conn)
+        for step in migrations[start:]:
+            for statement in step:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {max(start, len(migrations))}")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return start

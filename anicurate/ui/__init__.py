@@ -1,0 +1,1 @@
+"""Qt widgets, item models and workers over the core; no algorithms live here."""

@@ -1,0 +1,464 @@
+"""Qt item model over a project's clips (and the sources that failed to import).
+
+One table model serves both views: the thumbnail grid shows column 0, the detail table every
+column, and because it is the same model the two views can share one selection. Rows are read
+on the GUI thread from the window's own :class:`Project`; :meth:`ClipListModel.refresh` re-reads
+them and applies the difference as row inserts/removals/changes, so selection and scroll position
+survive an import that lands files while the user looks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from enum import IntEnum
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+
+from anicurate.ui.formatting import (
+    duration_text,
+    fps_text,
+    frame_range_text,
+    kind_label,
+    resolution_text,
+)
+from anicurate.ui.messages import explain_source_error, short_source_error
+
+if TYPE_CHECKING:
+    from anicurate.core.project import Clip, Project, Source
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Custom roles; every column answers them, so delegates and the inspector need no column logic.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ClipRow
+THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # QPixmap | None, full stored size
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 3  # "accepted" / "rejected" / "unreviewed" / "error"
+ERROR_ROLE = Qt.ItemDataRole.UserRole + 4  # one-line error text or None
+META_ROLE = Qt.ItemDataRole.UserRole + 5  # "1920×1080 · 0:02.0" under a grid thumbnail
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 6  # "GIF", "STILL", ... (None for plain video)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 7  # a value that sorts naturally for the column
+
+ERROR_STATUS = "error"
+
+
+class Column(IntEnum):
+    NAME = 0
+    KIND = 1
+    RESOLUTION = 2
+    FPS = 3
+    FRAMES = 4
+    DURATION = 5
+    STATUS = 6
+    ERROR = 7
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.KIND: "Kind",
+    Column.RESOLUTION: "Resolution",
+    Column.FPS: "FPS",
+    Column.FRAMES: "Frames",
+    Column.DURATION: "Duration",
+    Column.STATUS: "Status",
+    Column.ERROR: "Problem",
+}
+
+_RIGHT_ALIGNED = {Column.FPS, Column.FRAMES, Column.DURATION}
+
+# Status words in the table, coloured like the grid's badges but light enough for dark rows.
+STATUS_TEXT_COLORS = {"accepted": "#6fd08c", "rejected": "#ff8a7a", ERROR_STATUS: "#ff8a7a"}
+
+# Table icons share one box, so names line up whatever the clip's aspect ratio.
+ICON_BOX = QSize(96, 54)
+
+
+@dataclass(frozen=True, slots=True)
+class ClipRow:
+    """One browser item: a clip with its source, or a source that failed (then ``clip`` is None)."""
+
+    source: Source
+    clip: Clip | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity across refreshes: the clip id, or the source id for a failed source."""
+        return ("clip", self.clip.id) if self.clip is not None else ("source", self.source.id)
+
+    @property
+    def name(self) -> str:
+        """The file name, plus the frame range when the clip is only part of its source."""
+        name = Path(self.source.path).name
+        info = self.source.info
+        clip = self.clip
+        if clip is not None and info is not None:
+            whole = clip.first_frame == 0 and clip.last_frame == info.frame_count - 1
+            if not whole:
+                name += f" [{clip.first_frame}\u2013{clip.last_frame}]"
+        return name
+
+    @property
+    def error(self) -> str | None:
+        """The stored one-line error, or None for a usable source."""
+        if not _has_error(self.source):
+            return None
+        return short_source_error(self.source.error_kind, self.source.error)
+
+    @property
+    def status(self) -> str:
+        if self.error is not None or self.clip is None:
+            return ERROR_STATUS
+        return str(self.clip.status.value)
+
+    @property
+    def frame_count(self) -> int | None:
+        if self.clip is not None:
+            return self.clip.last_frame - self.clip.first_frame + 1
+        return self.source.info.frame_count if self.source.info else None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds covered by the clip (the source's duration scaled by the frame share)."""
+        info = self.source.info
+        n = self.frame_count
+        if info is None or n is None or info.frame_count <= 0:
+            return None
+        return info.duration * n / info.frame_count
+
+
+def rows_from_project(project: Project, errors: list[Source] | None = None) -> list[ClipRow]:
+    """Clips in the catalogue's order, then failed sources without a clip, by path.
+
+    ``errors`` (``project.errors()``) saves a query when the caller has just read it anyway.
+    """
+    rows = [ClipRow(source, clip) for clip, source in project.clips_with_sources()]
+    with_clip = {row.source.id for row in rows}
+    failed = project.errors() if errors is None else errors
+    rows.extend(
+        ClipRow(s, None) for s in sorted(failed, key=lambda s: s.path) if s.id not in with_clip
+    )
+    return rows
+
+
+class ClipListModel(QAbstractTableModel):
+    """Rows of :class:`ClipRow`; thumbnails are decoded lazily from the catalogue and cached."""
+
+    THUMBNAIL_CACHE_SIZE = 800  # decoded pixmaps kept; a screenful of the grid is ~50
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._project: Project | None = None
+        self._rows: list[ClipRow] = []
+        self._thumbs: OrderedDict[tuple[int, str], QPixmap | None] = OrderedDict()
+        self._icons: OrderedDict[tuple[int, str], QIcon] = OrderedDict()
+
+    # -- content ---------------------------------------------------------------------------
+
+    @property
+    def project(self) -> Project | None:
+        return self._project
+
+    def set_project(self, project: Project | None) -> None:
+        """Show ``project`` (or nothing); resets the model and forgets cached thumbnails."""
+        self.beginResetModel()
+        self._project = project
+        self._rows = rows_from_project(project) if project is not None else []
+        self._thumbs.clear()
+        self._icons.clear()
+        self.endResetModel()
+
+    def refresh(self, errors: list[Source] | None = None) -> None:
+        """Re-read the project and apply only what changed (keeps selection and scroll)."""
+        if self._project is None:
+            return
+        self.apply_rows(rows_from_project(self._project, errors))
+
+    def rows(self) -> list[ClipRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> ClipRow:
+        return self._rows[row]
+
+    def row_of_key(self, key: tuple[str, int]) -> int | None:
+        for i, r in enumerate(self._rows):
+            if r.key == key:
+                return i
+        return None
+
+    def row_of_source(self, source_id: int) -> int | None:
+        """The first row showing ``source_id`` (its first clip, or its failed entry)."""
+        for i, r in enumerate(self._rows):
+            if r.source.id == source_id:
+                return i
+        return None
+
+    @property
+    def clip_count(self) -> int:
+        return sum(1 for r in self._rows if r.clip is not None)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self._rows if r.error is not None)
+
+    def apply_rows(self, new_rows: list[ClipRow]) -> None:
+        """Turn the current rows into ``new_rows`` with removes, a reorder, inserts and changes."""
+        root = QModelIndex()
+        new_keys = [r.key for r in new_rows]
+        new_pos = {k: i for i, k in enumerate(new_keys)}
+
+        # 1. removals, last run first so earlier row numbers stay valid
+        gone = [i for i, r in enumerate(self._rows) if r.key not in new_pos]
+        for start, end in reversed(_runs(gone)):
+            self.beginRemoveRows(root, start, end)
+            del self._rows[start : end + 1]
+            self.endRemoveRows()
+
+        # 2. a relinked file can move; reorder the survivors with persistent indexes kept
+        if any(new_pos[a.key] > new_pos[b.key] for a, b in pairwise(self._rows)):
+            self.layoutAboutToBeChanged.emit()
+            order = sorted(range(len(self._rows)), key=lambda i: new_pos[self._rows[i].key])
+            moved_to = {old: new for new, old in enumerate(order)}
+            self._rows = [self._rows[i] for i in order]
+            old_indexes = self.persistentIndexList()
+            self.changePersistentIndexList(
+                old_indexes,
+                [self.index(moved_to[ix.row()], ix.column()) for ix in old_indexes],
+            )
+            self.layoutChanged.emit()
+
+        # 3. insertions: the survivors are now a subsequence of new_rows in the same order
+        have = {r.key for r in self._rows}
+        i = 0
+        while i < len(new_rows):
+            if new_keys[i] in have:
+                i += 1
+                continue
+            j = i
+            while j < len(new_rows) and new_keys[j] not in have:
+                j += 1
+            self.beginInsertRows(root, i, j - 1)
+            self._rows[i:i] = new_rows[i:j]
+            self.endInsertRows()
+            i = j
+
+        # 4. changed content (status, relinked path, re-probed info)
+        changed = [i for i, (a, b) in enumerate(zip(self._rows, new_rows, strict=True)) if a != b]
+        for start, end in _runs(changed):
+            self._rows[start : end + 1] = new_rows[start : end + 1]
+            self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
+
+    # -- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Column(section)]
+            if role == Qt.ItemDataRole.TextAlignmentRole and Column(section) in _RIGHT_ALIGNED:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flag = Qt.ItemFlag
+        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell_text(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(row) if column is Column.NAME else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (Column.STATUS, Column.ERROR):
+            color = STATUS_TEXT_COLORS.get(row.status)
+            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROW_ROLE:
+            return row
+        if role == THUMBNAIL_ROLE:
+            return self.thumbnail(row)
+        if role == STATUS_ROLE:
+            return row.status
+        if role == ERROR_ROLE:
+            return row.error
+        if role == META_ROLE:
+            return _meta_line(row)
+        if role == BADGE_ROLE:
+            info = row.source.info
+            return None if info is None or info.kind.value == "video" else kind_label(info)
+        if role == SORT_ROLE:
+            return _sort_key(row, column)
+        return None
+
+    # -- thumbnails --------------------------------------------------------------------------
+
+    def thumbnail(self, row: ClipRow) -> QPixmap | None:
+        """The stored JPEG thumbnail of the row's source, decoded once (LRU-cached)."""
+        key = (row.source.id, row.source.hash)
+        if key in self._thumbs:
+            self._thumbs.move_to_end(key)
+            return self._thumbs[key]
+        pixmap: QPixmap | None = None
+        data = self._project.thumbnail(row.source.id) if self._project is not None else None
+        if data:
+            image = QImage.fromData(data)
+            if not image.isNull():
+                pixmap = QPixmap.fromImage(image)
+        self._thumbs[key] = pixmap
+        if len(self._thumbs) > self.THUMBNAIL_CACHE_SIZE:
+            self._thumbs.popitem(last=False)
+        return pixmap
+
+    def _icon(self, row: ClipRow) -> QIcon:
+        """The table's icon: the thumbnail letterboxed into ICON_BOX (a warning sign if none)."""
+        key = (row.source.id, row.source.hash)
+        icon = self._icons.get(key)
+        if icon is None:
+            icon = self._icons[key] = QIcon(_boxed(self.thumbnail(row)))
+            if len(self._icons) > self.THUMBNAIL_CACHE_SIZE:
+                self._icons.popitem(last=False)
+        return icon
+
+
+def _boxed(pixmap: QPixmap | None) -> QPixmap:
+    box = QPixmap(ICON_BOX)
+    box.fill(QColor("#0c0c0e"))
+    painter = QPainter(box)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    if pixmap is not None:
+        size = pixmap.size().scaled(ICON_BOX, Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(QPoint(0, 0), size)
+        target.moveCenter(box.rect().center())
+        painter.drawPixmap(target, pixmap)
+    else:
+        painter.fillRect(box.rect(), QColor(120, 30, 26, 140))
+        font = painter.font()
+        font.setPixelSize(ICON_BOX.height() // 2)
+        painter.setFont(font)
+        painter.setPen(QColor("#ff8a7a"))
+        painter.drawText(box.rect(), Qt.AlignmentFlag.AlignCenter, "\u26a0")
+    painter.end()
+    return box
+
+
+def _has_error(source: Source) -> bool:
+    return source.error_kind is not None or source.error is not None
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Sorted indexes grouped into inclusive (start, end) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _cell_text(row: ClipRow, column: Column) -> str:
+    info = row.source.info
+    if column is Column.NAME:
+        return row.name
+    if column is Column.STATUS:
+        return row.status
+    if column is Column.ERROR:
+        return row.error or ""
+    if info is None:
+        return ""
+    if column is Column.KIND:
+        return kind_label(info).lower()
+    if column is Column.RESOLUTION:
+        return resolution_text(info.width, info.height)
+    if column is Column.FRAMES:
+        return str(row.frame_count)
+    if info.frame_count <= 1:
+        return ""  # a still has no rate and no duration
+    if column is Column.FPS:
+        return fps_text(info.fps) + (" (VFR)" if info.vfr else "")
+    if column is Column.DURATION:
+        return duration_text(row.duration or 0.0)
+    return ""
+
+
+def _sort_key(row: ClipRow, column: Column) -> Any:
+    info = row.source.info
+    if column is Column.NAME:
+        return row.name.casefold()
+    if column in (Column.STATUS, Column.ERROR):
+        return _cell_text(row, column)
+    if info is None:
+        return -1 if column is not Column.KIND else ""
+    if column is Column.KIND:
+        return kind_label(info)
+    if column is Column.RESOLUTION:
+        return info.width * info.height
+    if column is Column.FPS:
+        return float(info.fps)
+    if column is Column.FRAMES:
+        return row.frame_count or 0
+    return row.duration or 0.0
+
+
+def _meta_line(row: ClipRow) -> str:
+    """The small line under a grid thumbnail: size and length, or what went wrong.
+
+    The error kind is already written on the tile, so only the detail after it is repeated.
+    """
+    info = row.source.info
+    if info is None:
+        error = row.error or ""
+        kind = row.source.error_kind
+        if kind and error.startswith(f"{kind}: "):
+            return error[len(kind) + 2 :]
+        return error
+    parts = [resolution_text(info.width, info.height)]
+    if info.frame_count > 1:
+        parts.append(duration_text(row.duration or 0.0))
+    return " \u00b7 ".join(parts)
+
+
+def tooltip_text(row: ClipRow) -> str:
+    """Several lines of metadata for hovering an item, errors explained in plain words."""
+    lines = [row.name, row.source.path]
+    info = row.source.info
+    if info is not None:
+        fps = fps_text(info.fps) + (" VFR" if info.vfr else "")
+        lines.append(
+            f"{kind_label(info).lower()} \u00b7 {info.codec} \u00b7 "
+            f"{resolution_text(info.width, info.height)} \u00b7 {fps} fps"
+        )
+        if row.clip is not None:
+            lines.append(
+                f"frames {frame_range_text(row.clip.first_frame, row.clip.last_frame)} \u00b7 "
+                f"{duration_text(row.duration or 0.0)}"
+            )
+    lines.append(f"status: {row.status}")
+    if row.error is not None:
+        lines.append(explain_source_error(row.source.error_kind, row.source.error))
+    return "\n".join(lines)

@@ -1,0 +1,630 @@
+"""The main window: open or create a project, browse its clips, import files dropped on it.
+
+It wires widgets to the core and holds the window's own :class:`Project` (GUI thread only).
+Imports run as core generators in a :class:`JobWorker`; their progress arrives by signal and
+the clip list is re-read from the catalogue, at most a few times a second, as files land.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
+
+from anicurate import __version__
+from anicurate.core.errors import AnicurateError
+from anicurate.core.jobs import Progress
+from anicurate.core.media.formats import MEDIA_EXTENSIONS
+from anicurate.core.project import Project
+from anicurate.core.project import import_paths as core_import_paths
+from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
+from anicurate.ui.clip_model import ClipListModel, ClipRow
+from anicurate.ui.inspector import InspectorPanel
+from anicurate.ui.job_status import JobStatusWidget
+from anicurate.ui.messages import describe_error, import_summary_text, progress_text
+from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
+from anicurate.ui.settings import AppSettings
+from anicurate.ui.workers import Job, JobWorker
+
+log = logging.getLogger(__name__)
+
+PROJECT_SUFFIX = ".anicurate"
+PROJECT_FILTER = "anicurate projects (*.anicurate)"
+REFRESH_INTERVAL_MS = 300  # shortest pause between re-reads of the clip list during an import
+
+
+def suggest_project_path(paths: Sequence[Path]) -> Path:
+    """Where to offer a new project for dropped files: next to the first folder, named after it."""
+    first = paths[0]
+    folder = first if first.is_dir() else first.parent
+    return folder.parent / f"{folder.name or 'clips'}{PROJECT_SUFFIX}"
+
+
+class MainWindow(QMainWindow):
+    """Clip browser in the centre, Inspector on the right, Problems below, jobs in the status bar.
+
+    For tests and scripts, ``interactive=False`` shows no modal dialogs: errors go to the status
+    bar and :attr:`error_reported`, and a drop without a project asks
+    :attr:`ask_new_project_path` (a callable you may replace), which then returns None.
+    """
+
+    project_changed = Signal(object)  # Path | None
+    import_started = Signal(object)  # JobWorker
+    import_ended = Signal(str)  # "finished" | "failed" | "cancelled"
+    refreshed = Signal()  # the models were re-read from the catalogue
+    error_reported = Signal(str)
+
+    def __init__(
+        self,
+        settings: AppSettings | None = None,
+        *,
+        interactive: bool = True,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.interactive = interactive
+        self.pool = pool or QThreadPool(self)
+        self.project: Project | None = None
+        self.job: JobWorker | None = None
+        self._job_last: Progress | None = None
+        self._pending_imports: list[list[Path]] = []
+        self._last_failed: list[tuple[str, str]] = []
+        self.ask_new_project_path: Callable[[Sequence[Path]], Path | None] = (
+            self._ask_new_project_path
+        )
+        # The core job an import runs; tests and the screenshot script wrap it (e.g. to pause).
+        self.make_import_job: Callable[[Path, Sequence[Path]], Job] = core_import_paths
+
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.clip_model = ClipListModel(self)
+        self.problem_model = ProblemListModel(self)
+        self.browser = ClipBrowser(self.clip_model)
+        self.setCentralWidget(self.browser)
+        self.inspector = InspectorPanel()
+        self.problems_panel = ProblemsPanel(self.problem_model)
+        self.inspector_dock = self._add_dock(
+            "Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.problems_dock = self._add_dock(
+            "Problems", "problemsDock", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+
+        self.job_status = JobStatusWidget()
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("countsLabel")
+        self.statusBar().addWidget(self.job_status, 1)
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+
+        self.browser.current_changed.connect(self._show_in_inspector)
+        self.browser.new_project_requested.connect(self.new_project_dialog)
+        self.browser.open_project_requested.connect(self.open_project_dialog)
+        self.browser.import_files_requested.connect(self.import_files_dialog)
+        self.browser.import_folder_requested.connect(self.import_folder_dialog)
+        self.problems_panel.source_activated.connect(self._select_source)
+        self.job_status.cancel_requested.connect(self.cancel_import)
+
+        self.resize(1320, 820)
+        self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        self._restore_layout()
+        self._update_title()
+        self._update_actions()
+        self._update_counts()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _add_dock(
+        self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() needs a unique object name per dock
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        sk = QKeySequence.StandardKey
+        self.act_new = self._action(
+            "&New Project\u2026",
+            self.new_project_dialog,
+            QKeySequence(sk.New),
+            "Create a new project file",
+        )
+        self.act_open = self._action(
+            "&Open Project\u2026",
+            self.open_project_dialog,
+            QKeySequence(sk.Open),
+            "Open an .anicurate project",
+        )
+        self.act_import_files = self._action(
+            "Import &Files\u2026",
+            self.import_files_dialog,
+            "Ctrl+I",
+            "Add video, GIF and image files to the project",
+        )
+        self.act_import_folder = self._action(
+            "Import F&older\u2026",
+            self.import_folder_dialog,
+            "Ctrl+Shift+I",
+            "Add every media file in a folder and its subfolders",
+        )
+        self.act_close = self._action("&Close Project", self.close_project, None)
+        self.act_quit = self._action("&Quit", self.close, QKeySequence(sk.Quit))
+        self.act_grid = self._action(
+            "&Thumbnails",
+            lambda: self.set_browser_mode(BrowserMode.GRID),
+            "Ctrl+1",
+            "Show clips as a grid of thumbnails",
+        )
+        self.act_table = self._action(
+            "&Details",
+            lambda: self.set_browser_mode(BrowserMode.TABLE),
+            "Ctrl+2",
+            "Show clips as a table of metadata",
+        )
+        group = QActionGroup(self)
+        for action in (self.act_grid, self.act_table):
+            action.setCheckable(True)
+            group.addAction(action)
+        self.act_grid.setChecked(True)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_open])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_import_files, self.act_import_folder])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_close, self.act_quit])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.act_grid, self.act_table])
+        view_menu.addSeparator()
+        view_menu.addActions(
+            [self.inspector_dock.toggleViewAction(), self.problems_dock.toggleViewAction()]
+        )
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About anicurate", self._show_about))
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(16, 16))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.act_open, self.act_import_folder, self.act_import_files])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_grid, self.act_table])
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("Filter by name")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setFixedWidth(240)
+        self.filter_edit.textChanged.connect(self.browser.set_filter)
+        toolbar.addWidget(self.filter_edit)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    # -- projects ----------------------------------------------------------------------------
+
+    def open_project(self, path: Path, *, create: bool = False) -> bool:
+        """Open (with ``create``: make) the project at ``path``; False after a reported error."""
+        path = Path(path)
+        if create and path.suffix != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        if not create and not path.is_file():
+            self.report_error("Cannot open project", f"There is no project file at {path}.")
+            self.settings.remove_recent(path)
+            return False
+        try:
+            project = Project.open(path, create=create)
+        except (AnicurateError, OSError) as err:
+            self.report_error("Cannot open project", describe_error(err))
+            return False
+        self._stop_job()  # only once the new project is open: a failed open changes nothing
+        self._close_project_quietly()
+        self.project = project
+        self._last_failed = []
+        self.clip_model.set_project(project)
+        self.browser.set_has_project(True)
+        self.problems_panel.set_has_project(True)
+        self.settings.add_recent(project.path)
+        self.settings.set_last_dir(project.path.parent)
+        self.refresh()
+        self._update_title()
+        self._update_actions()
+        self.statusBar().showMessage(f"Opened {project.path}", 5000)
+        self.project_changed.emit(project.path)
+        return True
+
+    def close_project(self) -> None:
+        """Stop any import and show no project."""
+        self._stop_job()
+        self._close_project_quietly()
+        self._update_title()
+        self._update_actions()
+        self._update_counts()
+        self.project_changed.emit(None)
+
+    def _close_project_quietly(self) -> None:
+        if self.project is None:
+            return
+        self.clip_model.set_project(None)
+        self.problem_model.set_problems([])
+        self.browser.set_has_project(False)
+        self.problems_panel.set_has_project(False)
+        try:
+            self.project.close()
+        except AnicurateError as err:  # nothing unsaved: every edit is its own transaction
+            log.warning("closing project: %s", err)
+        self.project = None
+
+    def refresh(self) -> None:
+        """Re-read clips and problems from the catalogue (cheap: only differences reach views)."""
+        self._refresh_timer.stop()
+        if self.project is None:
+            return
+        started = time.perf_counter()
+        try:
+            errors = self.project.errors()
+            self.clip_model.refresh(errors)
+            self.problem_model.set_problems(problems_from(errors, self._last_failed))
+        except AnicurateError as err:
+            self.report_error("Cannot read the project", describe_error(err))
+            return
+        self._update_counts()
+        # Re-read at most ~1/5 of the time during an import: big catalogues refresh less often.
+        cost_ms = int((time.perf_counter() - started) * 1000)
+        self._refresh_timer.setInterval(max(REFRESH_INTERVAL_MS, 5 * cost_ms))
+        self.refreshed.emit()
+
+    # -- importing ---------------------------------------------------------------------------
+
+    def import_paths(self, paths: Sequence[Path]) -> JobWorker | None:
+        """Import files and folders in the background; returns the started worker.
+
+        Without a project, one is created where :attr:`ask_new_project_path` says (None aborts).
+        While another import runs the paths are queued and None is returned.
+        """
+        paths = [Path(p) for p in paths]
+        if not paths:
+            return None
+        if self.project is None:
+            target = self.ask_new_project_path(paths)
+            if target is None or not self.open_project(target, create=True):
+                self.statusBar().showMessage("Nothing imported: no project to import into.", 5000)
+                return None
+        assert self.project is not None
+        if self.job is not None:
+            self._pending_imports.append(paths)
+            self.statusBar().showMessage(
+                f"Queued {len(paths)} item(s); they import when the current import is done.", 4000
+            )
+            return None
+        worker = JobWorker(self.make_import_job(self.project.path, paths), name="import")
+        signals = worker.signals
+        signals.progress.connect(functools.partial(self._on_job_progress, worker))
+        signals.finished.connect(functools.partial(self._on_import_finished, worker))
+        signals.failed.connect(functools.partial(self._on_import_failed, worker))
+        signals.cancelled.connect(functools.partial(self._on_import_cancelled, worker))
+        self.job = worker
+        self._job_last = None
+        self.statusBar().clearMessage()
+        self.job_status.begin("importing: looking for files\u2026")
+        self._update_actions()
+        self.import_started.emit(worker)  # before start: listeners may connect to its signals
+        worker.start(self.pool)
+        return worker
+
+    def cancel_import(self) -> None:
+        """Stop the running import after its current file; what was imported stays."""
+        self._pending_imports.clear()
+        if self.job is not None:
+            self.job.cancel()
+
+    def handle_drop(self, mime: QMimeData) -> bool:
+        """Import the local files and folders in ``mime``; one .anicurate file is opened instead."""
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        if not paths:
+            return False
+        if len(paths) == 1 and paths[0].suffix == PROJECT_SUFFIX and paths[0].is_file():
+            return self.open_project(paths[0])
+        self.import_paths(paths)
+        return True
+
+    def _on_job_progress(self, worker: JobWorker, progress: Progress) -> None:
+        if worker is not self.job:
+            return
+        self._job_last = progress
+        self.job_status.update_progress(progress, progress_text("importing", progress))
+        if progress.done and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _on_import_finished(self, worker: JobWorker, summary: Any) -> None:
+        if worker is not self.job:
+            return
+        self._last_failed = [(str(p), str(m)) for p, m in summary.failed]
+        self._end_job()
+        self.statusBar().showMessage(import_summary_text(summary))
+        if summary.failed:
+            self.problems_dock.show()
+            self.problems_dock.raise_()
+        self.import_ended.emit("finished")
+        self._start_pending()
+
+    def _on_import_failed(self, worker: JobWorker, message: str) -> None:
+        if worker is not self.job:
+            return
+        self._pending_imports.clear()
+        self._end_job()
+        self.report_error(
+            "Import stopped", f"{message}\nFiles imported before this stay in the project."
+        )
+        self.import_ended.emit("failed")
+
+    def _on_import_cancelled(self, worker: JobWorker) -> None:
+        if worker is not self.job:
+            return
+        last = self._job_last
+        self._end_job()
+        done = f" after {last.done} of {last.total} files" if last and last.total else ""
+        self.statusBar().showMessage(f"Import cancelled{done}; what was imported is kept.")
+        self.import_ended.emit("cancelled")
+
+    def _end_job(self) -> None:
+        self.job = None
+        self._job_last = None
+        self.job_status.end()
+        self._update_actions()
+        self.refresh()
+
+    def _start_pending(self) -> None:
+        if self._pending_imports and self.job is None:
+            self.import_paths(self._pending_imports.pop(0))
+
+    def _stop_job(self) -> None:
+        """Cancel the running import and wait for its thread (bounded by one file's work)."""
+        self._pending_imports.clear()
+        job = self.job
+        if job is None:
+            return
+        job.cancel()
+        self.pool.waitForDone(30_000)
+        self.job = None  # its queued signals are ignored from now on
+        self._job_last = None
+        self.job_status.end()
+        self._update_actions()
+
+    # -- dialogs -----------------------------------------------------------------------------
+
+    def new_project_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New project",
+            str(self.settings.last_dir() / f"dataset{PROJECT_SUFFIX}"),
+            PROJECT_FILTER,
+        )
+        if path:
+            self.open_project(Path(path), create=True)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(self.settings.last_dir()), PROJECT_FILTER
+        )
+        if path:
+            self.open_project(Path(path))
+
+    def import_files_dialog(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(MEDIA_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import files",
+            str(self.settings.last_dir()),
+            f"Media files ({patterns});;All files (*)",
+        )
+        if files:
+            self.settings.set_last_dir(Path(files[0]).parent)
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import folder (with subfolders)", str(self.settings.last_dir())
+        )
+        if folder:
+            self.settings.set_last_dir(Path(folder))
+            self.import_paths([Path(folder)])
+
+    def _ask_new_project_path(self, paths: Sequence[Path]) -> Path | None:
+        if not self.interactive:
+            return None
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Create a project for the dropped files",
+            str(suggest_project_path(paths)),
+            PROJECT_FILTER,
+        )
+        return Path(path) if path else None
+
+    def report_error(self, title: str, message: str) -> None:
+        """Tell the user; a dialog when interactive, always the status bar and the signal."""
+        log.warning("%s: %s", title, message)
+        self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
+        self.error_reported.emit(message)
+        if self.interactive:
+            QMessageBox.warning(self, title, message)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About anicurate",
+            f"<b>anicurate {__version__}</b><p>Curate anime clips, GIFs and images into a "
+            "text-to-video fine-tuning dataset. Your source files are never modified.</p>",
+        )
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_projects()
+        for i, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{i % 10}  {path.name}  \u2014  {path.parent}")
+            action.setEnabled(path.is_file())
+            action.triggered.connect(functools.partial(self._open_recent, path))
+        if not recent:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List").triggered.connect(self._clear_recent)
+
+    def _open_recent(self, path: Path, _checked: bool = False) -> None:
+        self.open_project(path)
+
+    def _clear_recent(self) -> None:
+        for path in self.settings.recent_projects():
+            self.settings.remove_recent(path)
+
+    # -- view state --------------------------------------------------------------------------
+
+    def set_browser_mode(self, mode: BrowserMode) -> None:
+        self.browser.set_mode(mode)
+        (self.act_grid if mode is BrowserMode.GRID else self.act_table).setChecked(True)
+
+    def _show_in_inspector(self, row: ClipRow | None) -> None:
+        self.inspector.show_row(row, self.clip_model.thumbnail(row) if row is not None else None)
+
+    def _select_source(self, source_id: int) -> None:
+        row = self.clip_model.row_of_source(source_id)
+        if row is not None:
+            self.browser.select_model_row(row)
+
+    def _update_title(self) -> None:
+        if self.project is None:
+            self.setWindowTitle("anicurate")
+        else:
+            self.setWindowTitle(f"{self.project.path.stem} \u2014 anicurate")
+            self.setWindowFilePath(str(self.project.path))
+
+    def _update_actions(self) -> None:
+        has_project = self.project is not None
+        self.act_close.setEnabled(has_project)
+        self.filter_edit.setEnabled(has_project)
+
+    def _update_counts(self) -> None:
+        if self.project is None:
+            self.counts_label.setText("")
+            return
+        statuses: dict[str, int] = {}
+        for row in self.clip_model.rows():
+            if row.clip is not None:
+                status = str(row.clip.status.value)
+                statuses[status] = statuses.get(status, 0) + 1
+        clips = self.clip_model.clip_count
+        parts = [f"{clips:,} clip{'' if clips == 1 else 's'}"]
+        parts += [f"{statuses.get(s, 0):,} {s}" for s in ("accepted", "rejected")]
+        parts.append(f"{statuses.get('unreviewed', 0):,} to review")
+        problems = self.problem_model.rowCount()
+        if problems:
+            parts.append(f"{problems:,} problem{'' if problems == 1 else 's'}")
+        self.counts_label.setText("   ".join(parts))
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.bytes_value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.bytes_value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        mode = self.settings.int_value("browser/mode", BrowserMode.GRID)
+        self.set_browser_mode(BrowserMode.TABLE if mode == BrowserMode.TABLE else BrowserMode.GRID)
+
+    def save_layout(self) -> None:
+        self.settings.set_value("window/geometry", self.saveGeometry())
+        self.settings.set_value("window/state", self.saveState())
+        self.settings.set_value("browser/mode", int(self.browser.mode))
+        self.settings.sync()
+
+    # -- events ------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.handle_drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_job()
+        self.save_layout()
+        self._close_project_quietly()
+        event.accept()

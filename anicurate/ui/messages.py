@@ -1,0 +1,107 @@
+"""The one place where core errors and job results become words for the user of the window.
+
+Widgets never format an exception themselves: they call :func:`describe_error` (raised errors)
+or :func:`explain_source_error` (errors stored in the catalogue), so the wording stays consistent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from anicurate.core.errors import (
+    AnicurateError,
+    FrameOutOfRange,
+    MediaError,
+    MediaErrorKind,
+    ProjectError,
+    SchemaTooNew,
+)
+from anicurate.core.jobs import Progress
+
+# What each stored error kind means for a person, and what they can do about it.
+_KIND_EXPLANATIONS: dict[str, str] = {
+    MediaErrorKind.NOT_FOUND: (
+        "The file is no longer at this path. Move it back, or import the folder it is in now."
+    ),
+    MediaErrorKind.PERMISSION: "anicurate may not read this file. Check its permissions.",
+    MediaErrorKind.ZERO_LENGTH: (
+        "The file is empty (0 bytes): the download or copy probably failed."
+    ),
+    MediaErrorKind.NOT_MEDIA: (
+        "This is not a video, animation or image that anicurate can read, whatever its name says."
+    ),
+    MediaErrorKind.TRUNCATED: (
+        "The file ends early, probably an incomplete download. Download it again."
+    ),
+    MediaErrorKind.CORRUPT: "The file is damaged: its frames could not be decoded.",
+    MediaErrorKind.UNSUPPORTED_CODEC: (
+        "The file uses a codec that this build of FFmpeg cannot decode. "
+        "Convert it (e.g. to H.264) and import the result."
+    ),
+    MediaErrorKind.NO_FRAMES: "The file holds no picture (audio only, or an empty stream).",
+}
+
+
+def explain_source_error(kind: str | None, message: str | None) -> str:
+    """Plain words for an error stored with a source: what it means, then the decoder's words."""
+    explanation = _KIND_EXPLANATIONS.get(kind or "", "")
+    detail = (message or "").strip()
+    if explanation and detail and detail != kind:
+        return f"{explanation}\nDetails: {detail}"
+    return explanation or detail or "This file could not be imported."
+
+
+def short_source_error(kind: str | None, message: str | None) -> str:
+    """One line for badges, lists and table cells: the stored message, or the kind alone."""
+    return (message or "").strip() or (kind or "") or "error"
+
+
+def describe_error(err: BaseException) -> str:
+    """A message for a person from any exception a core call or a job raised."""
+    if isinstance(err, SchemaTooNew):
+        return (
+            "This project was saved by a newer version of anicurate. Update anicurate to open "
+            f"it; the project was not changed. ({err})"
+        )
+    if isinstance(err, ProjectError):
+        return f"The project could not be opened or written: {err}"
+    if isinstance(err, MediaError):
+        plain = _KIND_EXPLANATIONS.get(err.kind, "")
+        name = Path(err.path).name or err.path
+        return f"{name}: {plain} ({err.message})" if plain else f"{name}: {err.message}"
+    if isinstance(err, FrameOutOfRange):
+        return f"Frame out of range: {err}"
+    if isinstance(err, AnicurateError):
+        return str(err)
+    if isinstance(err, OSError):
+        where = f": {err.filename}" if err.filename else ""
+        return f"{err.strerror or err}{where}"
+    return f"Unexpected error ({type(err).__name__}): {err}. This is a bug in anicurate."
+
+
+def progress_text(verb: str, progress: Progress) -> str:
+    """The status-bar line for a running job, e.g. ``importing 12/40: name.mp4``."""
+    name = Path(progress.item).name if progress.item else ""
+    if progress.total:
+        count = f" {progress.done}/{progress.total}"
+    else:
+        count = f" {progress.done}" if progress.done else "\u2026"  # total not known yet
+    return f"{verb}{count}: {name}" if name else f"{verb}{count}"
+
+
+def import_summary_text(summary: Any) -> str:
+    """One line summing up an import (an ``ImportSummary``): added, unchanged, relinked, failed."""
+    added = int(summary.added)
+    unchanged = int(summary.unchanged)
+    relinked = int(summary.relinked)
+    updated = int(getattr(summary, "updated", 0))
+    failed = len(summary.failed)
+    total = added + unchanged + relinked + updated + failed
+    noun = "file" if total == 1 else "files"
+    parts = [f"{added} added", f"{unchanged} unchanged", f"{relinked} relinked"]
+    if updated:
+        parts.append(f"{updated} updated")
+    parts.append(f"{failed} failed")
+    text = f"Import finished, {total} {noun}: " + ", ".join(parts)
+    return text + (" (see Problems)" if failed else "")

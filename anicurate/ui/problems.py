@@ -1,0 +1,149 @@
+"""The Problems dock: every file that could not be imported, with its message in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWidget, QTableView
+
+from anicurate.ui.messages import explain_source_error, short_source_error
+
+if TYPE_CHECKING:
+    from anicurate.core.project import Source
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One failed file: where it is, a one-line message, and the longer plain-words explanation."""
+
+    path: str
+    message: str
+    explanation: str
+    source_id: int | None = None  # None when the catalogue has no source for it
+
+
+def problems_from(errors: list[Source], failed: list[tuple[str, str]]) -> list[Problem]:
+    """Failed sources (``project.errors()``), plus failures of the last import that the
+    catalogue does not hold (a missing path, a file type anicurate does not import)."""
+    problems = [
+        Problem(
+            s.path,
+            short_source_error(s.error_kind, s.error),
+            explain_source_error(s.error_kind, s.error),
+            s.id,
+        )
+        for s in errors
+    ]
+    stored = {p.path for p in problems}
+    problems += [Problem(path, msg, msg) for path, msg in failed if path not in stored]
+    return sorted(problems, key=lambda p: p.path)
+
+
+class ProblemListModel(QAbstractTableModel):
+    """File name, problem and folder; the tooltip explains the problem in full."""
+
+    HEADERS = ("File", "Problem", "Folder")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._problems: list[Problem] = []
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        """Replace the list; a no-op when nothing changed so a selection survives refreshes."""
+        if problems == self._problems:
+            return
+        self.beginResetModel()
+        self._problems = list(problems)
+        self.endResetModel()
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    def problem_at(self, row: int) -> Problem:
+        return self._problems[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self._problems)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flag = Qt.ItemFlag
+        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._problems):
+            return None
+        problem = self._problems[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            path = Path(problem.path)
+            return (path.name, problem.message, str(path.parent))[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{problem.path}\n{problem.explanation}"
+        return None
+
+
+class ProblemsPanel(QStackedWidget):
+    """The dock's content: the problem table, or a calm line when there is nothing wrong."""
+
+    source_activated = Signal(int)  # a problem with a catalogue source was double-clicked
+
+    NO_PROJECT_TEXT = "Files that cannot be imported are listed here, with the reason."
+    NO_PROBLEMS_TEXT = "No problems: every imported file could be read."
+
+    def __init__(self, model: ProblemListModel, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.table = QTableView()
+        self.table.setObjectName("problemsTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 240)
+        header.resizeSection(1, 520)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.empty = QLabel(self.NO_PROJECT_TEXT)
+        self.empty.setObjectName("emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.addWidget(self.empty)
+        self.addWidget(self.table)
+        model.modelReset.connect(self._update_page)
+        self._update_page()
+
+    def set_has_project(self, has_project: bool) -> None:
+        self.empty.setText(self.NO_PROBLEMS_TEXT if has_project else self.NO_PROJECT_TEXT)
+
+    def _update_page(self) -> None:
+        self.setCurrentWidget(self.table if self.model.rowCount() else self.empty)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        source_id = self.model.problem_at(index.row()).source_id
+        if source_id is not None:
+            self.source_activated.emit(source_id)

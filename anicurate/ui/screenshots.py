@@ -1,0 +1,182 @@
+"""Render the main window on a project to PNG files, so a change to the GUI is checked by eye.
+
+Run it on a real virtual screen (``xvfb-run -a``) or with ``QT_QPA_PLATFORM=offscreen``. It never
+writes to the project it is given: the import-progress picture is taken while importing that
+project's source files into a throw-away project of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Generator, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QSettings, QSize, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from anicurate.core.jobs import Progress
+from anicurate.core.project import Project, import_paths
+from anicurate.ui.clip_browser import BrowserMode
+from anicurate.ui.main_window import MainWindow
+from anicurate.ui.settings import AppSettings
+
+WINDOW_SIZE = QSize(1440, 900)
+_TIMEOUT_MS = 120_000
+
+
+def render_screenshots(outdir: Path, project: Path) -> list[Path]:
+    """Grab the main window on ``project`` into ``outdir``; returns the PNG paths written.
+
+    Pictures: the start page without a project, the clip grid with a clip selected (inspector
+    filled), the detail table, the Problems dock with a failed file selected (when the project
+    has one), and the status bar in the middle of an import with its progress bar and Cancel.
+    """
+    from anicurate.app import create_application
+
+    no_screen = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if QApplication.instance() is None and no_screen:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # e.g. a CI job without Xvfb
+    app = create_application()
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="anicurate-shots-") as tmp:
+        # Private settings: the pictures must not depend on (or change) the user's layout.
+        store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(AppSettings(store), interactive=False)
+        window.resize(WINDOW_SIZE)
+        window.show()
+        try:
+            written.append(_grab(app, window, outdir / "start-page.png"))
+            if not window.open_project(Path(project)):
+                raise RuntimeError(f"cannot open {project}")
+            written += _still_pictures(app, window, outdir)
+            written.append(_import_picture(app, window, Path(project), Path(tmp), outdir))
+        finally:
+            window.close()
+            _settle(app)
+    return written
+
+
+def _still_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+    written = []
+    model = window.clip_model
+    first_clip = next((i for i, r in enumerate(model.rows()) if r.clip is not None), None)
+    if first_clip is not None:
+        window.browser.select_model_row(first_clip)
+    written.append(_grab(app, window, outdir / "main-window.png"))
+
+    window.set_browser_mode(BrowserMode.TABLE)
+    written.append(_grab(app, window, outdir / "details-table.png"))
+    window.set_browser_mode(BrowserMode.GRID)
+
+    first_error = next((i for i, r in enumerate(model.rows()) if r.error is not None), None)
+    if first_error is not None:
+        window.browser.select_model_row(first_error)
+        window.problems_dock.show()
+        window.problems_dock.raise_()
+        table = window.problems_panel.table
+        if window.problem_model.rowCount():
+            table.selectRow(0)
+        written.append(_grab(app, window, outdir / "problems.png"))
+    return written
+
+
+def _import_picture(
+    app: QApplication, window: MainWindow, project: Path, tmp: Path, outdir: Path
+) -> Path:
+    """Re-import the project's files into a scratch project and grab the window mid-import."""
+    with Project.open(project) as original:
+        files = [Path(s.path) for s in original.sources() if Path(s.path).exists()]
+    if not files:
+        raise RuntimeError(f"{project} has no source files left to import")
+    # Import their common folder when there is one, as a user dropping it would.
+    common = Path(os.path.commonpath(files))
+    if common.is_dir() and common != Path(common.anchor):
+        files = [common]
+    scratch = tmp / "preview" / project.name
+    scratch.parent.mkdir()
+    if not window.open_project(scratch, create=True):
+        raise RuntimeError(f"cannot create {scratch}")
+    gate = threading.Event()
+
+    def paused_import(path: Path, paths: Sequence[Path]) -> Generator[Progress, None, Any]:
+        # Pauses (in the worker thread) after `pause_after` files until the picture is taken.
+        job = import_paths(path, paths)
+        try:
+            while True:
+                try:
+                    step = next(job)
+                except StopIteration as stop:
+                    return stop.value
+                yield step
+                if step.done >= _pause_point(step.total):
+                    gate.wait(_TIMEOUT_MS / 1000)
+        finally:
+            job.close()
+
+    window.make_import_job = paused_import
+    target = outdir / "import-progress.png"
+    worker = window.import_paths(files)
+    if worker is None:
+        raise RuntimeError("the import did not start")
+    try:
+        _wait(worker.signals.progress, lambda step: step.done >= _pause_point(step.total))
+        window.refresh()  # what has landed so far, as the refresh timer would show it
+        _grab(app, window, target)
+        window.cancel_import()
+    finally:
+        gate.set()
+    if window.job is not None:
+        _wait(window.import_ended)
+    return target
+
+
+def _pause_point(total: int) -> int:
+    """After how many files the import picture is taken: some landed, most still to come."""
+    return max(1, min(total - 1, total * 2 // 5))
+
+
+def _grab(app: QApplication, window: MainWindow, path: Path) -> Path:
+    """Let layouts and thumbnails settle, then save the window's pixels."""
+    _settle(app)
+    if not window.grab().save(str(path), "PNG"):
+        raise RuntimeError(f"cannot write {path}")
+    return path
+
+
+def _settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def _wait(
+    signal: SignalInstance,
+    until: Callable[..., bool] = lambda *_: True,
+    timeout_ms: int = _TIMEOUT_MS,
+) -> None:
+    """Run the event loop until ``signal`` fires with arguments ``until`` accepts."""
+    loop = QEventLoop()
+    seen = threading.Event()
+
+    def on_signal(*args: Any) -> None:
+        if until(*args):
+            seen.set()
+            loop.quit()
+
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    signal.connect(on_signal)
+    timer.start(timeout_ms)
+    try:
+        if not seen.is_set():
+            loop.exec()
+    finally:
+        timer.stop()
+        signal.disconnect(on_signal)
+    if not seen.is_set():
+        raise TimeoutError(f"no matching signal within {timeout_ms} ms")

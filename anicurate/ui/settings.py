@@ -1,0 +1,61 @@
+"""Typed access to what the window remembers between runs (QSettings, organisation "anicurate")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "anicurate"
+APPLICATION = "anicurate"
+MAX_RECENT = 10
+
+
+class AppSettings:
+    """Recent projects, last folder, window geometry and layout, browser mode."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings(ORGANIZATION, APPLICATION)
+
+    def recent_projects(self) -> list[Path]:
+        value: Any = self.store.value("recentProjects", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [Path(p) for p in items if p]
+
+    def add_recent(self, path: Path) -> None:
+        """Put ``path`` first in the recent list (no duplicates, at most MAX_RECENT)."""
+        path = path.resolve()
+        items = [p for p in self.recent_projects() if p != path]
+        self._set_recent([path, *items][:MAX_RECENT])
+
+    def remove_recent(self, path: Path) -> None:
+        self._set_recent([p for p in self.recent_projects() if p != path])
+
+    def _set_recent(self, items: list[Path]) -> None:
+        self.store.setValue("recentProjects", [str(p) for p in items])
+
+    def last_dir(self) -> Path:
+        value = self.store.value("lastDir", "")
+        path = Path(str(value)) if value else Path.home()
+        return path if path.is_dir() else Path.home()
+
+    def set_last_dir(self, path: Path) -> None:
+        self.store.setValue("lastDir", str(path if path.is_dir() else path.parent))
+
+    def bytes_value(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_value(self, key: str, value: object) -> None:
+        self.store.setValue(key, value)
+
+    def int_value(self, key: str, default: int) -> int:
+        value: Any = self.store.value(key, default)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return default
+
+    def sync(self) -> None:
+        self.store.sync()

@@ -1,0 +1,47 @@
+"""Fixtures for the GUI tests: offscreen Qt, private settings, generated media and projects."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before anything imports Qt: the tests never need a real display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from ui_media import MediaSet, make_media, run_import
+
+from anicurate.ui.main_window import MainWindow
+from anicurate.ui.settings import AppSettings
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> MediaSet:
+    return make_media(tmp_path / "media")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> AppSettings:
+    """Settings in a temporary ini file, so tests never read or touch the user's."""
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: AppSettings) -> Iterator[MainWindow]:
+    win = MainWindow(settings, interactive=False)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    yield win
+    win.close()  # cancels and waits for a running import, closes the project
+
+
+@pytest.fixture
+def project_path(tmp_path: Path, media: MediaSet) -> Path:
+    """A project with the media set imported: five clips and three failed sources."""
+    path = tmp_path / "dataset.anicurate"
+    run_import(path, [media.root])
+    return path
