@@ -152,7 +152,10 @@ class InspectorPanel(QScrollArea):
         rate = f"{fps_text(info.fps)} fps"
         rate += " (variable: frame times differ)" if info.vfr else " (constant)"
         self._set("Frame rate", rate)
-        self._set("Frames", str(info.frame_count))
+        frames = str(info.frame_count)
+        if info.truncated:
+            frames += " (the file ends early: only these frames could be read)"
+        self._set("Frames", frames)
         self._set("Duration", f"{duration_text(info.duration)} ({info.duration:.3f} s)")
         if clip is not None:
             self._set("Clip range", frame_range_text(clip.first_frame, clip.last_frame))

@@ -103,6 +103,7 @@ def test_cut_short_keeps_the_frames_that_decode(
     with reader:
         n = len(reader.index)
         assert reader.index.truncated and 0 < n < sample_media(name).frames
+        assert reader.info.truncated and reader.info.frame_count == n
         frames = list(reader.frames())
         assert [number_in(f) for f in frames] == list(range(n))
         for i in reversed(range(n)):

@@ -143,6 +143,19 @@ def test_thumbnail_keeps_aspect_and_shows_a_middle_frame(
         assert np.abs(small.astype(int) - want.astype(int)).mean() < 12
 
 
+@pytest.mark.parametrize("flat", [0, 255])
+def test_thumbnail_skips_a_flat_middle_frame(tmp_path: Path, flat: int) -> None:
+    # A flash (white) or the black of a fade in the middle says nothing about the clip.
+    frames = [pattern(i) for i in range(30)]
+    for i in range(12, 19):
+        frames[i] = np.full_like(frames[i], flat)
+    path = write_video(tmp_path / "flash.mp4", frames, 24, gop=30)
+    with open_media(path) as reader:
+        thumb = reader.thumbnail()
+        assert thumb.std() > 20
+        assert number_in(thumb) in (10, 20)  # the n//3 and 2n//3 candidates
+
+
 @pytest.mark.parametrize("container", ["mp4", "mkv", "mov", "webm"])
 @pytest.mark.parametrize("rotation", [90, 180, 270])
 def test_rotated_video_comes_out_upright(tmp_path: Path, container: str, rotation: int) -> None:

@@ -270,3 +270,21 @@ def test_recent_projects_and_layout_are_remembered(
         assert again.browser.mode is BrowserMode.TABLE
     finally:
         again.close()
+
+
+def test_inspector_warns_about_a_file_that_ends_early(window: MainWindow, tmp_path: Path) -> None:
+    from ui_media import frames, run_import
+
+    from anicurate.core.media.writer import write_animation
+
+    whole = write_animation(tmp_path / "whole.gif", frames(10, seed=3), [80] * 10).read_bytes()
+    cut = tmp_path / "in" / "cut.gif"
+    cut.parent.mkdir()
+    cut.write_bytes(whole[: int(len(whole) * 0.6)])
+    project = tmp_path / "cut.anicurate"
+    run_import(project, [cut.parent])
+    assert window.open_project(project)
+    window.browser.select_model_row(0)
+    text = window.inspector.field_text("Frames") or ""
+    n = int(text.split()[0])
+    assert 0 < n < 10 and "ends early" in text

@@ -26,6 +26,7 @@ class MediaInfo:
     duration: float         # seconds, from the first frame's start to the last frame's end
     vfr: bool               # frame durations are not all equal
     has_audio: bool
+    truncated: bool = False  # the file ends early; ``frame_count`` counts the frames that decode
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (fractions as "num/den" strings) for the catalogue and `info --json`."""
@@ -51,4 +52,5 @@ class MediaInfo:
             duration=float(d["duration"]),
             vfr=bool(d["vfr"]),
             has_audio=bool(d["has_audio"]),
+            truncated=bool(d.get("truncated", False)),
         )

@@ -225,6 +225,7 @@ def _info(
         duration=duration,
         vfr=vfr,
         has_audio=has_audio,
+        truncated=index.truncated,
     )
 
 

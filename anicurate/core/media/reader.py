@@ -41,6 +41,9 @@ def open_media(
     )
 
 
+# Below this pixel standard deviation a frame is taken as flat (a flash, black, a blank card).
+_FLAT_FRAME_STD = 6.0
+
 class MediaReader:
     """Reads frames of one source as upright RGB uint8 (H x W x 3). Use one per thread.
 
@@ -154,17 +157,30 @@ class MediaReader:
         """A frame scaled down to fit ``max_side`` (aspect kept, never enlarged).
 
         The default frame is a middle one: the keyframe nearest before the middle when it lies in
-        the middle half (one decode), else the middle frame itself.
+        the middle half (one decode), else the middle frame itself. A flat frame there (a flash,
+        the black of a fade) says nothing about the clip, so other candidates are tried then.
         """
-        if frame is None:
-            frame = self._middle_frame()
-        rgb = self.frame_at(frame)
+        rgb = self._representative_frame() if frame is None else self.frame_at(frame)
         h, w = rgb.shape[:2]
         scale = max_side / max(h, w)
         if scale >= 1:
             return rgb.copy()
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+    def _representative_frame(self) -> np.ndarray:
+        n = len(self.index)
+        candidates = [self._middle_frame(), n // 3, (2 * n) // 3, n // 6, (5 * n) // 6, 0]
+        best, best_spread = None, -1.0
+        for i in dict.fromkeys(c for c in candidates if 0 <= c < n):
+            rgb = self.frame_at(i)
+            spread = float(rgb[::4, ::4].std())
+            if spread >= _FLAT_FRAME_STD:
+                return rgb
+            if spread > best_spread:
+                best, best_spread = rgb, spread
+        assert best is not None
+        return best
 
     def _middle_frame(self) -> int:
         n = len(self.index)
