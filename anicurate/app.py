@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from anicurate import __version__
+from anicurate.paths import resources_dir
 from anicurate.ui.settings import APPLICATION, ORGANIZATION
 
 
@@ -26,6 +28,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setDesktopFileName("anicurate")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "anicurate.svg")))
     apply_dark_theme(app)
     return app
 

@@ -1,8 +1,9 @@
 """The demo set: anime-like clips drawn in code, each showing one thing the analysis must catch.
 
 Flat colours with dark outlines, a figure animated on twos, a held pose, a hard cut, a fade, a pan,
-a one-frame white flash, a clip below the training size, a 4:3 clip, a still and a GIF with uneven
-delays. Generated once into a cache folder; the truth for each clip is kept in ``DEMO_CLIPS``.
+a one-frame white flash, a clip below the training size, a 4:3 clip, a still, a GIF with uneven
+delays, and a download cut short (bad input is normal input). Generated once into a cache
+folder; the truth for each clip is kept in ``DEMO_CLIPS``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from anicurate.core.jobs import Progress
 from anicurate.core.media.writer import write_animation, write_still, write_video
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 Frame = np.ndarray
 OUTLINE = (28, 24, 36)
 
@@ -247,6 +248,13 @@ def _still(p: Path) -> Path:
     return write_still(p, _scene(512, 512, NIGHT, 3, walk=False))
 
 
+def _cut_short_download(p: Path) -> Path:
+    """A download that stopped halfway: the mp4's index (moov) never arrived."""
+    whole = write_video(p, _on_twos(24, lambda t: _scene(W, H, DAY, t)), 24).read_bytes()
+    p.write_bytes(whole[: len(whole) // 2])
+    return p
+
+
 def _uneven_gif(p: Path) -> Path:
     drawings = [_scene(320, 240, DAY, t) for t in range(8)]
     return write_animation(p, drawings, [100, 100, 200, 60, 60, 300, 100, 80])
@@ -272,6 +280,12 @@ DEMO_CLIPS: tuple[DemoClip, ...] = (
     DemoClip("four_three.webm", "4:3 (VP9), on threes", _four_three, {"frames": 48}),
     DemoClip("still.png", "a still image", _still, {"frames": 1}),
     DemoClip("uneven_delays.gif", "a GIF with uneven frame delays", _uneven_gif, {"frames": 8}),
+    DemoClip(
+        "cut_short_download.mp4",
+        "a download that stopped halfway",
+        _cut_short_download,
+        {"error": "truncated"},
+    ),
 )
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from anicurate.core.demo import DEMO_CLIPS, generate_demo_media
+from anicurate.core.errors import MediaError
 from anicurate.core.media import open_media, probe
 
 
@@ -30,7 +31,12 @@ def test_every_clip_is_written_with_its_frame_count(demo: Path) -> None:
     names = sorted(p.name for p in demo.iterdir() if not p.name.startswith("."))
     assert names == sorted(c.name for c in DEMO_CLIPS)
     for clip in DEMO_CLIPS:
-        assert probe(demo / clip.name).frame_count == clip.truth["frames"], clip.name
+        if "error" in clip.truth:
+            with pytest.raises(MediaError) as err:
+                probe(demo / clip.name)
+            assert err.value.kind == clip.truth["error"]
+        else:
+            assert probe(demo / clip.name).frame_count == clip.truth["frames"], clip.name
 
 
 def test_second_run_reuses_the_set(demo: Path) -> None:

@@ -54,7 +54,8 @@ def unreadable(path: Path, exc: BaseException | None = None, what: str = "") -> 
     if family is None:
         return MediaError(path, MediaErrorKind.NOT_MEDIA, "not a video, animation or image file")
     if looks_truncated(path, family):
-        return MediaError(path, MediaErrorKind.TRUNCATED, "the file ends early (cut short)")
+        detail = f"the {family} data stops before its end (an interrupted download or copy)"
+        return MediaError(path, MediaErrorKind.TRUNCATED, detail)
     if isinstance(exc, av.error.EOFError) and family == "matroska":
         # A complete Matroska file whose tracks have not a single frame (no clusters).
         return MediaError(path, MediaErrorKind.NO_FRAMES, "the file holds no frames")
