@@ -1,0 +1,62 @@
+"""The ``anicurate`` command: opens the window, or drives core jobs from a terminal.
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function; ``COMMANDS``
+lists them. Exit codes: 0 ok, 1 some inputs failed (each named on stderr, the rest processed),
+2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from anicurate import __version__
+from anicurate.cli import doctor, gui, media
+from anicurate.cli.common import EXIT_SOME_FAILED
+from anicurate.core.errors import AnicurateError
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (gui.register, media.register, doctor.register)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anicurate",
+        description="Curate anime clips, GIFs and images into a text-to-video fine-tuning dataset.",
+        epilog="Without a subcommand, opens the window (on PROJECT if given).",
+    )
+    parser.add_argument("--version", action="version", version=f"anicurate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def subcommands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:  # argparse keeps subparsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `anicurate`, `anicurate --demo` and `anicurate PROJECT` open the window.
+    known = subcommands(parser) | {"-h", "--help", "--version"}
+    if not args_in or args_in[0] not in known:
+        args_in = ["gui", *args_in]
+    args = parser.parse_args(args_in)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("anicurate: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `anicurate info ... | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except AnicurateError as err:
+        print(f"anicurate: {err}", file=sys.stderr)
+        return EXIT_SOME_FAILED

@@ -1,0 +1,74 @@
+"""What every subcommand shares: exit codes, the progress bar, job driving, error lines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from anicurate.core.jobs import Progress
+from anicurate.core.media.formats import walk_media_files
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+R = TypeVar("R")
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; on a pipe, a plain line per tenth so logs stay readable."""
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 28) -> None:
+        self.label, self.stream, self.width = label, stream, width
+        self.tty = stream.isatty()
+        self._last_tenth = -1
+        self._shown = False
+
+    def update(self, p: Progress) -> None:
+        if self.tty:
+            filled = int(self.width * p.fraction)
+            bar = "=" * filled + " " * (self.width - filled)
+            count = f"{p.done}/{p.total}" if p.total else f"{p.done}"
+            line = f"\r{self.label} [{bar}] {count} {p.item[-40:]}"
+            self.stream.write(line.ljust(100)[:100])
+            self.stream.flush()
+            self._shown = True
+        elif p.total:
+            tenth = int(10 * p.fraction)
+            if tenth != self._last_tenth:
+                self._last_tenth = tenth
+                self.stream.write(f"{self.label}: {p.done}/{p.total}\n")
+
+    def close(self) -> None:
+        if self.tty and self._shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def run_job(job: Generator[Progress, None, R], label: str, quiet: bool = False) -> R:
+    """Drive a core generator to its end with a progress bar; Ctrl+C closes it cleanly."""
+    bar = None if quiet else ProgressBar(label)
+    try:
+        while True:
+            try:
+                progress = next(job)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if bar:
+                bar.update(progress)
+    finally:
+        job.close()
+        if bar:
+            bar.close()
+
+
+def fail(path: str, message: str) -> None:
+    print(f"anicurate: {path}: {message}", file=sys.stderr)
+
+
+def expand_media(targets: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, folders walked for media files the way import walks them."""
+    for target in targets:
+        if target.is_dir():
+            yield from walk_media_files(target)
+        else:
+            yield target
