@@ -54,6 +54,7 @@ def _media_json(path: str, info: Any, error: str | None) -> dict[str, Any]:
             kind=info.kind.value,
             rotation=info.rotation,
             audio=info.has_audio,
+            truncated=info.truncated,
         )
     row["error"] = error
     return row
