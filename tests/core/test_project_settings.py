@@ -81,3 +81,14 @@ def test_invalid_settings_are_refused(field: str, value: object, message: str) -
 def test_settings_are_keyword_only() -> None:
     with pytest.raises(TypeError):
         ProjectSettings(384, 384, 8, 24, 1, "", True, "x")  # type: ignore[misc]
+
+
+def test_extra_settings_round_trip_and_leave_training_settings_alone(tmp_path: Path) -> None:
+    path = tmp_path / "extra.anicurate"
+    with Project.open(path, create=True) as project:
+        before = project.settings()
+        assert project.setting("thresholds", {"cut": 1.0}) == {"cut": 1.0}
+        project.set_setting("thresholds", {"cut": 2.5, "motion": 10})
+    with Project.open(path) as project:
+        assert project.setting("thresholds") == {"cut": 2.5, "motion": 10}
+        assert project.settings() == before

@@ -184,7 +184,29 @@ class Project:
         with _transaction(self.path, self._conn) as conn:
             yield conn
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The read connection, for the package's own query modules (analysis, tagging stores).
+
+        Writes go through :meth:`transaction` so they stay atomic and their errors typed.
+        """
+        return self._conn
+
     # -- settings ---------------------------------------------------------------------------
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A JSON value stored under ``key`` beside the training settings (e.g. thresholds)."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value under ``key``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
 
     def settings(self) -> ProjectSettings:
         """The training settings stored in the file (defaults for keys an older file lacks)."""
