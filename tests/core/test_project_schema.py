@@ -82,7 +82,10 @@ INSERT INTO settings VALUES ('train_width', '512'), ('trigger_tag', '"anime"');
 PRAGMA user_version = 1;
 """
 
-TABLES = {"sources", "clips", "tags", "captions", "settings", "thumbnails", "analysis"}
+TABLES = {
+    "sources", "clips", "tags", "captions", "settings", "thumbnails", "analysis",
+    "removed_tags", "clip_tagging", "edits",
+}  # fmt: skip
 
 
 def make_db(path: Path, script: str) -> Path:

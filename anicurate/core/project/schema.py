@@ -99,7 +99,51 @@ _V2_THUMBNAILS_AND_ANALYSIS: Migration = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CATALOGUE, _V2_THUMBNAILS_AND_ANALYSIS)
+_V3_TAGGING: Migration = (
+    # position: the caption order of a clip's tags (ties broken by id); category: "general" or
+    # "character" from the tagger's vocabulary, NULL for a person's tag it does not know.
+    "ALTER TABLE tags ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE tags ADD COLUMN category TEXT",
+    # Tags a person removed from a clip: re-tagging never brings them back.
+    """CREATE TABLE removed_tags (
+        clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (clip_id, tag)
+    )""",
+    # The last auto-tagging of a clip. fingerprint: hash of what decided its tags (source
+    # content, frame range, crop, model, options), so unchanged clips are not tagged again;
+    # NULL while the clip was never auto-tagged. frames: JSON list of frames scored; rating:
+    # JSON {rating: score}. manual_order: a person ordered the tags, re-tagging keeps that order.
+    """CREATE TABLE clip_tagging (
+        clip_id INTEGER PRIMARY KEY REFERENCES clips (id) ON DELETE CASCADE,
+        fingerprint TEXT,
+        model TEXT,
+        provider TEXT,
+        frames TEXT,
+        rating TEXT,
+        tagged_at REAL,
+        manual_order INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
+_V4_EDIT_JOURNAL: Migration = (
+    # One row per undoable edit. changes: JSON list of [table, rowid, before, after] row states
+    # (null: the row did not exist); undone: 1 once undone, until a new edit drops it.
+    """CREATE TABLE edits (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0,
+        changes TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CATALOGUE,
+    _V2_THUMBNAILS_AND_ANALYSIS,
+    _V3_TAGGING,
+    _V4_EDIT_JOURNAL,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
