@@ -14,11 +14,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from anicurate import __version__
-from anicurate.cli import doctor, gui, media
+from anicurate.cli import analyze, doctor, gui, media, tag
 from anicurate.cli.common import EXIT_SOME_FAILED
 from anicurate.core.errors import AnicurateError
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (gui.register, media.register, doctor.register)
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    gui.register,
+    media.register,
+    analyze.register,
+    tag.register,
+    doctor.register,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -302,6 +302,9 @@ class Project:
 
 @contextmanager
 def _transaction(path: Path, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    if conn.in_transaction:  # nested (e.g. a tag edit inside an undoable edit): a savepoint
+        yield from _savepoint(conn)
+        return
     try:
         conn.execute("BEGIN IMMEDIATE")
         yield conn
@@ -312,6 +315,17 @@ def _transaction(path: Path, conn: sqlite3.Connection) -> Iterator[sqlite3.Conne
         if isinstance(e, sqlite3.OperationalError):
             raise ProjectError(f"{path}: cannot write the project: {e}") from e
         raise
+
+
+def _savepoint(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("SAVEPOINT nested")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK TO nested")
+        conn.execute("RELEASE nested")
+        raise
+    conn.execute("RELEASE nested")
 
 
 def _write_settings(conn: sqlite3.Connection, settings: ProjectSettings) -> None:

@@ -34,6 +34,7 @@ class _Edit:
 
     label: str
     before: dict[tuple[str, int], Row | None] = field(default_factory=dict)
+    clips: set[int] = field(default_factory=set)  # whose dependent rows may be added too
 
 
 class Recorder:
@@ -54,13 +55,14 @@ class Recorder:
         """Snapshot clips together with their tags, captions and tagging state."""
         ids = [int(i) for i in clip_ids]
         self.touch("clips", ids)
-        for table in _CLIP_DEPENDENTS:
-            if _has_table(self._conn, table):
-                marks = ",".join("?" * len(ids))
-                rows = self._conn.execute(
-                    f"SELECT rowid FROM {table} WHERE clip_id IN ({marks})", ids
-                ).fetchall()
-                self.touch(table, (r[0] for r in rows))
+        self._edit.clips.update(ids)
+        for table, rowid in _dependent_rows(self._conn, ids):
+            self.touch(table, [rowid])
+
+    def _mark_new_dependents(self) -> None:
+        """Rows the edit added under touched clips (a tag written anew) are undone by deletion."""
+        for table, rowid in _dependent_rows(self._conn, sorted(self._edit.clips)):
+            self.inserted(table, rowid)
 
     def inserted(self, table: str, rowid: int) -> None:
         """Mark a row this edit created (undo deletes it)."""
@@ -72,7 +74,9 @@ def edit(project: Project, label: str) -> Iterator[Recorder]:
     """Run one undoable edit atomically: the body changes rows through ``project.connection``."""
     record = _Edit(label)
     with project.transaction() as conn:
-        yield Recorder(project, record)
+        recorder = Recorder(project, record)
+        yield recorder
+        recorder._mark_new_dependents()
         changes = []
         for (table, rowid), before in record.before.items():
             after = _read_row(conn, table, rowid)
@@ -260,6 +264,17 @@ def _check_range(project: Project, clip: Clip, first: int, last: int) -> None:
     frames = info.frame_count if info is not None else clip.last_frame + 1
     if not 0 <= first <= last < frames:
         raise EditError(f"frames {first}-{last} are not inside the source's 0-{frames - 1}")
+
+
+def _dependent_rows(conn: Any, clip_ids: Sequence[int]) -> Iterator[tuple[str, int]]:
+    if not clip_ids:
+        return
+    marks = ",".join("?" * len(clip_ids))
+    for table in _CLIP_DEPENDENTS:
+        if _has_table(conn, table):
+            query = f"SELECT rowid FROM {table} WHERE clip_id IN ({marks})"
+            for (rowid,) in conn.execute(query, list(clip_ids)):
+                yield table, int(rowid)
 
 
 def _has_table(conn: Any, table: str) -> bool:

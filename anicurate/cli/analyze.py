@@ -1,0 +1,85 @@
+"""``anicurate analyze``: cuts, fades, flashes, holds, metrics and flags of files or a project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="detect cuts, fades, flashes and held frames; measure and flag clips",
+        description="Analyse media files (no project needed), or a project's sources that are "
+        "not analysed yet (--project).",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (recursive)")
+    p.add_argument("--project", metavar="P", help="analyse this project's stale sources")
+    p.add_argument("--workers", type=int, default=1, help="processes decoding at once (1)")
+    p.add_argument("--force", action="store_true", help="with --project: re-analyse everything")
+    p.add_argument("--json", action="store_true", help="one JSON object per file and line")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_analyze)
+
+
+def _line(row: dict[str, Any]) -> str:
+    flags = ", ".join(f["reason"] for f in row["flags"]) or "no flags"
+    return (
+        f"{row['path']}\n  {row['frames']} frames {row['width']}x{row['height']}"
+        f" {row['fps']:.3f} fps; cuts {row['cuts']}, transitions {row['transitions']},"
+        f" flashes {row['flashes']}; effective {row['effective_fps']} fps"
+        f" ({row['hold_pattern']}); {flags}"
+    )
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("anicurate analyze: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.project:
+        if args.paths:
+            print("anicurate analyze: give PATHs or --project, not both", file=sys.stderr)
+            return EXIT_USAGE
+        return _project(args)
+    if not args.paths:
+        print("anicurate analyze: give files or folders, or --project P", file=sys.stderr)
+        return EXIT_USAGE
+    from anicurate.core.analysis import analyze_files
+
+    files = list(expand_media(Path(p) for p in args.paths))
+    results = run_job(analyze_files(files, workers=args.workers), "analysing", args.quiet)
+    status = EXIT_OK
+    for result in results:
+        row = result.to_json()
+        if result.error is not None:
+            status = EXIT_SOME_FAILED
+            fail(result.path, result.error)
+        if args.json:
+            print(json.dumps(row))
+        elif result.error is None:
+            print(_line(row))
+    return status
+
+
+def _project(args: argparse.Namespace) -> int:
+    from anicurate.core.analysis import analyze_project
+
+    job = analyze_project(Path(args.project), workers=args.workers, force=args.force)
+    summary = run_job(job, "analysing", args.quiet)
+    for path, message in summary.failed:
+        fail(path, message)
+    if args.json:
+        for cid, r in sorted(summary.results.items()):
+            print(json.dumps({"clip": cid, "source": r.source_id, **r.to_json()}))
+    else:
+        flagged = sum(1 for r in summary.results.values() if r.flags)
+        print(
+            f"{args.project}: {summary.analysed} analysed, {len(summary.failed)} failed, "
+            f"{len(summary.results)} clips, {flagged} flagged"
+        )
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK

@@ -1,0 +1,55 @@
+"""Analysis: per-frame signals, cut/fade/flash detection, clip metrics and flags.
+
+One streaming decode per source yields :class:`Signals`; everything after (events, clip metrics,
+flags) is computed from stored signals, so thresholds, trims and splits never decode again.
+"""
+
+from anicurate.core.analysis.detect import Events, detect
+from anicurate.core.analysis.flags import FLAG_KINDS, Flag, Thresholds
+from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
+from anicurate.core.analysis.run import (
+    FileResult,
+    ProjectAnalysis,
+    SourceAnalysis,
+    analyze_files,
+    analyze_project,
+    analyze_source,
+)
+from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals, compute_signals
+from anicurate.core.analysis.store import (
+    ANALYSER_VERSION,
+    ClipResult,
+    load_results,
+    load_signals,
+    reflag,
+    set_thresholds,
+    stale_sources,
+    thresholds_of,
+)
+
+__all__ = [
+    "ANALYSER_VERSION",
+    "FLAG_KINDS",
+    "SIGNAL_NAMES",
+    "ClipMetrics",
+    "ClipResult",
+    "Events",
+    "FileResult",
+    "Flag",
+    "ProjectAnalysis",
+    "Signals",
+    "SourceAnalysis",
+    "Thresholds",
+    "analyze_files",
+    "analyze_project",
+    "analyze_source",
+    "clip_metrics",
+    "compute_signals",
+    "detect",
+    "load_results",
+    "load_signals",
+    "reflag",
+    "set_thresholds",
+    "stale_sources",
+    "thresholds_of",
+]

@@ -1,0 +1,219 @@
+"""Events from per-frame signals: hard cuts, gradual transitions, flashes and held frames.
+
+Everything here reads :class:`Signals` only, so a better detector, a trim or a split never needs
+the source decoded again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anicurate.core.analysis.signals import LAGS, SPANS, Signals
+
+#: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
+#: ~256 x 144 working frame: a frame is held when no block changed by more than HELD_HI and at
+#: most HELD_FRAC of the blocks by more than the signals' BLOCK_LO.
+HELD_HI = 12.0
+HELD_FRAC = 0.33
+
+# Hard cuts: a cut changes most of the frame in a way flow cannot explain, far more than the
+# changes around it (AdaptiveDetector's idea, on the motion-compensated residual).
+CUT_MIN_BLOCK_FRAC = 0.15
+CUT_MIN_RESIDUAL = 7.0
+CUT_MIN_CONTENT = 6.0
+CUT_RATIO = 2.5
+CUT_WINDOW = 6
+CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
+
+# Flashes: at most this many frames that differ in brightness and return to the shot before.
+FLASH_MAX = max(LAGS) - 1
+FLASH_MIN_LUMA = 25.0
+FLASH_RETURN = 0.3  # the frame after the flash differs from the one before by at most this share
+
+# Fades: a near-flat card (black, white or any flat colour) reached gradually.
+FLAT_CONTRAST = 6.0
+FADE_STEP = 0.01
+FADE_STEP_ABS = 0.3
+
+# Dissolves: frames that are the average of the frames k before and k after.
+BLEND_MIN_SPAN = 8.0
+BLEND_MAX_MID = 0.22
+BLEND_MIN_RESIDUAL_SHARE = 0.5
+BLEND_MIN_FRAMES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Events:
+    """What happens in a source: cut frames (first frame of each new shot), transitions as
+    inclusive [start, end] frame intervals, flashes (first frame of each) and held frames."""
+
+    cuts: list[int]
+    transitions: list[tuple[int, int]]
+    flashes: list[tuple[int, int]]  # inclusive intervals of flash frames
+    held: np.ndarray = field(repr=False)  # bool per frame: same drawing as the frame before
+
+    @property
+    def flash_starts(self) -> list[int]:
+        return [a for a, _ in self.flashes]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "cuts": self.cuts,
+            "transitions": [list(t) for t in self.transitions],
+            "flashes": [list(f) for f in self.flashes],
+        }
+
+
+def held_frames(sig: Signals) -> np.ndarray:
+    """Frames showing the same drawing as the frame before (never frame 0)."""
+    held = (sig["block_max"] <= HELD_HI) & (sig["block_frac"] <= HELD_FRAC)
+    if len(held):
+        held[0] = False
+    return np.asarray(held, dtype=bool)
+
+
+def detect(sig: Signals) -> Events:
+    """Cuts, gradual transitions, flashes and held frames of a whole source."""
+    n = sig.frames
+    held = held_frames(sig)
+    if n < 2:
+        return Events([], [], [], held)
+    candidates = _cut_candidates(sig, held)
+    flashes = _flashes(sig, candidates)
+    in_flash = np.zeros(n, bool)
+    for a, b in flashes:
+        in_flash[a : b + 1] = True
+    transitions = _fades(sig, in_flash)
+    covered = in_flash.copy()
+    for a, b in transitions:
+        covered[a : b + 1] = True
+    transitions += _dissolves(sig, held, covered)
+    transitions.sort()
+    in_transition = np.zeros(n + 1, bool)
+    for a, b in transitions:
+        in_transition[a : b + 2] = True  # the frame after a transition is its end, not a cut
+    flash_edges = {a for a, _ in flashes} | {b + 1 for _, b in flashes}
+    cuts = [i for i in candidates if i not in flash_edges and not in_transition[i]]
+    return Events(cuts, transitions, flashes, held)
+
+
+def _cut_candidates(sig: Signals, held: np.ndarray) -> list[int]:
+    n = sig.frames
+    residual = np.nan_to_num(sig["residual"])
+    frac, content = sig["block_frac"], sig["content"]
+    strong = (frac >= CUT_MIN_BLOCK_FRAC) & (residual >= CUT_MIN_RESIDUAL)
+    strong &= content >= CUT_MIN_CONTENT
+    out: list[int] = []
+    for i in (int(x) for x in np.flatnonzero(strong)):
+        if i == 0:
+            continue
+        lo, hi = max(1, i - CUT_WINDOW), min(n, i + CUT_WINDOW + 1)
+        others = [j for j in range(lo, hi) if j != i and not held[j]]
+        level = float(np.median(residual[others])) if others else 0.0
+        if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR):
+            out.append(int(i))
+    return out
+
+
+def _flashes(sig: Signals, candidates: list[int]) -> list[tuple[int, int]]:
+    """Candidates that start 1-3 frames of a different brightness ending back in the same shot."""
+    n = sig.frames
+    luma, mad = sig["luma"], sig["mad"]
+    lags = {k: sig[f"lag{k}"] for k in LAGS}
+    out: list[tuple[int, int]] = []
+    taken = -1
+    for f in candidates:
+        if f <= taken or f < 1:
+            continue
+        for length in range(1, FLASH_MAX + 1):
+            back = f + length  # first frame after the flash
+            if back >= n:
+                break
+            returned = lags[length + 1][back]
+            if not np.isfinite(returned) or returned > FLASH_RETURN * mad[f]:
+                continue
+            inside = luma[f:back]
+            around = (luma[f - 1] + luma[back]) / 2
+            if np.all(np.abs(inside - around) >= FLASH_MIN_LUMA):
+                out.append((int(f), int(back - 1)))
+                taken = back
+                break
+    return out
+
+
+def _fades(sig: Signals, in_flash: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of flat frames reached by a ramp (fade out) and/or left by one (fade in)."""
+    n = sig.frames
+    flat = (sig["contrast"] < FLAT_CONTRAST) & ~in_flash
+    luma, contrast = sig["luma"], sig["contrast"]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if not flat[i]:
+            i += 1
+            continue
+        a = i
+        while i + 1 < n and flat[i + 1]:
+            i += 1
+        b = i
+        card = float(np.median(luma[a : b + 1]))
+        q = contrast + np.abs(luma - card)
+        start = a
+        # Frame j ramps towards the card when the frame before it is further from the card.
+        while start >= 2 and q[start - 2] > q[start - 1] * (1 + FADE_STEP) + FADE_STEP_ABS:
+            start -= 1
+        end = b
+        while end + 2 < n and q[end + 2] > q[end + 1] * (1 + FADE_STEP) + FADE_STEP_ABS:
+            end += 1
+        ramps = (a - start) + (end - b)
+        if ramps > 0 or b - a + 1 > FLASH_MAX:
+            out.append((int(start), int(end)))
+        i += 1
+    return out
+
+
+def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of frames that blend the frames before and after them linearly."""
+    n = sig.frames
+    mad, residual = sig["mad"], np.nan_to_num(sig["residual"])
+    centre = np.zeros(n, bool)
+    reach = np.zeros(n, int)
+    for k in SPANS:
+        span, mid = sig[f"span{k}"], sig[f"mid{k}"]
+        with np.errstate(invalid="ignore"):
+            ok = (span >= BLEND_MIN_SPAN) & (mid <= BLEND_MAX_MID * span)
+        ok = np.nan_to_num(ok).astype(bool)
+        reach[ok] = np.maximum(reach[ok], k)
+        centre |= ok
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if not centre[i]:
+            i += 1
+            continue
+        a = i
+        while i + 1 < n and centre[i + 1]:
+            i += 1
+        b = i
+        i += 1
+        k = int(reach[a : b + 1].max())
+        # Every frame of a blend differs from the one before; the frame after its last one too.
+        start = a
+        while start > max(1, a - k + 1) and not held[start - 1] and mad[start - 1] >= 0.3:
+            start -= 1
+        run_end = b
+        while run_end + 1 < n and run_end < b + k and not held[run_end + 1]:
+            run_end += 1
+        end = run_end - 1 if run_end + 1 < n and held[run_end + 1] else min(run_end, b + k - 1)
+        end = max(end, b)
+        seg = slice(start, end + 1)
+        if end - start + 1 < BLEND_MIN_FRAMES or covered[seg].any():
+            continue
+        if held[seg].mean() > 0.2:
+            continue
+        if residual[seg].mean() < BLEND_MIN_RESIDUAL_SHARE * mad[seg].mean():
+            continue
+        out.append((int(start), int(end)))
+    return out

@@ -1,0 +1,182 @@
+"""Flags: clip metrics held against thresholds, each with a reason a person can read.
+
+Thresholds live in the project's settings under ``"thresholds"`` (only the keys a user changed
+need be stored; the rest take the defaults here).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from anicurate.core.analysis.metrics import ClipMetrics
+from anicurate.core.project.settings import ProjectSettings
+
+#: Every flag kind, in the order they are listed.
+FLAG_KINDS: tuple[str, ...] = (
+    "cut",
+    "fade",
+    "flash",
+    "large_motion",
+    "low_fps",
+    "too_few_frames",
+    "low_resolution",
+    "aspect",
+    "blurry",
+    "noisy",
+    "static",
+    "duplicate",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thresholds:
+    """Where a metric turns into a flag. Units: motion in percent of the frame width per frame,
+    blur as variance of the Laplacian and noise as a sigma in grey levels, both at 360 lines."""
+
+    motion_p95_max: float = 5.0
+    effective_fps_min: float = 8.0
+    blur_min: float = 30.0
+    noise_max: float = 3.0
+    static_held_ratio: float = 0.9  # at least this share of held frames: a static clip
+    duplicate_bits: int = 8  # perceptual hashes this many bits apart (of 64) or fewer: same
+    resolution_min: float = 1.0  # of the training size (area when bucketing, else each side)
+    aspect_tolerance: float = 0.1  # relative aspect difference allowed without bucketing
+    aspect_tolerance_bucketed: float = 1.0  # allowed with bucketing (2:1 against 1:1 is fine)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any] | None) -> Thresholds:
+        """Thresholds from stored values; unknown keys are ignored, missing ones take defaults."""
+        if not values:
+            return cls()
+        known = {f.name: f.type for f in fields(cls)}
+        picked: dict[str, Any] = {}
+        for key, value in values.items():
+            if key in known and isinstance(value, int | float) and not isinstance(value, bool):
+                picked[key] = int(value) if key == "duplicate_bits" else float(value)
+        return replace(cls(), **picked)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    kind: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "reason": self.reason}
+
+
+def _num(x: float) -> str:
+    return f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _frames(items: Sequence[int]) -> str:
+    shown = ", ".join(str(i) for i in items[:5])
+    return shown + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+
+def clip_flags(
+    m: ClipMetrics,
+    *,
+    width: int,
+    height: int,
+    settings: ProjectSettings,
+    thresholds: Thresholds,
+) -> list[Flag]:
+    """Flags of one clip; ``width`` x ``height`` is what the clip shows (its crop, if any)."""
+    t = thresholds
+    out: list[Flag] = []
+    if m.cuts:
+        word = "cut" if len(m.cuts) == 1 else "cuts"
+        out.append(Flag("cut", f"{word} at frame {_frames(m.cuts)}"))
+    if m.transitions:
+        spans = ", ".join(f"{a}-{b}" for a, b in m.transitions[:5])
+        out.append(Flag("fade", f"fade or dissolve at frames {spans}"))
+    if m.flashes:
+        out.append(Flag("flash", f"flash at frame {_frames([a for a, _ in m.flashes])}"))
+    if m.motion_p95 > t.motion_p95_max:
+        out.append(
+            Flag("large_motion", f"motion p95 {_num(m.motion_p95)} above {_num(t.motion_p95_max)}")
+        )
+    if m.frames > 1 and m.drawings > 1 and m.effective_fps < t.effective_fps_min:
+        out.append(
+            Flag(
+                "low_fps",
+                f"effective fps {_num(m.effective_fps)} below {_num(t.effective_fps_min)}"
+                f" ({_count(m.drawings, 'drawing')} in {m.duration:.2f} s)",
+            )
+        )
+    need = settings.sample_span
+    have = m.duration * settings.fps if m.frames > 1 else 1.0
+    if have + 1e-6 < need:
+        out.append(
+            Flag(
+                "too_few_frames",
+                f"{_count(m.frames, 'frame')} ({m.duration:.2f} s); a sample needs {need} frames"
+                f" at {settings.fps} fps, step {settings.frame_step}",
+            )
+        )
+    tw, th = settings.train_width, settings.train_height
+    if settings.use_bucketing:
+        low = width * height < t.resolution_min * tw * th
+    else:
+        low = width < t.resolution_min * tw or height < t.resolution_min * th
+    if low:
+        out.append(Flag("low_resolution", f"{width}x{height} below training size {tw}x{th}"))
+    tolerance = t.aspect_tolerance_bucketed if settings.use_bucketing else t.aspect_tolerance
+    ratio = (width / height) / (tw / th) if height and th else 1.0
+    if abs(math.log(ratio)) > math.log1p(tolerance):
+        out.append(
+            Flag(
+                "aspect",
+                f"aspect {width / height:.2f} against training {tw / th:.2f}"
+                f" (more than {tolerance:.0%} apart)",
+            )
+        )
+    if m.blur < t.blur_min:
+        out.append(Flag("blurry", f"sharpness {_num(m.blur)} below {_num(t.blur_min)}"))
+    if m.noise > t.noise_max:
+        out.append(Flag("noisy", f"noise {_num(m.noise)} above {_num(t.noise_max)}"))
+    if m.frames > 1 and m.held_ratio >= t.static_held_ratio:
+        out.append(
+            Flag(
+                "static",
+                f"{_count(m.drawings, 'drawing')} in {m.frames} frames ({m.held_ratio:.0%} held)",
+            )
+        )
+    return out
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def near_duplicates(signatures: Mapping[int, Sequence[int]], max_bits: int) -> dict[int, list[int]]:
+    """Clip id -> the other clips whose hashes all lie within ``max_bits`` of its own."""
+    ids = sorted(signatures)
+    out: dict[int, list[int]] = {}
+    for x, a in enumerate(ids):
+        ha = signatures[a]
+        for b in ids[x + 1 :]:
+            hb = signatures[b]
+            if len(ha) != len(hb):
+                continue
+            if all(hamming(p, q) <= max_bits for p, q in zip(ha, hb, strict=True)):
+                out.setdefault(a, []).append(b)
+                out.setdefault(b, []).append(a)
+    return out
+
+
+def duplicate_flag(others: Sequence[int], names: Mapping[int, str]) -> Flag:
+    shown = ", ".join(f"clip {o} ({names.get(o, '?')})" for o in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return Flag("duplicate", f"near-duplicate of {shown}{more}")

@@ -1,0 +1,198 @@
+"""Analysis jobs: files without a project, or a project's stale sources with a process pool."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anicurate.core.analysis.detect import Events, detect
+from anicurate.core.analysis.flags import Flag, Thresholds, clip_flags
+from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
+from anicurate.core.analysis.signals import Signals, compute_signals
+from anicurate.core.analysis.store import ClipResult, reflag, save_signals, stale_sources
+from anicurate.core.errors import AnicurateError
+from anicurate.core.jobs import Progress
+from anicurate.core.media.info import MediaInfo
+from anicurate.core.project.catalogue import Project
+from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS, ProjectSettings
+
+
+@dataclass(frozen=True, slots=True)
+class SourceAnalysis:
+    """One analysed file: its probe info, signals, events, and the metrics and flags of the
+    whole file taken as one clip."""
+
+    info: MediaInfo
+    signals: Signals
+    events: Events
+    metrics: ClipMetrics
+    flags: list[Flag]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The outcome for one input file: an analysis, or the error that stopped it."""
+
+    path: str
+    analysis: SourceAnalysis | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``analyze --json`` line of this file."""
+        row: dict[str, Any] = {"path": self.path}
+        a = self.analysis
+        if a is not None:
+            m = a.metrics
+            row.update(
+                frames=a.info.frame_count,
+                fps=round(float(a.info.fps), 6),
+                duration=round(a.info.duration, 6),
+                width=a.info.width,
+                height=a.info.height,
+                vfr=a.info.vfr,
+                cuts=a.events.cuts,
+                transitions=[list(t) for t in a.events.transitions],
+                flashes=a.events.flash_starts,
+                effective_fps=m.effective_fps,
+                held_ratio=m.held_ratio,
+                hold_pattern=m.hold_pattern,
+                motion={"mean": m.motion_mean, "p95": m.motion_p95},
+                blur=m.blur,
+                noise=m.noise,
+                flags=[f.to_json() for f in a.flags],
+            )
+        row["error"] = self.error
+        return row
+
+
+def analyze_source(
+    path: str | Path,
+    *,
+    threads: int = 0,
+    settings: ProjectSettings | None = None,
+    thresholds: Thresholds | None = None,
+) -> SourceAnalysis:
+    """Decode one file once and analyse it; raises MediaError when it cannot be read."""
+    info, sig = compute_signals(path, threads=threads)
+    events = detect(sig)
+    metrics = clip_metrics(sig, events, 0, sig.frames - 1)
+    flags = clip_flags(
+        metrics,
+        width=info.width,
+        height=info.height,
+        settings=settings or PRESETS[DEFAULT_PRESET],
+        thresholds=thresholds or Thresholds(),
+    )
+    return SourceAnalysis(info, sig, events, metrics, flags)
+
+
+def _work(path: str, threads: int) -> FileResult:
+    """A pool task: never raises for a bad file (exceptions with extra state do not pickle)."""
+    try:
+        return FileResult(path, analyze_source(path, threads=threads))
+    except AnicurateError as err:
+        return FileResult(path, error=str(err))
+    except (OSError, ValueError) as err:
+        return FileResult(path, error=f"cannot analyse: {err}")
+
+
+def _decoder_threads(workers: int) -> int:
+    return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
+
+
+def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
+    """Results in completion order; one worker runs in this process."""
+    threads = _decoder_threads(workers)
+    if workers <= 1 or len(paths) <= 1:
+        for p in paths:
+            yield _work(p, threads)
+        return
+    # spawn: forking a process that already runs decoder threads is unsafe.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: set[Future[FileResult]] = {pool.submit(_work, p, threads) for p in paths}
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def analyze_files(
+    paths: Sequence[str | Path],
+    *,
+    workers: int = 1,
+    settings: ProjectSettings | None = None,
+    thresholds: Thresholds | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> Generator[Progress, None, list[FileResult]]:
+    """Analyse files without a project; returns results in the order of ``paths``.
+
+    Flags use ``settings`` (default preset) and ``thresholds`` (defaults). ``on_result`` sees
+    each result as it completes.
+    """
+    names = [str(p) for p in paths]
+    total = len(names)
+    by_path: dict[str, FileResult] = {}
+    yield Progress(0, total)
+    for done, result in enumerate(_results(names, workers), start=1):
+        if result.analysis is not None and (settings is not None or thresholds is not None):
+            a = result.analysis
+            flags = clip_flags(
+                a.metrics, width=a.info.width, height=a.info.height,
+                settings=settings or PRESETS[DEFAULT_PRESET], thresholds=thresholds or Thresholds(),
+            )  # fmt: skip
+            result = FileResult(result.path, SourceAnalysis(a.info, a.signals, a.events,
+                                                            a.metrics, flags))  # fmt: skip
+        by_path[result.path] = result
+        if on_result is not None:
+            on_result(result)
+        yield Progress(done, total, result.path, result.error)
+    return [by_path[p] for p in names]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAnalysis:
+    """What ``analyze_project`` did: sources analysed, failed (path, message), clip results."""
+
+    analysed: int
+    failed: list[tuple[str, str]]
+    results: dict[int, ClipResult]
+
+
+def analyze_project(
+    project_path: str | Path, *, workers: int = 1, force: bool = False
+) -> Generator[Progress, None, ProjectAnalysis]:
+    """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
+
+    Only sources without signals of the current analyser version are decoded; each result is
+    stored as soon as it arrives, so a cancelled run keeps what it finished.
+    """
+    with Project.open(project_path) as project:
+        if force:
+            todo = [s for s in project.sources() if s.info is not None]
+        else:
+            todo = stale_sources(project)
+        ids = {s.path: s.id for s in todo}
+        total = len(todo)
+        failed: list[tuple[str, str]] = []
+        analysed = 0
+        yield Progress(0, total)
+        for done, result in enumerate(_results([s.path for s in todo], workers), start=1):
+            if result.analysis is not None:
+                save_signals(project, ids[result.path], result.analysis.signals,
+                             result.analysis.events)  # fmt: skip
+                analysed += 1
+            else:
+                failed.append((result.path, result.error or "failed"))
+            yield Progress(done, total, result.path, result.error)
+        results = reflag(project)
+    return ProjectAnalysis(analysed, failed, results)

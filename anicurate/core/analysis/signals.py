@@ -1,0 +1,417 @@
+"""Per-frame signals of one source, computed in one streaming decoding pass.
+
+Each displayed frame's luma (and chroma, for the colour signal) is taken from the decoder's planes
+without an RGB conversion, downscaled once to a working size (about 256 x 144 at 16:9), and reduced
+to cheap numbers: differences to the frame before, an HSV content change as PySceneDetect's
+ContentDetector defines it, 8x8 block differences as ffmpeg's mpdecimate defines them, a motion
+magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, differences
+at larger lags (flashes) and a linearity test over frame triples (dissolves and fades). Blur and
+noise need detail, so they are measured every ``DETAIL_EVERY`` frames at a 360-line scale.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import av.video.stream
+import cv2
+import numpy as np
+from av.video.frame import VideoFrame
+
+from anicurate.core.errors import MediaError, MediaErrorKind
+from anicurate.core.media.decode import AvCursor, DecodedFrame
+from anicurate.core.media.failures import guarded
+from anicurate.core.media.index import FrameIndex
+from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.probe import inspect_source
+from anicurate.core.media.webp import PillowCursor
+
+#: Names of the per-frame signals, the rows of :attr:`Signals.values`. Differences are to the
+#: frame before (0 for frame 0); ``*_k`` lags and triples are NaN where the frames do not exist.
+SIGNAL_NAMES: tuple[str, ...] = (
+    "duration",  # seconds the frame shows (from the frame index, so VFR is exact)
+    "luma",  # mean luma 0..255
+    "contrast",  # luma standard deviation
+    "mad",  # mean absolute luma difference to the frame before
+    "block_max",  # largest 8x8 block mean absolute difference (mpdecimate's "hi" measure)
+    "block_frac",  # fraction of 8x8 blocks whose mean difference is above mpdecimate's "lo"
+    "content",  # ContentDetector's HSV content change (mean of |dH|, |dS|, |dV|)
+    "motion",  # mean optical-flow magnitude, percent of the frame width per frame
+    "residual",  # mean absolute difference left after warping the frame before by the flow
+    "lag2",  # tiny-frame mean absolute difference to frame i-2
+    "lag3",
+    "lag4",
+    "mid2",  # |f[i] - (f[i-2] + f[i+2]) / 2| on tiny frames: ~0 inside a linear blend
+    "span2",  # |f[i-2] - f[i+2]|
+    "mid4",
+    "span4",
+    "mid8",
+    "span8",
+    "blur",  # variance of the Laplacian at a 360-line scale (NaN on frames not measured)
+    "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
+)
+S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
+LAGS = (2, 3, 4)
+SPANS = (2, 4, 8)
+#: Blur and noise are measured on every ``DETAIL_EVERY``-th frame (and the last one).
+DETAIL_EVERY = 8
+DETAIL_LINES = 360
+#: The working luma has about this many pixels, in multiples of 8 on each side.
+WORK_AREA = 256 * 144
+#: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
+BLOCK_LO = 5.0
+_YUV_FORMATS = frozenset(
+    {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "nv12"}
+)
+_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+_NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Per-frame signals of a source: ``values`` is len(SIGNAL_NAMES) x frames float32, ``hashes``
+    one 64-bit perceptual hash (DCT pHash) per frame."""
+
+    values: np.ndarray
+    hashes: np.ndarray
+
+    @property
+    def frames(self) -> int:
+        return int(self.values.shape[1])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        row: np.ndarray = self.values[S[name]]
+        return row
+
+    def slice(self, first: int, last: int) -> Signals:
+        """Frames ``first`` to ``last`` inclusive (views)."""
+        return Signals(self.values[:, first : last + 1], self.hashes[first : last + 1])
+
+
+def work_size(width: int, height: int) -> tuple[int, int]:
+    """The working luma size for a displayed frame size: ~WORK_AREA pixels, multiples of 8."""
+    scale = math.sqrt(WORK_AREA / max(1, width * height))
+    w = max(8, round(width * scale / 8) * 8)
+    h = max(8, round(height * scale / 8) * 8)
+    return w, h
+
+
+def _plane(frame: VideoFrame, i: int) -> np.ndarray:
+    p = frame.planes[i]
+    arr: np.ndarray = np.frombuffer(cast(bytes, p), np.uint8).reshape(p.height, p.line_size)
+    return arr[:, : p.width]
+
+
+def _shrink(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Downscale with some averaging but without reading every pixel of a large plane."""
+    h, w = plane.shape[:2]
+    tw, th = size
+    if w >= 4 * tw and h >= 4 * th:
+        # Bilinear to twice the size (reads 2x2 of each 1/2 cell), then an exact 2x box.
+        mid = cv2.resize(plane, (2 * tw, 2 * th), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(mid, size, interpolation=cv2.INTER_AREA)
+    if w >= tw and h >= th:
+        return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(plane, size, interpolation=cv2.INTER_LINEAR)
+
+
+class SignalComputer:
+    """Turns planes of consecutive displayed frames into :class:`Signals`; memory is fixed."""
+
+    def __init__(self, frames: int, width: int, height: int, durations: np.ndarray) -> None:
+        self.n = frames
+        self.width, self.height = width, height  # displayed size
+        self.size = work_size(width, height)
+        w, h = self.size
+        self.small = (w // 2, h // 2)
+        self.tiny = (w // 8, h // 8)
+        self.values = np.full((len(SIGNAL_NAMES), frames), np.nan, np.float32)
+        self.values[S["duration"]] = durations[:frames]
+        self.hashes = np.zeros(frames, np.uint64)
+        self._dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+        sw, sh = self.small
+        gx, gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
+        self._grid = np.dstack((gx, gy))
+        self._prev: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._tiny: deque[np.ndarray] = deque(maxlen=2 * max(SPANS) + 1)
+        self._i = 0
+
+    def feed(
+        self, y: np.ndarray, u: np.ndarray | None, v: np.ndarray | None, rotation: int
+    ) -> None:
+        """The next displayed frame's planes (stored orientation; ``rotation`` turns them)."""
+        i = self._i
+        if i >= self.n:
+            return
+        self._i += 1
+        code = _ROTATE.get(rotation % 360)
+        stored = self.size if code is None or rotation % 180 == 0 else self.size[::-1]
+        luma = _shrink(y, stored)
+        if code is not None:
+            luma = cv2.rotate(luma, code)
+        small = cv2.resize(luma, self.small, interpolation=cv2.INTER_AREA)
+        tiny = cv2.resize(small, self.tiny, interpolation=cv2.INTER_AREA).astype(np.float32)
+        if u is not None and v is not None:
+            sstored = self.small if code is None or rotation % 180 == 0 else self.small[::-1]
+            cu = _shrink(u, sstored)
+            cv = _shrink(v, sstored)
+            if code is not None:
+                cu, cv = cv2.rotate(cu, code), cv2.rotate(cv, code)
+            bgr = cv2.cvtColor(cv2.merge((small, cu, cv)), cv2.COLOR_YUV2BGR)
+        else:
+            bgr = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+        hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+        vals = self.values
+        mean, std = cv2.meanStdDev(luma)
+        vals[S["luma"], i] = mean[0, 0]
+        vals[S["contrast"], i] = std[0, 0]
+        self.hashes[i] = _phash(small)
+        if self._prev is None:
+            for name in ("mad", "block_max", "block_frac", "content", "motion", "residual"):
+                vals[S[name], i] = 0.0
+        else:
+            pluma, psmall, phsv = self._prev
+            diff = cv2.absdiff(luma, pluma)
+            vals[S["mad"], i] = cv2.mean(diff)[0]
+            blocks = cv2.resize(diff, (luma.shape[1] // 8, luma.shape[0] // 8),
+                                interpolation=cv2.INTER_AREA)  # fmt: skip
+            vals[S["block_max"], i] = float(blocks.max())
+            vals[S["block_frac"], i] = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
+            hd = cv2.mean(cv2.absdiff(hsv, phsv))
+            vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
+            # Flow from this frame to the one before: warping that one by it predicts this one.
+            flow = self._dis.calc(small, psmall, None)  # type: ignore[call-overload]
+            mag = cv2.magnitude(flow[..., 0], flow[..., 1])
+            vals[S["motion"], i] = 100.0 * cv2.mean(mag)[0] / small.shape[1]
+            warped = cv2.remap(  # type: ignore[call-overload]
+                psmall, self._grid + flow, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+            )
+            vals[S["residual"], i] = cv2.mean(cv2.absdiff(warped, small))[0]
+        self._prev = (luma, small, hsv)
+        self._tiny_signals(i, tiny)
+        if i % DETAIL_EVERY == 0 or i == self.n - 1:
+            self._detail(i, y)
+
+    def _tiny_signals(self, i: int, tiny: np.ndarray) -> None:
+        ring = self._tiny
+        ring.append(tiny)
+        vals = self.values
+        m = len(ring)
+        for k in LAGS:
+            if m > k:
+                vals[S[f"lag{k}"], i] = cv2.mean(cv2.absdiff(tiny, ring[m - 1 - k]))[0]
+        for k in SPANS:
+            if m > 2 * k:
+                centre, before = ring[m - 1 - k], ring[m - 1 - 2 * k]
+                vals[S[f"span{k}"], i - k] = cv2.mean(cv2.absdiff(before, tiny))[0]
+                blend = cv2.addWeighted(before, 0.5, tiny, 0.5, 0.0)
+                vals[S[f"mid{k}"], i - k] = cv2.mean(cv2.absdiff(centre, blend))[0]
+
+    def _detail(self, i: int, y: np.ndarray) -> None:
+        """Blur and noise at a 360-line scale (both are the same for a rotated frame)."""
+        h, w = y.shape[:2]
+        scale = DETAIL_LINES / max(1, min(w, h))
+        size = (max(8, round(w * scale)), max(8, round(h * scale)))
+        method = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        detail = cv2.resize(y, size, interpolation=method)
+        lap = cv2.Laplacian(detail, cv2.CV_32F)
+        _, std = cv2.meanStdDev(lap)
+        self.values[S["blur"], i] = float(std[0, 0]) ** 2
+        self.values[S["noise"], i] = _noise_sigma(detail)
+
+    def finish(self) -> Signals:
+        """The signals; frames that never arrived (the file ended early) repeat the last one."""
+        return Signals(self.values, self.hashes)
+
+
+def _phash(gray: np.ndarray) -> int:
+    """DCT perceptual hash: the 8x8 lowest frequencies of a 32x32 image against their median."""
+    small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:8, :8].ravel()
+    bits = low > np.median(low[1:])
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def _noise_sigma(gray: np.ndarray) -> float:
+    """Immerkær's noise estimate made robust to edges: the median |Laplacian-of-Laplacian|.
+
+    For Gaussian noise sigma the 3x3 kernel's response has std 6 sigma, whose |median| is 0.6745
+    of that; flat-coloured art is mostly flat, so the median ignores the outlines.
+    """
+    response = cv2.filter2D(gray, cv2.CV_32F, _NOISE_KERNEL)
+    mag = cv2.convertScaleAbs(response, alpha=4.0)  # quarter-level resolution up to 63.75
+    hist = cv2.calcHist([mag], [0], None, [256], [0, 256]).ravel()
+    median = int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
+    return median / 4.0 / (6 * 0.6745)
+
+
+# -- decoding -------------------------------------------------------------------------------------
+
+
+class _PlaneCursor(AvCursor):
+    """An AvCursor whose frames keep PyAV's decoded frame, so planes are read without RGB."""
+
+    def _wrap(self, index: int, frame: VideoFrame) -> DecodedFrame:
+        wrapped = DecodedFrame(index, frame.width, frame.height, 0, 0, _no_rgb)
+        return _WithVideo(wrapped, frame)  # type: ignore[return-value]
+
+
+def _no_rgb() -> np.ndarray:
+    raise AssertionError("analysis never converts to RGB")
+
+
+class _WithVideo:
+    __slots__ = ("index", "video")
+
+    def __init__(self, wrapped: DecodedFrame, video: VideoFrame) -> None:
+        self.index = wrapped.index
+        self.video = video
+
+
+Planes = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+
+
+def _planes_of(frame: VideoFrame, limit: tuple[int, int]) -> Planes:
+    """Y, U, V of a decoded frame: its own planes for 8-bit YUV, else a small conversion."""
+    name = frame.format.name
+    if name in _YUV_FORMATS and name != "nv12":
+        return _plane(frame, 0), _plane(frame, 1), _plane(frame, 2)
+    if name in ("gray", "gray8"):
+        return _plane(frame, 0), None, None
+    w, h = frame.width, frame.height
+    scale = min(1.0, max(limit[0] / w, limit[1] / h))
+    yuv = frame.reformat(
+        width=max(2, round(w * scale)), height=max(2, round(h * scale)), format="yuv444p"
+    )
+    return _plane(yuv, 0).copy(), _plane(yuv, 1).copy(), _plane(yuv, 2).copy()
+
+
+def _rgb_planes(rgb: np.ndarray) -> Planes:
+    yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV)
+    return yuv[..., 0].copy(), yuv[..., 1].copy(), yuv[..., 2].copy()
+
+
+def compute_signals(
+    path: str | Path,
+    *,
+    threads: int = 0,
+    pipelined: bool = True,
+    on_frame: Callable[[int], None] | None = None,
+) -> tuple[MediaInfo, Signals]:
+    """Decode ``path`` once and compute its per-frame signals (one entry per displayed frame).
+
+    ``pipelined`` computes in a second thread while the decoder works (cv2 releases the GIL).
+    A frame that does not decode is stood in for by the one before it, as a player shows it.
+    """
+    inspected = inspect_source(path, threads=threads)
+    info, index = inspected.info, inspected.index
+    n = len(index)
+    computer = SignalComputer(n, info.width, info.height, index.durations)
+    rotation = info.rotation
+    with guarded(inspected.path):
+        if inspected.backend == "pillow":
+            stream = _pillow_planes(inspected.path, index, rotation)
+            rotation = 0
+        else:
+            stream = _av_planes(inspected.path, inspected.stream_index, index, threads, computer)
+        feed = _pipelined(stream) if pipelined else stream
+        last: Planes | None = None
+        want = 0
+        for i, planes in feed:
+            if i < want:
+                continue
+            while want < i:  # frames that did not decode show the one before
+                if last is None:
+                    last = planes
+                computer.feed(*last, rotation)
+                want += 1
+            computer.feed(*planes, rotation)
+            want += 1
+            last = planes
+            if on_frame is not None:
+                on_frame(want)
+        if last is None:
+            raise MediaError(inspected.path, MediaErrorKind.CORRUPT, "no frame decodes")
+        while want < n:
+            computer.feed(*last, rotation)
+            want += 1
+    return info, computer.finish()
+
+
+def _av_planes(
+    path: Path, stream_index: int, index: FrameIndex, threads: int, computer: SignalComputer
+) -> Iterator[tuple[int, Planes]]:
+    cursor = _PlaneCursor(path, stream_index, index, threads=threads)
+    limit = (4 * computer.size[0], 4 * computer.size[1])
+    try:
+        cursor.restart()
+        while (frame := cursor.next()) is not None:
+            video = frame.video  # type: ignore[attr-defined]
+            yield frame.index, _planes_of(video, limit)
+    finally:
+        cursor.close()
+
+
+def _pillow_planes(path: Path, index: FrameIndex, rotation: int) -> Iterator[tuple[int, Planes]]:
+    cursor = PillowCursor(path, index, rotation=rotation)
+    try:
+        cursor.restart()
+        while (frame := cursor.next()) is not None:
+            yield frame.index, _rgb_planes(frame.rgb())
+    finally:
+        cursor.close()
+
+
+_END = object()
+
+
+def _pipelined(source: Iterator[tuple[int, Planes]]) -> Iterator[tuple[int, Planes]]:
+    """Run ``source`` (decoding) in a thread so the consumer's work overlaps with it."""
+    q: queue.Queue[object] = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            q.put(_END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            q.put(exc)
+        finally:
+            source.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=produce, name="analysis-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+__all__ = ["SIGNAL_NAMES", "SignalComputer", "Signals", "compute_signals", "work_size"]
+_ = av.video.stream  # imported for the cursor's types

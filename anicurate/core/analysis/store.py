@@ -1,0 +1,190 @@
+"""Analysis results in the catalogue's ``analysis`` table, and flags recomputed from them.
+
+Row ``(source, "signals")`` holds the per-frame signals as one float32 blob (names x frames)
+followed by the per-frame 64-bit hashes, and the detected events as JSON. Row ``(source,
+"flags")`` holds each of the source's clips' metrics and flags, recomputed from the signals
+whenever thresholds, settings or clips change, without decoding anything.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from anicurate.core.analysis.detect import Events, detect, held_frames
+from anicurate.core.analysis.flags import (
+    Flag,
+    Thresholds,
+    clip_flags,
+    duplicate_flag,
+    near_duplicates,
+)
+from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
+from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals
+from anicurate.core.project.catalogue import Clip, Project, Source
+
+#: Bump when the signals or the detector change: results of older versions are stale.
+ANALYSER_VERSION = 1
+SIGNALS = "signals"
+FLAGS = "flags"
+THRESHOLDS_KEY = "thresholds"
+
+
+@dataclass(frozen=True, slots=True)
+class ClipResult:
+    """A clip's metrics and flags."""
+
+    clip_id: int
+    source_id: int
+    metrics: ClipMetrics
+    flags: list[Flag]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"metrics": self.metrics.to_json(), "flags": [f.to_json() for f in self.flags]}
+
+
+def encode_signals(sig: Signals) -> bytes:
+    return np.ascontiguousarray(sig.values, "<f4").tobytes() + sig.hashes.astype("<u8").tobytes()
+
+
+def decode_signals(data: bytes, names: list[str], frames: int) -> Signals:
+    """Signals from a blob; rows this version does not know are dropped, missing ones are NaN."""
+    stored = np.frombuffer(data, "<f4", count=len(names) * frames).reshape(len(names), frames)
+    hashes = np.frombuffer(data, "<u8", offset=4 * len(names) * frames, count=frames).copy()
+    values = np.full((len(SIGNAL_NAMES), frames), np.nan, np.float32)
+    for row, name in enumerate(names):
+        if name in SIGNAL_NAMES:
+            values[SIGNAL_NAMES.index(name)] = stored[row]
+    return Signals(values, hashes)
+
+
+def save_signals(project: Project, source_id: int, sig: Signals, events: Events) -> None:
+    """Store a source's signals and events for this analyser version (replacing older ones)."""
+    meta = {"names": list(SIGNAL_NAMES), "frames": sig.frames, "events": events.to_json()}
+    with project.transaction() as conn:
+        conn.execute(
+            "INSERT INTO analysis (source_id, analyser, version, data, json, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, analyser) DO UPDATE SET"
+            " version = excluded.version, data = excluded.data, json = excluded.json,"
+            " created_at = excluded.created_at",
+            (source_id, SIGNALS, ANALYSER_VERSION, encode_signals(sig), json.dumps(meta),
+             time.time()),
+        )  # fmt: skip
+
+
+def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | None:
+    """A source's current signals and events, or None when missing or stale."""
+    row = project.connection.execute(
+        "SELECT data, json FROM analysis WHERE source_id = ? AND analyser = ? AND version = ?",
+        (source_id, SIGNALS, ANALYSER_VERSION),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    meta = json.loads(row[1])
+    sig = decode_signals(bytes(row[0]), meta["names"], int(meta["frames"]))
+    ev = meta.get("events")
+    if ev is None:
+        return sig, detect(sig)
+    events = Events(
+        cuts=[int(c) for c in ev["cuts"]],
+        transitions=[(int(a), int(b)) for a, b in ev["transitions"]],
+        flashes=[(int(a), int(b)) for a, b in ev["flashes"]],
+        held=held_frames(sig),
+    )
+    return sig, events
+
+
+def stale_sources(project: Project) -> list[Source]:
+    """Readable sources without signals of the current analyser version."""
+    current = {
+        r[0]
+        for r in project.connection.execute(
+            "SELECT source_id FROM analysis WHERE analyser = ? AND version = ?",
+            (SIGNALS, ANALYSER_VERSION),
+        )
+    }
+    return [s for s in project.sources() if s.info is not None and s.id not in current]
+
+
+def thresholds_of(project: Project) -> Thresholds:
+    return Thresholds.from_dict(project.setting(THRESHOLDS_KEY))
+
+
+def set_thresholds(project: Project, thresholds: Thresholds) -> dict[int, ClipResult]:
+    """Store new thresholds and re-flag every clip from the stored signals (nothing decodes)."""
+    project.set_setting(THRESHOLDS_KEY, thresholds.to_dict())
+    return reflag(project)
+
+
+def _clip_size(clip: Clip, source: Source) -> tuple[int, int]:
+    if clip.crop is not None:
+        return clip.crop[2], clip.crop[3]
+    assert source.info is not None
+    return source.info.width, source.info.height
+
+
+def reflag(project: Project) -> dict[int, ClipResult]:
+    """Recompute metrics and flags of all clips from stored signals and store them per source.
+
+    Clips of sources without current signals get none. Near-duplicates are found across the
+    whole project, so every source's flags row is rewritten. Returns results by clip id.
+    """
+    settings = project.settings()
+    thresholds = thresholds_of(project)
+    pairs = project.clips_with_sources()
+    loaded: dict[int, tuple[Signals, Events] | None] = {}
+    metrics: dict[int, tuple[Clip, Source, ClipMetrics]] = {}
+    for clip, source in pairs:
+        if source.id not in loaded:
+            loaded[source.id] = load_signals(project, source.id) if source.info else None
+        got = loaded[source.id]
+        if got is None:
+            continue
+        sig, events = got
+        metrics[clip.id] = (clip, source, clip_metrics(sig, events, clip.first_frame,
+                                                       clip.last_frame))  # fmt: skip
+    signatures = {cid: m.hashes for cid, (_, _, m) in metrics.items() if m.frames > 1}
+    dupes = near_duplicates(signatures, thresholds.duplicate_bits)
+    names = {cid: src.path.rsplit("/", 1)[-1] for cid, (_, src, _) in metrics.items()}
+    results: dict[int, ClipResult] = {}
+    for cid, (clip, source, m) in metrics.items():
+        w, h = _clip_size(clip, source)
+        flags = clip_flags(m, width=w, height=h, settings=settings, thresholds=thresholds)
+        if cid in dupes:
+            flags.append(duplicate_flag(dupes[cid], names))
+        results[cid] = ClipResult(cid, source.id, m, flags)
+    by_source: dict[int, dict[str, Any]] = {sid: {} for sid, got in loaded.items() if got}
+    for r in results.values():
+        by_source[r.source_id][str(r.clip_id)] = r.to_json()
+    now = time.time()
+    with project.transaction() as conn:
+        conn.execute("DELETE FROM analysis WHERE analyser = ?", (FLAGS,))
+        conn.executemany(
+            "INSERT INTO analysis (source_id, analyser, version, data, json, created_at)"
+            " VALUES (?, ?, ?, NULL, ?, ?)",
+            [(sid, FLAGS, ANALYSER_VERSION, json.dumps(clips), now)
+             for sid, clips in by_source.items()],
+        )  # fmt: skip
+    return results
+
+
+def load_results(project: Project) -> dict[int, ClipResult]:
+    """The stored metrics and flags of every clip that has them, by clip id (no recomputing)."""
+    out: dict[int, ClipResult] = {}
+    rows = project.connection.execute(
+        "SELECT source_id, json FROM analysis WHERE analyser = ? AND version = ?",
+        (FLAGS, ANALYSER_VERSION),
+    )
+    for source_id, text in rows:
+        for cid, item in json.loads(text).items():
+            out[int(cid)] = ClipResult(
+                int(cid),
+                int(source_id),
+                ClipMetrics.from_json(item["metrics"]),
+                [Flag(f["kind"], f["reason"]) for f in item["flags"]],
+            )
+    return out

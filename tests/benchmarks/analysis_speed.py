@@ -1,0 +1,111 @@
+"""Benchmark: full analysis throughput on a long 1080p H.264 clip (a script, not a test).
+
+In one run: PyAV decode-only with frame threads (the reference), anicurate's analysis (signals,
+detection, metrics), and PySceneDetect's AdaptiveDetector (default backend and downscale); then
+peak memory of the analysis at two clip lengths, each in a fresh process.
+Goal (issue 3): >= 0.85 of decode-only throughput, >= 1.5x PySceneDetect, memory flat in length.
+
+PySceneDetect is no anicurate dependency (its wheel pulls the non-headless opencv-python, which
+breaks PySide6), so run this in a separate venv:
+
+    python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install -e /work/main
+    /work/bench-venv/bin/pip install --no-deps scenedetect && /work/bench-venv/bin/pip install click
+    /work/bench-venv/bin/python tests/benchmarks/analysis_speed.py [--frames 1200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+from av.codec.context import ThreadType
+
+sys.path.insert(0, str(Path(__file__).parent))
+from random_access import anime_like_frames
+
+from anicurate.core.analysis import analyze_source
+from anicurate.core.media import write_video
+
+
+def decode_only(path: Path) -> float:
+    """Frames per second of a plain PyAV decode with frame threads."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_type = ThreadType.AUTO
+        start = time.perf_counter()
+        n = sum(1 for _ in container.decode(stream))
+        return n / (time.perf_counter() - start)
+
+
+def anicurate_fps(path: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    result = analyze_source(path)
+    return result.info.frame_count / (time.perf_counter() - start), len(result.events.cuts)
+
+
+def scenedetect_fps(path: Path) -> tuple[float, int]:
+    from scenedetect import AdaptiveDetector, SceneManager, open_video
+
+    video = open_video(str(path))
+    manager = SceneManager()
+    manager.add_detector(AdaptiveDetector())
+    start = time.perf_counter()
+    n = manager.detect_scenes(video)
+    return n / (time.perf_counter() - start), max(0, len(manager.get_scene_list()) - 1)
+
+
+def peak_rss_mib(path: Path) -> float:
+    """Peak resident memory of a fresh process that analyses ``path``."""
+    code = (
+        "import resource, sys; from anicurate.core.analysis import analyze_source; "
+        "analyze_source(sys.argv[1]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    return int(out.stdout.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=1200)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        long, short = Path(tmp) / "long.mp4", Path(tmp) / "short.mp4"
+        start = time.perf_counter()
+        write_video(long, anime_like_frames(args.frames), 24, gop=250, bframes=3)
+        write_video(short, anime_like_frames(args.frames // 4), 24, gop=250, bframes=3)
+        print(f"clip: {args.frames} frames 1920x1080 H.264 (GOP 250, B-frames 3), "
+              f"{long.stat().st_size / 2**20:.1f} MiB, written in "
+              f"{time.perf_counter() - start:.1f} s; {os.cpu_count()} CPUs; "
+              f"PyAV {av.__version__}")  # fmt: skip
+        ref = ours = psd = 0.0
+        cuts_ours = cuts_psd = 0
+        for _ in range(args.repeat):  # interleaved, best of each
+            ref = max(ref, decode_only(long))
+            fps, cuts_ours = anicurate_fps(long)
+            ours = max(ours, fps)
+            try:
+                fps, cuts_psd = scenedetect_fps(long)
+                psd = max(psd, fps)
+            except ImportError:
+                psd = float("nan")
+        print(f"PyAV decode-only (frame threads): {ref:7.1f} fps")
+        print(f"anicurate analysis:               {ours:7.1f} fps  ({cuts_ours} cuts)")
+        print(f"PySceneDetect AdaptiveDetector:   {psd:7.1f} fps  ({cuts_psd} cuts)")
+        print(f"ratio anicurate / decode-only:    {ours / ref:.3f}  (goal >= 0.85)")
+        print(f"ratio anicurate / PySceneDetect:  {ours / psd:.2f}x  (goal >= 1.5x)")
+        small, big = peak_rss_mib(short), peak_rss_mib(long)
+        print(f"peak RSS: {small:.0f} MiB at {args.frames // 4} frames, {big:.0f} MiB at "
+              f"{args.frames} frames (ratio {big / small:.2f}; flat is ~1)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

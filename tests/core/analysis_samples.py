@@ -1,0 +1,167 @@
+"""Anime-like test footage with known shot boundaries, for the analysis tests and benchmarks.
+
+Shots are drawn with cv2 like the demo set (flat colours, dark outlines, a figure animated on twos,
+panning hills), from palettes and layouts drawn from a seeded generator. A :class:`Timeline`
+appends shots, cuts, fades, dissolves and flashes and records the truth as it goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from anicurate.core.demo import OUTLINE, Palette, _background, _figure
+from anicurate.core.media.writer import write_animation, write_video
+
+Frame = np.ndarray
+
+
+def random_palette(rng: np.random.Generator) -> Palette:
+    def colour(lo: int = 30, hi: int = 250) -> tuple[int, int, int]:
+        return tuple(int(c) for c in rng.integers(lo, hi, 3))  # type: ignore[return-value]
+
+    return Palette(sky=colour(60), ground=colour(), hair=colour(), clothes=colour())
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things are in a shot: the camera's pan offset, figure position, size and speed."""
+
+    pan: int = 0
+    pan_speed: int = 0  # pixels per drawing (per full-size 640 px width)
+    figure_x: float = 0.3
+    scale: float = 1.0
+    walk_speed: float = 6.0  # pixels per drawing at 640 px
+    figures: int = 1
+
+
+def random_layout(rng: np.random.Generator) -> Layout:
+    return Layout(
+        pan=int(rng.integers(0, 400)),
+        pan_speed=int(rng.choice([0, 0, 6, 10])),
+        figure_x=float(rng.uniform(0.15, 0.7)),
+        scale=float(rng.uniform(0.7, 1.5)),
+        walk_speed=float(rng.uniform(3, 9)),
+        figures=int(rng.integers(1, 3)),
+    )
+
+
+def draw(w: int, h: int, pal: Palette, lay: Layout, t: int) -> Frame:
+    """Drawing number ``t`` of a shot."""
+    k = w / 640
+    img = _background(w, h, pal, int((lay.pan + lay.pan_speed * t) * k))
+    s = h / 360 * lay.scale
+    for f in range(lay.figures):
+        cx = int(w * (lay.figure_x + 0.3 * f) + lay.walk_speed * t * k) % w
+        _figure(img, cx, int(h * 0.92), s * (1 - 0.25 * f), pal, t + f)
+    return img
+
+
+def caption(img: Frame, text: str) -> Frame:
+    """Subtitle text at the bottom, white with a dark outline."""
+    out = img.copy()
+    h, w = out.shape[:2]
+    scale = h / 400
+    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)[0]
+    org = ((w - size[0]) // 2, h - int(h * 0.06))
+    thick = max(2, round(3 * scale))
+    cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, OUTLINE, thick + 3, cv2.LINE_AA)
+    cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick,
+                cv2.LINE_AA)  # fmt: skip
+    return out
+
+
+@dataclass
+class Timeline:
+    """Frames and their truth: cut frames, transition intervals, flash intervals."""
+
+    w: int = 320
+    h: int = 180
+    frames: list[Frame] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
+    transitions: list[tuple[int, int]] = field(default_factory=list)
+    flashes: list[tuple[int, int]] = field(default_factory=list)
+    _t: int = 0
+
+    def shot(
+        self,
+        n: int,
+        pal: Palette,
+        lay: Layout = Layout(),
+        *,
+        hold: int = 2,
+        cut: bool = True,
+        start: int = 0,
+        captions: Callable[[int], str] | None = None,
+    ) -> Timeline:
+        """``n`` frames of a shot animated on ``hold``s; a hard cut before it unless first."""
+        if cut and self.frames:
+            self.cuts.append(len(self.frames))
+        for i in range(n):
+            img = draw(self.w, self.h, pal, lay, start + i // hold)
+            if captions is not None:
+                img = caption(img, captions(i))
+            self.frames.append(img)
+        return self
+
+    def flash(self, n: int = 1, value: int = 255) -> Timeline:
+        """Insert ``n`` flat frames of ``value``; the shot continues after them."""
+        a = len(self.frames)
+        for _ in range(n):
+            self.frames.append(np.full((self.h, self.w, 3), value, np.uint8))
+        self.flashes.append((a, a + n - 1))
+        return self
+
+    def white_flash_over(self, n: int = 1) -> Timeline:
+        """Brighten the last ``n`` frames strongly (a flash drawn over the shot)."""
+        a = len(self.frames) - n
+        for i in range(a, len(self.frames)):
+            self.frames[i] = cv2.addWeighted(self.frames[i], 0.25, np.full_like(self.frames[i],
+                                             255), 0.75, 0)  # fmt: skip
+        self.flashes.append((a, len(self.frames) - 1))
+        return self
+
+    def fade_through(self, out_n: int, card: int, hold: int, in_n: int, nxt: Frame) -> Timeline:
+        """Fade the last frame out to a flat card, hold it, fade in to ``nxt`` (not appended)."""
+        a = len(self.frames)
+        last = self.frames[-1]
+        flat = np.full_like(last, card)
+        for k in range(1, out_n + 1):
+            self.frames.append(cv2.addWeighted(last, 1 - k / (out_n + 1), flat, k / (out_n + 1), 0))
+        self.frames.extend(flat.copy() for _ in range(hold))
+        for k in range(1, in_n + 1):
+            self.frames.append(cv2.addWeighted(flat, 1 - k / (in_n + 1), nxt, k / (in_n + 1), 0))
+        self.transitions.append((a, len(self.frames) - 1))
+        return self
+
+    def dissolve(self, n: int, nxt_frames: list[Frame]) -> Timeline:
+        """Cross-fade from the last frame (held) to the next shot's first ``n`` frames."""
+        a = len(self.frames)
+        last = self.frames[-1]
+        for k in range(1, n + 1):
+            b = nxt_frames[min(k - 1, len(nxt_frames) - 1)]
+            self.frames.append(cv2.addWeighted(last, 1 - k / (n + 1), b, k / (n + 1), 0))
+        self.transitions.append((a, len(self.frames) - 1))
+        return self
+
+    def shot_frames(self, n: int, pal: Palette, lay: Layout, hold: int = 2, start: int = 0
+                    ) -> list[Frame]:  # fmt: skip
+        return [draw(self.w, self.h, pal, lay, start + i // hold) for i in range(n)]
+
+    def write(self, path: Path, fps: int = 24, **kw: object) -> Path:
+        return write_video(path, self.frames, fps, **kw)  # type: ignore[arg-type]
+
+    def write_gif(self, path: Path, delays_ms: list[int]) -> Path:
+        return write_animation(path, self.frames, delays_ms)
+
+
+DAY = Palette(sky=(150, 200, 245), ground=(120, 190, 110), hair=(230, 120, 150),
+              clothes=(60, 80, 170))  # fmt: skip
+NIGHT = Palette(sky=(30, 40, 90), ground=(40, 60, 60), hair=(240, 220, 120),
+                clothes=(240, 240, 240))  # fmt: skip
+DUSK = Palette(sky=(245, 160, 110), ground=(90, 70, 110), hair=(50, 50, 70),
+               clothes=(200, 60, 60))  # fmt: skip

@@ -1,0 +1,126 @@
+"""Clip metrics and flags: effective fps, holds, each flag with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
+
+from anicurate.core.analysis import Thresholds, analyze_source, clip_metrics
+from anicurate.core.analysis.flags import clip_flags, near_duplicates
+from anicurate.core.project import DEFAULT_PRESET, PRESETS
+
+SETTINGS = PRESETS[DEFAULT_PRESET]
+
+
+@pytest.mark.parametrize(("hold", "fps"), [(1, 24.0), (2, 12.0), (3, 8.0)])
+def test_effective_fps_and_hold_pattern(tmp_path: Path, hold: int, fps: float) -> None:
+    tl = Timeline().shot(48, DAY, Layout(figure_x=0.2, walk_speed=7), hold=hold)
+    a = analyze_source(tl.write(tmp_path / f"hold{hold}.mp4"))
+    m = a.metrics
+    assert m.effective_fps == fps
+    assert m.drawings == 48 // hold
+    assert m.hold_pattern == {1: "ones", 2: "twos", 3: "threes"}[hold]
+    assert m.held_ratio == round(1 - 1 / hold, 4)
+
+
+def test_clip_range_restricts_metrics_and_events(tmp_path: Path) -> None:
+    tl = Timeline().shot(24, DAY, Layout(), hold=2).shot(24, NIGHT, Layout(), hold=3)
+    a = analyze_source(tl.write(tmp_path / "two.mp4"))
+    first, second = (
+        clip_metrics(a.signals, a.events, 0, 23),
+        clip_metrics(a.signals, a.events, 24, 47),
+    )
+    assert (first.cuts, second.cuts) == ([], [])  # a cut at a clip's first frame is its start
+    assert (first.effective_fps, second.effective_fps) == (12.0, 8.0)
+    assert clip_metrics(a.signals, a.events, 10, 40).cuts == [24]
+
+
+def _flags(path: Path, **kw: object) -> dict[str, str]:
+    a = analyze_source(path)
+    flags = clip_flags(a.metrics, width=a.info.width, height=a.info.height,
+                       settings=kw.pop("settings", SETTINGS),  # type: ignore[arg-type]
+                       thresholds=Thresholds(**kw))  # type: ignore[arg-type]  # fmt: skip
+    return {f.kind: f.reason for f in flags}
+
+
+def test_clean_clip_has_no_flags(tmp_path: Path) -> None:
+    tl = Timeline(w=640, h=360).shot(48, DAY, Layout(figure_x=0.2))
+    assert _flags(tl.write(tmp_path / "clean.mp4")) == {}
+
+
+def test_event_flags_with_reasons(tmp_path: Path) -> None:
+    tl = Timeline(w=640, h=360).shot(20, DAY, Layout()).shot(20, NIGHT, Layout(figure_x=0.5))
+    tl.flash(1, 255).shot(12, NIGHT, Layout(figure_x=0.5), cut=False, start=10)
+    nxt = tl.shot_frames(16, DUSK, Layout())
+    tl.fade_through(5, 0, 2, 5, nxt[0])
+    tl.frames.extend(nxt)
+    flags = _flags(tl.write(tmp_path / "events.mp4"))
+    assert flags["cut"] == "cut at frame 20"
+    assert flags["flash"] == "flash at frame 40"
+    assert flags["fade"] == "fade or dissolve at frames 53-64"
+
+
+def test_large_motion_low_fps_static(tmp_path: Path) -> None:
+    fast = Timeline(w=640, h=360).shot(24, DAY, Layout(pan_speed=120, walk_speed=60), hold=1)
+    reason = _flags(fast.write(tmp_path / "fast.mp4"))["large_motion"]
+    value = float(reason.split()[2])
+    assert reason == f"motion p95 {value:.1f} above 5" and value > 5
+    slow = Timeline(w=640, h=360).shot(48, DAY, Layout(), hold=6)
+    assert _flags(slow.write(tmp_path / "slow.mp4"))["low_fps"] == (
+        "effective fps 4 below 8 (8 drawings in 2.00 s)"
+    )
+    still = Timeline(w=640, h=360).shot(48, DAY, Layout(), hold=48)
+    assert _flags(still.write(tmp_path / "still.mp4")) == {
+        "static": "1 drawing in 48 frames (98% held)"
+    }
+
+
+def test_size_flags(tmp_path: Path) -> None:
+    short = Timeline(w=640, h=360).shot(5, DAY, Layout())
+    assert _flags(short.write(tmp_path / "short.mp4"))["too_few_frames"] == (
+        "5 frames (0.21 s); a sample needs 8 frames at 24 fps, step 1"
+    )
+    small = Timeline(w=256, h=144).shot(24, DAY, Layout())
+    assert _flags(small.write(tmp_path / "small.mp4"))["low_resolution"] == (
+        "256x144 below training size 384x384"
+    )
+    wide = Timeline(w=640, h=272).shot(24, DAY, Layout())
+    no_buckets = replace(SETTINGS, use_bucketing=False)
+    assert _flags(wide.write(tmp_path / "wide.mp4"), settings=no_buckets)["aspect"] == (
+        "aspect 2.35 against training 1.00 (more than 10% apart)"
+    )
+
+
+def test_blurry_and_noisy(tmp_path: Path) -> None:
+    tl = Timeline(w=640, h=360).shot(24, DAY, Layout())
+    tl.frames = [cv2.GaussianBlur(f, (0, 0), 2.5) for f in tl.frames]
+    reason = _flags(tl.write(tmp_path / "blurry.mp4"))["blurry"]
+    assert reason.startswith("sharpness ") and reason.endswith(" below 30.0")
+    rng = np.random.default_rng(1)
+    noisy = Timeline(w=640, h=360).shot(24, DAY, Layout())
+    noisy.frames = [np.clip(f + rng.normal(0, 14, f.shape), 0, 255).astype(np.uint8)
+                    for f in noisy.frames]  # fmt: skip
+    path = noisy.write(tmp_path / "noisy.mp4", options={"crf": "12"})
+    reason = _flags(path)["noisy"]
+    assert reason.startswith("noise ") and reason.endswith(" above 3")
+
+
+def test_near_duplicates_by_perceptual_hash(tmp_path: Path) -> None:
+    tl = Timeline(w=640, h=360).shot(24, DAY, Layout())
+    a = analyze_source(tl.write(tmp_path / "a.mp4")).metrics
+    b = analyze_source(tl.write(tmp_path / "b.webm", codec="libvpx-vp9")).metrics
+    other = Timeline(w=640, h=360).shot(24, NIGHT, Layout(figure_x=0.6, pan=200))
+    c = analyze_source(other.write(tmp_path / "c.mp4")).metrics
+    dupes = near_duplicates({1: a.hashes, 2: b.hashes, 3: c.hashes}, Thresholds().duplicate_bits)
+    assert dupes == {1: [2], 2: [1]}
+
+
+def test_thresholds_from_stored_values() -> None:
+    t = Thresholds.from_dict({"motion_p95_max": 10, "bogus": 1, "blur_min": "x"})
+    assert t == replace(Thresholds(), motion_p95_max=10.0)
+    assert Thresholds.from_dict(None) == Thresholds()

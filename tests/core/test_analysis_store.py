@@ -1,0 +1,128 @@
+"""Analysis in a project: stored signals, stale-only re-runs, re-flagging without decoding."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from analysis_samples import DAY, NIGHT, Layout, Timeline
+
+from anicurate.core.analysis import (
+    ANALYSER_VERSION,
+    Thresholds,
+    analyze_project,
+    load_results,
+    load_signals,
+    reflag,
+    set_thresholds,
+    stale_sources,
+    thresholds_of,
+)
+from anicurate.core.analysis import signals as signals_module
+from anicurate.core.project import Project, import_paths
+
+
+def _run(gen):  # type: ignore[no-untyped-def]
+    steps = []
+    try:
+        while True:
+            steps.append(next(gen))
+    except StopIteration as stop:
+        return steps, stop.value
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    media = tmp_path / "media"
+    media.mkdir()
+    Timeline().shot(24, DAY, Layout()).shot(24, NIGHT, Layout(figure_x=0.6)).write(
+        media / "cut.mp4"
+    )
+    Timeline().shot(30, DAY, Layout(pan_speed=100, walk_speed=60), hold=1).write(media / "fast.mp4")
+    Timeline().shot(36, NIGHT, Layout(), hold=3).write(media / "threes.mp4")
+    (media / "broken.mp4").write_bytes(b"\x00" * 100)
+    path = tmp_path / "p.anicurate"
+    _run(import_paths(path, [media]))
+    return path
+
+
+def _by_name(results: dict, p: Project) -> dict[str, object]:  # type: ignore[type-arg]
+    names = {c.id: s.path.rsplit("/", 1)[-1] for c, s in p.clips_with_sources()}
+    return {names[cid]: r for cid, r in results.items()}
+
+
+def test_analyze_project_stores_signals_and_flags(project: Path) -> None:
+    steps, summary = _run(analyze_project(project))
+    assert summary.analysed == 3 and summary.failed == []
+    assert [s.done for s in steps] == [0, 1, 2, 3]
+    with Project.open(project) as p:
+        assert stale_sources(p) == []
+        results = _by_name(load_results(p), p)
+        assert set(results) == {"cut.mp4", "fast.mp4", "threes.mp4"}
+        kinds = {name: [f.kind for f in r.flags] for name, r in results.items()}  # type: ignore[attr-defined]
+        assert "cut" in kinds["cut.mp4"] and "large_motion" in kinds["fast.mp4"]
+        assert results["threes.mp4"].metrics.effective_fps == 8.0  # type: ignore[attr-defined]
+        source = next(s for s in p.sources() if s.path.endswith("cut.mp4"))
+        loaded = load_signals(p, source.id)
+        assert loaded is not None and loaded[1].cuts == [24] and loaded[0].frames == 48
+
+
+def test_only_stale_sources_are_analysed_again(project: Path) -> None:
+    _run(analyze_project(project))
+    _, again = _run(analyze_project(project))
+    assert again.analysed == 0
+    with Project.open(project) as p, p.transaction() as conn:
+        for s in p.sources():
+            if s.path.endswith(("fast.mp4", "threes.mp4")):
+                conn.execute("UPDATE analysis SET version = ? WHERE source_id = ?"
+                             " AND analyser = 'signals'", (ANALYSER_VERSION - 1, s.id))  # fmt: skip
+    steps, summary = _run(analyze_project(project, workers=2))  # a process pool
+    assert summary.analysed == 2
+    assert sorted(Path(s.item).name for s in steps[1:]) == ["fast.mp4", "threes.mp4"]
+    assert len(summary.results) == 3
+
+
+def test_thresholds_reflag_without_decoding(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(analyze_project(project))
+
+    def no_decoding(*args: object, **kw: object) -> None:
+        raise AssertionError("re-flagging must not decode")
+
+    monkeypatch.setattr(signals_module, "inspect_source", no_decoding)
+    monkeypatch.setattr(signals_module, "compute_signals", no_decoding)
+    monkeypatch.setattr("anicurate.core.media.reader.open_media", no_decoding)
+    with Project.open(project) as p:
+        before = _by_name(load_results(p), p)
+        fast = before["fast.mp4"].metrics.motion_p95  # type: ignore[attr-defined]
+        assert "large_motion" in [f.kind for f in before["fast.mp4"].flags]  # type: ignore[attr-defined]
+        new = replace(thresholds_of(p), motion_p95_max=fast + 1)
+        set_thresholds(p, new)
+        assert p.setting("thresholds")["motion_p95_max"] == fast + 1
+        after = _by_name(load_results(p), p)
+        assert "large_motion" not in [f.kind for f in after["fast.mp4"].flags]  # type: ignore[attr-defined]
+        set_thresholds(p, Thresholds(motion_p95_max=0.0))
+        low = _by_name(load_results(p), p)
+        reason = next(f.reason for f in low["threes.mp4"].flags if f.kind == "large_motion")  # type: ignore[attr-defined]
+        assert reason.startswith("motion p95 ") and reason.endswith(" above 0")
+
+
+def test_split_clips_are_flagged_from_their_own_range(project: Path) -> None:
+    _run(analyze_project(project))
+    with Project.open(project) as p:
+        source = next(s for s in p.sources() if s.path.endswith("cut.mp4"))
+        now = time.time()
+        with p.transaction() as conn:
+            conn.execute("UPDATE clips SET last_frame = 23 WHERE source_id = ?", (source.id,))
+            conn.execute(
+                "INSERT INTO clips (source_id, first_frame, last_frame, created_at, updated_at)"
+                " VALUES (?, 20, 47, ?, ?)",
+                (source.id, now, now),
+            )
+        results = reflag(p)
+        clips = {(c.first_frame, c.last_frame): c.id for c in p.clips(source.id)}
+        assert [f.kind for f in results[clips[(0, 23)]].flags if f.kind == "cut"] == []
+        assert [f.reason for f in results[clips[(20, 47)]].flags if f.kind == "cut"] == [
+            "cut at frame 24"
+        ]
