@@ -30,7 +30,16 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setDesktopFileName("anicurate")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "anicurate.svg")))
     apply_dark_theme(app)
+    configure_pyqtgraph()
     return app
+
+
+def configure_pyqtgraph() -> None:
+    """Row-major images (numpy's H x W order, as frames are) and no antialiasing: the timeline
+    draws thousands of points and must stay fluid."""
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False, foreground="#a4a4ad")
 
 
 def run_gui(project: Path | None) -> int:

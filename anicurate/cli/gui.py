@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
 
 
 def prepare_demo(quiet: bool = False) -> Path:
-    """Generate the demo clips once and import them into the demo project; returns its path."""
+    """Generate the demo clips once, import and analyse them (only what is new or stale)."""
+    from anicurate.core.analysis import analyze_project
     from anicurate.core.demo import generate_demo_media
     from anicurate.core.project import import_paths
 
@@ -33,6 +34,7 @@ def prepare_demo(quiet: bool = False) -> Path:
     media = run_job(generate_demo_media(folder / "clips"), "drawing demo clips", quiet)
     project = folder / "demo.anicurate"
     run_job(import_paths(project, [media]), "importing demo clips", quiet)
+    run_job(analyze_project(project), "analysing demo clips", quiet)
     return project
 
 

@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSizePolicy,
+    QSplitter,
     QToolBar,
     QWidget,
 )
 
 from anicurate import __version__
+from anicurate.core.crop import CropRect
 from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
@@ -48,6 +50,10 @@ from anicurate.ui.clip_model import ClipListModel, ClipRow
 from anicurate.ui.inspector import InspectorPanel
 from anicurate.ui.job_status import JobStatusWidget
 from anicurate.ui.messages import describe_error, import_summary_text, progress_text
+from anicurate.ui.player.analysis_data import stored_timeline_data
+from anicurate.ui.player.frame_server import OpenedSource
+from anicurate.ui.player.panel import PlayerPanel
+from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
 from anicurate.ui.settings import AppSettings
 from anicurate.ui.workers import Job, JobWorker
@@ -57,6 +63,7 @@ log = logging.getLogger(__name__)
 PROJECT_SUFFIX = ".anicurate"
 PROJECT_FILTER = "anicurate projects (*.anicurate)"
 REFRESH_INTERVAL_MS = 300  # shortest pause between re-reads of the clip list during an import
+BROWSER_WIDTH = 448  # two thumbnail columns
 
 
 def suggest_project_path(paths: Sequence[Path]) -> Path:
@@ -67,7 +74,8 @@ def suggest_project_path(paths: Sequence[Path]) -> Path:
 
 
 class MainWindow(QMainWindow):
-    """Clip browser in the centre, Inspector on the right, Problems below, jobs in the status bar.
+    """Clip browser left and the player over its timeline in the centre (one splitter), the
+    Inspector on the right, Problems below, jobs in the status bar.
 
     For tests and scripts, ``interactive=False`` shows no modal dialogs: errors go to the status
     bar and :attr:`error_reported`, and a drop without a project asks
@@ -109,7 +117,23 @@ class MainWindow(QMainWindow):
         self.clip_model = ClipListModel(self)
         self.problem_model = ProblemListModel(self)
         self.browser = ClipBrowser(self.clip_model)
-        self.setCentralWidget(self.browser)
+        self.player_panel = PlayerPanel()
+        self.player = self.player_panel.player
+        self.timeline = self.player_panel.timeline
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("centralSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(self.player_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([BROWSER_WIDTH, 700])
+        self.setCentralWidget(self.splitter)
+        # Reads the stored analysis of a source for the timeline; tests and scripts may replace it.
+        self.timeline_data_for: Callable[[ClipRow, OpenedSource], TimelineData | None] = (
+            self._stored_timeline_data
+        )
+        self._player_key: tuple[object, ...] | None = None
         self.inspector = InspectorPanel()
         self.problems_panel = ProblemsPanel(self.problem_model)
         self.inspector_dock = self._add_dock(
@@ -135,6 +159,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
 
         self.browser.current_changed.connect(self._show_in_inspector)
+        self.browser.current_changed.connect(self._show_in_player)
         self.browser.new_project_requested.connect(self.new_project_dialog)
         self.browser.open_project_requested.connect(self.open_project_dialog)
         self.browser.import_files_requested.connect(self.import_files_dialog)
@@ -291,6 +316,8 @@ class MainWindow(QMainWindow):
         self._last_failed = []
         self.clip_model.set_project(project)
         self.browser.set_has_project(True)
+        settings = project.settings()
+        self.player.set_training_size(settings.train_width, settings.train_height)
         self.problems_panel.set_has_project(True)
         self.settings.add_recent(project.path)
         self.settings.set_last_dir(project.path.parent)
@@ -315,6 +342,8 @@ class MainWindow(QMainWindow):
             return
         self.clip_model.set_project(None)
         self.problem_model.set_problems([])
+        self._player_key = None
+        self.player_panel.unload()
         self.browser.set_has_project(False)
         self.problems_panel.set_has_project(False)
         try:
@@ -554,6 +583,33 @@ class MainWindow(QMainWindow):
     def _show_in_inspector(self, row: ClipRow | None) -> None:
         self.inspector.show_row(row, self.clip_model.thumbnail(row) if row is not None else None)
 
+    def _show_in_player(self, row: ClipRow | None) -> None:
+        """Load the current clip in the player (whole source; in/out at the clip's range)."""
+        clip = row.clip if row is not None else None
+        if row is None or clip is None or row.error is not None:
+            if self._player_key is not None or row is not None:
+                self._player_key = None
+                message = "No clip selected" if row is None else "This file cannot be played"
+                self.player_panel.unload(message)
+            return
+        key = (row.key, row.source.path, clip.first_frame, clip.last_frame)
+        if key == self._player_key:
+            return  # a refresh re-announced the clip on screen: keep position and state
+        self._player_key = key
+        crop = CropRect(*clip.crop) if clip.crop is not None else None
+        self.player_panel.load(
+            Path(row.source.path),
+            clip.first_frame,
+            clip.last_frame,
+            crop,
+            data=functools.partial(self.timeline_data_for, row),
+        )
+
+    def _stored_timeline_data(self, row: ClipRow, _opened: OpenedSource) -> TimelineData | None:
+        if self.project is None:
+            return None
+        return stored_timeline_data(self.project, row.source.id)
+
     def _select_source(self, source_id: int) -> None:
         row = self.clip_model.row_of_source(source_id)
         if row is not None:
@@ -596,12 +652,20 @@ class MainWindow(QMainWindow):
         state = self.settings.bytes_value("window/state")
         if state is not None:
             self.restoreState(state)
+        splitter = self.settings.bytes_value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        panel = self.settings.bytes_value("window/player_splitter")
+        if panel is not None:
+            self.player_panel.restoreState(panel)
         mode = self.settings.int_value("browser/mode", BrowserMode.GRID)
         self.set_browser_mode(BrowserMode.TABLE if mode == BrowserMode.TABLE else BrowserMode.GRID)
 
     def save_layout(self) -> None:
         self.settings.set_value("window/geometry", self.saveGeometry())
         self.settings.set_value("window/state", self.saveState())
+        self.settings.set_value("window/splitter", self.splitter.saveState())
+        self.settings.set_value("window/player_splitter", self.player_panel.saveState())
         self.settings.set_value("browser/mode", int(self.browser.mode))
         self.settings.sync()
 
@@ -627,4 +691,5 @@ class MainWindow(QMainWindow):
         self._stop_job()
         self.save_layout()
         self._close_project_quietly()
+        self.player_panel.shutdown()
         event.accept()

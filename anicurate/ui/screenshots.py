@@ -20,7 +20,11 @@ from PySide6.QtWidgets import QApplication
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
 from anicurate.ui.clip_browser import BrowserMode
+from anicurate.ui.clip_model import ClipRow
 from anicurate.ui.main_window import MainWindow
+from anicurate.ui.player.analysis_data import compute_timeline_data
+from anicurate.ui.player.frame_server import OpenedSource
+from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.settings import AppSettings
 
 WINDOW_SIZE = QSize(1440, 900)
@@ -32,7 +36,10 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
 
     Pictures: the start page without a project, the clip grid with a clip selected (inspector
     filled), the detail table, the Problems dock with a failed file selected (when the project
-    has one), and the status bar in the middle of an import with its progress bar and Cancel.
+    has one), the player with its timeline on a clip with a cut (the demo's hard_cut.mp4, else
+    the first clip) and the same clip in crop mode, and the status bar in the middle of an
+    import with its progress bar and Cancel. Clips without stored analysis are analysed on the
+    spot for the timeline, so the pictures show curves and markers.
     """
     from anicurate.app import create_application
 
@@ -47,6 +54,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
         # Private settings: the pictures must not depend on (or change) the user's layout.
         store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(AppSettings(store), interactive=False)
+        window.timeline_data_for = _analysed(window)
         window.resize(WINDOW_SIZE)
         window.show()
         try:
@@ -54,6 +62,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
             if not window.open_project(Path(project)):
                 raise RuntimeError(f"cannot open {project}")
             written += _still_pictures(app, window, outdir)
+            written += _player_pictures(app, window, outdir)
             written.append(_import_picture(app, window, Path(project), Path(tmp), outdir))
         finally:
             window.close()
@@ -66,7 +75,7 @@ def _still_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list
     model = window.clip_model
     first_clip = next((i for i, r in enumerate(model.rows()) if r.clip is not None), None)
     if first_clip is not None:
-        window.browser.select_model_row(first_clip)
+        _show_clip(window, first_clip)
     written.append(_grab(app, window, outdir / "main-window.png"))
 
     window.set_browser_mode(BrowserMode.TABLE)
@@ -83,6 +92,74 @@ def _still_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list
             table.selectRow(0)
         written.append(_grab(app, window, outdir / "problems.png"))
     return written
+
+
+def _analysed(window: MainWindow) -> Callable[[ClipRow, OpenedSource], TimelineData | None]:
+    """The stored analysis, or the clip analysed now (demo clips take a fraction of a second)."""
+    stored = window.timeline_data_for
+
+    def data(row: ClipRow, opened: OpenedSource) -> TimelineData | None:
+        found = stored(row, opened)
+        return found if found is not None else compute_timeline_data(opened.path)
+
+    return data
+
+
+def _show_clip(window: MainWindow, row: int) -> None:
+    """Select model row ``row`` and wait until the player shows its first frame."""
+    _wait_for(window.player.frame_shown, lambda: window.browser.select_model_row(row))
+
+
+def _player_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+    """The player over the timeline on a clip with a cut, near the cut; then crop mode."""
+    rows = window.clip_model.rows()
+    clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
+    if not clips:
+        return []
+    named = [i for i in clips if rows[i].name == "hard_cut.mp4"]
+    row = named[0] if named else clips[0]
+    window.problems_dock.hide()
+    _show_clip(window, row)
+    player = window.player
+    events = player.events
+    target = max(events[0] - 2, 0) if events else player.frame_count // 2
+    if target != player.shown_index:
+        _wait_for(player.frame_shown, lambda: player.seek(target))
+    written = [_grab(app, window, outdir / "player-timeline.png")]
+    player.set_crop_mode(True)
+    rules = player.overlay.geometry_rules
+    if rules is not None:  # a crop a user would pick: most of the height, a little off centre
+        fit = rules.fit()
+        player.overlay.set_crop(fit.__class__(fit.x + fit.w // 8, fit.y, fit.w * 3 // 4, fit.h))
+    written.append(_grab(app, window, outdir / "crop.png"))
+    player.set_crop_mode(False)
+    window.problems_dock.show()
+    return written
+
+
+def _wait_for(signal: SignalInstance, action: Callable[[], object]) -> None:
+    """Run ``action`` and the event loop until ``signal`` fires (connected before acting)."""
+    loop = QEventLoop()
+    fired = threading.Event()
+
+    def on_signal(*_args: Any) -> None:
+        fired.set()
+        loop.quit()
+
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    signal.connect(on_signal)
+    try:
+        action()
+        timer.start(_TIMEOUT_MS)
+        if not fired.is_set():
+            loop.exec()
+    finally:
+        timer.stop()
+        signal.disconnect(on_signal)
+    if not fired.is_set():
+        raise TimeoutError(f"no signal within {_TIMEOUT_MS} ms")
 
 
 def _import_picture(

@@ -17,6 +17,8 @@ def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Pa
         "main-window.png",
         "details-table.png",
         "problems.png",
+        "player-timeline.png",
+        "crop.png",
         "import-progress.png",
     ]
     for path in written:

@@ -1,0 +1,1 @@
+"""The review player: frame server thread, frame-exact player, difference timeline, crop overlay."""
