@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from anicurate import __version__
-from anicurate.cli import analyze, doctor, gui, media, tag
+from anicurate.cli import analyze, doctor, export, gui, media, tag
 from anicurate.cli.common import EXIT_SOME_FAILED
 from anicurate.core.errors import AnicurateError
 
@@ -23,6 +23,8 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     media.register,
     analyze.register,
     tag.register,
+    export.register,
+    export.register_find,
     doctor.register,
 )
 

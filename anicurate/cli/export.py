@@ -1,0 +1,108 @@
+"""``anicurate export``: render a project's clips for a trainer; ``anicurate find``: trace a prompt
+back to the exported clips (and their sources) that taught it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
+
+FORMATS = ("t2v-json", "t2v-folder", "t2v-image", "finetrainers", "diffusion-pipe", "musubi")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="render clips, captions and a trainer config into a folder",
+        description="Render the project's chosen clips (cropped, resized, constant frame rate) "
+        "with captions, the trainer's index and config files and manifest.json. Unchanged clips "
+        "are skipped on a rerun.",
+    )
+    p.add_argument("--project", required=True, metavar="P", help="the .anicurate project")
+    p.add_argument("--format", required=True, choices=FORMATS, help="the trainer's layout")
+    p.add_argument("--out", required=True, metavar="DIR", help="export folder (made if missing)")
+    p.add_argument(
+        "--include",
+        choices=("accepted", "unflagged", "all"),
+        default="accepted",
+        help="accepted clips (default); plus unreviewed clips without flags; or all not rejected",
+    )
+    p.add_argument("--workers", type=int, default=1, help="clips rendered at once (1)")
+    p.add_argument("--width", type=int, help="training width (default: project setting)")
+    p.add_argument("--height", type=int, help="training height (default: project setting)")
+    p.add_argument("--fps", type=int, help="frame rate of the clips (default: project setting)")
+    p.add_argument("--frames", type=int, dest="n_sample_frames", help="n_sample_frames")
+    p.add_argument("--frame-step", type=int, help="frame_step (t2v-json)")
+    p.add_argument("--fallback-prompt", default="", help="caption for clips without one")
+    p.add_argument("--dry-run", action="store_true", help="print the preview, render nothing")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_export)
+
+
+def register_find(sub: Any) -> None:
+    f = sub.add_parser(
+        "find",
+        help="rank an export's clips by a prompt, with their sources",
+        description="Find the exported clips whose captions best match a prompt (tags weighted "
+        "by rarity), e.g. the clips behind a bad training sample.",
+    )
+    f.add_argument("--dataset", required=True, metavar="DIR", help="an export folder")
+    f.add_argument("prompt", help="the prompt, e.g. 'anime, 1girl, running'")
+    f.add_argument("--top", type=int, default=10, help="hits to show (10)")
+    f.add_argument("--json", action="store_true", help="one JSON object per hit and line")
+    f.set_defaults(func=cmd_find)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
+
+    if args.workers < 1:
+        print("anicurate export: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    options = ExportOptions(
+        target=Target(args.format),
+        out_dir=Path(args.out),
+        include=Include(args.include),
+        width=args.width,
+        height=args.height,
+        fps=args.fps,
+        n_sample_frames=args.n_sample_frames,
+        frame_step=args.frame_step,
+        fallback_prompt=args.fallback_prompt,
+    )
+    plan = plan_export(Path(args.project), options)
+    for line in plan.summary_lines():
+        print(line)
+    for skipped in plan.skipped:
+        print(
+            f"  skipped {skipped.source_path} [{skipped.first_frame}-{skipped.last_frame}]: "
+            f"{skipped.reason}"
+        )
+    if args.dry_run:
+        return EXIT_OK
+    result = run_job(render(plan, workers=args.workers), "exporting", args.quiet)
+    for line in result.summary_lines():
+        print(line)
+    for label, message in result.failed:
+        fail(label, message)
+    return EXIT_SOME_FAILED if result.failed else EXIT_OK
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from anicurate.core.export import find
+
+    hits = find(Path(args.dataset), args.prompt, top=args.top)
+    for hit in hits:
+        if args.json:
+            print(json.dumps(hit.to_json(), ensure_ascii=False))
+        else:
+            first, last = hit.frame_range
+            print(f"{hit.score:6.2f}  {hit.path}\n        {hit.source_path} frames {first}-{last}")
+            print(f"        matched: {', '.join(hit.matched)}")
+    if not hits and not args.json:
+        print("no exported clip matches", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,34 @@
+"""Export to trainers: plan (choose clips, frames, sizes, captions; preview), render (parallel,
+resumable, atomic clips and stills), one writer per trainer, the manifest, and prompt search."""
+
+from anicurate.core.export.files import ExportError
+from anicurate.core.export.find import Hit, find
+from anicurate.core.export.plan import (
+    ExportOptions,
+    ExportPlan,
+    ExportSettings,
+    Include,
+    PlanItem,
+    Skipped,
+    Target,
+    plan_export,
+)
+from anicurate.core.export.render import ExportResult, ItemResult, export_project, render
+
+__all__ = [
+    "ExportError",
+    "ExportOptions",
+    "ExportPlan",
+    "ExportResult",
+    "ExportSettings",
+    "Hit",
+    "Include",
+    "ItemResult",
+    "PlanItem",
+    "Skipped",
+    "Target",
+    "export_project",
+    "find",
+    "plan_export",
+    "render",
+]

@@ -1,0 +1,99 @@
+"""From a bad training sample back to its clips: rank an export's clips by how well their
+captions match a prompt, each tag weighted by its rarity in the dataset (idf)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anicurate.core.export.files import ExportError
+from anicurate.core.export.manifest import read_manifest
+
+#: Share of a tag's weight a prompt earns when it holds only some of the tag's words.
+WORD_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An exported file that matches a prompt, with where it came from."""
+
+    score: float
+    path: str
+    clip_id: int
+    source_path: str
+    frame_range: tuple[int, int]
+    caption: str
+    matched: tuple[str, ...]  # the caption's tags the prompt matched, rarest first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4), "path": self.path, "clip_id": self.clip_id,
+            "source": self.source_path, "frame_range": list(self.frame_range),
+            "caption": self.caption, "matched": list(self.matched),
+        }  # fmt: skip
+
+
+def norm_tag(tag: str) -> str:
+    """``Long_Hair `` and ``long hair`` are one tag."""
+    return " ".join(tag.replace("_", " ").lower().split())
+
+
+def caption_tags(caption: str) -> list[str]:
+    """The comma-separated tags of a caption, normalised, each once."""
+    return list(dict.fromkeys(t for t in (norm_tag(p) for p in caption.split(",")) if t))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w']+", text.lower().replace("_", " ")))
+
+
+def _phrase(text: str) -> str:
+    """The words of ``text`` in order, space-separated and padded, for whole-phrase matching."""
+    return " " + " ".join(re.findall(r"[\w']+", text.lower().replace("_", " "))) + " "
+
+
+def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
+    """The ``top`` exported files whose captions best match ``prompt``, best first.
+
+    A caption tag scores idf = log(1 + N / df) when the prompt holds it whole (as a comma part or
+    as words in order), and WORD_WEIGHT of that when the prompt holds some of its words.
+    """
+    try:
+        data = read_manifest(Path(dataset))
+    except (OSError, ValueError) as err:
+        raise ExportError(f"{dataset}: no readable anicurate manifest: {err}") from err
+    files = [f for f in data.get("files", []) if isinstance(f, dict)]
+    tag_lists = [caption_tags(str(f.get("caption", ""))) for f in files]
+    n = len(files)
+    df: Counter[str] = Counter(t for tags in tag_lists for t in set(tags))
+    prompt_tags = set(caption_tags(prompt))
+    prompt_text = _phrase(prompt)
+    prompt_words = _words(prompt)
+    hits: list[Hit] = []
+    for f, tags in zip(files, tag_lists, strict=True):
+        score = 0.0
+        matched: list[tuple[float, str]] = []
+        for tag in tags:
+            idf = math.log(1 + n / df[tag])
+            words = _words(tag)
+            if tag in prompt_tags or (words and _phrase(tag) in prompt_text):
+                score += idf
+                matched.append((idf, tag))
+            elif words and words & prompt_words:
+                score += WORD_WEIGHT * idf * len(words & prompt_words) / len(words)
+                matched.append((WORD_WEIGHT * idf, tag))
+        if score <= 0:
+            continue
+        source = f.get("source", {})
+        first, last = f.get("frame_range", [0, 0])
+        hits.append(Hit(
+            score, str(f.get("path", "")), int(f.get("clip_id", 0)), str(source.get("path", "")),
+            (int(first), int(last)), str(f.get("caption", "")),
+            tuple(t for _, t in sorted(matched, key=lambda m: (-m[0], m[1]))),
+        ))  # fmt: skip
+    hits.sort(key=lambda h: (-h.score, h.clip_id, h.path))
+    return hits[:top]

@@ -1,0 +1,520 @@
+"""What an export will write, decided before a frame is decoded: the clips, their frames, sizes,
+captions and file names, and a preview of counts and warnings for the user to confirm.
+
+Output frames are sampled at a constant rate from the source's frame index times: output frame
+*k* shows the source frame on screen at ``start + k / fps`` (so VFR videos and GIFs come out
+right). Clips too short for the trainer's window are listed as skipped, never padded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from anicurate.core.crop import CropGeometry
+from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
+from anicurate.core.media.formats import MediaKind
+from anicurate.core.media.reader import open_media
+from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
+from anicurate.core.project.settings import ProjectSettings
+
+#: Bump when rendering changes what a file holds, so every output is rendered again.
+RENDER_VERSION = 1
+
+
+class Target(StrEnum):
+    """The trainer layouts an export can write."""
+
+    T2V_JSON = "t2v-json"
+    T2V_FOLDER = "t2v-folder"
+    T2V_IMAGE = "t2v-image"
+    FINETRAINERS = "finetrainers"
+    DIFFUSION_PIPE = "diffusion-pipe"
+    MUSUBI = "musubi"
+
+
+class Include(StrEnum):
+    """Which clips go out: accepted ones; those plus unreviewed ones analysis did not flag; or
+    every clip that is not rejected."""
+
+    ACCEPTED = "accepted"
+    UNFLAGGED = "unflagged"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Folders (relative to the export) a target puts media in; None: that kind is not exported."""
+
+    video_dir: str | None
+    image_dir: str | None
+    chunk: bool = False  # split a clip into files of exactly the window's frame count
+
+
+LAYOUTS: dict[Target, Layout] = {
+    Target.T2V_JSON: Layout("videos", "images"),
+    Target.T2V_FOLDER: Layout("videos", "images"),
+    Target.T2V_IMAGE: Layout(None, "images"),
+    # finetrainers squeezes a whole clip into its bucket's frame count: cut clips to it instead.
+    Target.FINETRAINERS: Layout("videos", None, chunk=True),
+    # diffusion-pipe reads images and videos from one folder; nothing else may be in it.
+    Target.DIFFUSION_PIPE: Layout("clips", "clips"),
+    Target.MUSUBI: Layout("videos", None),
+}
+#: Targets whose models need frame counts of the form 4k+1.
+FOUR_K_PLUS_ONE = frozenset({Target.FINETRAINERS, Target.DIFFUSION_PIPE, Target.MUSUBI})
+#: Targets that resize to a fixed size whatever the aspect (no bucketing). Text-To-Video-
+#: Finetuning's ImageDataset reads a C x H x W tensor as H x W x C when bucketing (wrong sizes).
+FIXED_SIZE = frozenset({Target.FINETRAINERS, Target.T2V_IMAGE})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportOptions:
+    """What the user chose; None values come from the project's training settings."""
+
+    target: Target
+    out_dir: Path
+    include: Include = Include.ACCEPTED
+    width: int | None = None
+    height: int | None = None
+    fps: int | None = None
+    n_sample_frames: int | None = None
+    frame_step: int | None = None
+    use_bucketing: bool | None = None
+    fallback_prompt: str = ""
+    windows_per_clip: int = 3  # t2v-json: training windows (frame_index entries) per clip at most
+    name: str = "anicurate"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSettings:
+    """The resolved numbers an export runs with (recorded in the manifest)."""
+
+    target: str
+    include: str
+    preset: str
+    width: int
+    height: int
+    fps: int
+    n_sample_frames: int
+    frame_step: int
+    keep_aspect: bool  # bucketing trainers: keep the crop's aspect instead of the training size
+    min_frames: int  # output frames a clip needs for one full training window
+    window_frames: int  # frames one sample holds (4k+1 for the newer trainers)
+    fallback_prompt: str
+    trigger_tag: str
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One output file: which source frames it shows, where, at what size, with which caption."""
+
+    clip_id: int
+    part: int | None  # chunk number when a clip is split into several files
+    kind: str  # "video" or "still"
+    media: str  # path relative to the export folder
+    caption_file: str
+    source_id: int
+    source_path: str
+    source_hash: str
+    first_frame: int
+    last_frame: int
+    crop: tuple[int, int, int, int] | None
+    region: tuple[int, int, int, int]  # the source rectangle used: the crop or the whole frame
+    pad: tuple[int, int, int, int] | None  # canvas w, h and the region's x, y on it
+    width: int
+    height: int
+    fps: int
+    frames: tuple[int, ...]  # the source frame shown by each output frame
+    caption: str
+    tags: tuple[str, ...]
+    windows: tuple[int, ...]  # t2v-json frame_index values inside this file
+    fingerprint: str
+    up_to_date: bool
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How a person recognises the clip: its source and frame range."""
+        return f"{self.source_path} [{self.first_frame}-{self.last_frame}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A clip that was chosen but will not be exported, and why."""
+
+    clip_id: int
+    source_path: str
+    first_frame: int
+    last_frame: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ExportPlan:
+    """Everything render() needs, as plain values, and what the preview shows."""
+
+    settings: ExportSettings
+    target: Target
+    out_dir: Path
+    project_path: str
+    items: list[PlanItem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chosen: int = 0  # clips the include rule picked
+
+    @property
+    def to_render(self) -> int:
+        return sum(1 for i in self.items if not i.up_to_date)
+
+    @property
+    def up_to_date(self) -> int:
+        return sum(1 for i in self.items if i.up_to_date)
+
+    def counts(self) -> dict[str, int]:
+        """Numbers for the preview."""
+        return {
+            "chosen": self.chosen,
+            "clips": len({i.clip_id for i in self.items}),
+            "files": len(self.items),
+            "videos": sum(1 for i in self.items if i.kind == "video"),
+            "stills": sum(1 for i in self.items if i.kind == "still"),
+            "to_render": self.to_render,
+            "up_to_date": self.up_to_date,
+            "skipped": len(self.skipped),
+            "frames": sum(len(i.frames) for i in self.items),
+        }
+
+    def summary_lines(self) -> list[str]:
+        """A short preview a person reads before rendering."""
+        c = self.counts()
+        s = self.settings
+        lines = [
+            f"{s.target} into {self.out_dir}",
+            f"{c['chosen']} clips chosen ({s.include}); {c['files']} files "
+            f"({c['videos']} videos, {c['stills']} stills), {c['frames']} frames; "
+            f"{c['to_render']} to render, {c['up_to_date']} up to date",
+            f"size {s.width}x{s.height}{' (aspect kept)' if s.keep_aspect else ''}, {s.fps} fps, "
+            f"window {s.window_frames} frames (needs {s.min_frames})",
+        ]
+        reasons = Counter(_reason_kind(k.reason) for k in self.skipped)
+        lines += [f"skipped {n}: {reason}" for reason, n in sorted(reasons.items())]
+        lines += self.warnings
+        return lines
+
+
+def _reason_kind(reason: str) -> str:
+    return reason.split(":", 1)[0]
+
+
+def four_k_plus_one(n: int) -> int:
+    """The largest count of the form 4k+1 not above ``n`` (at least 5: one latent step)."""
+    return max(5, 4 * ((n - 1) // 4) + 1)
+
+
+def resolve_settings(options: ExportOptions, project: ProjectSettings) -> ExportSettings:
+    """Fill the options' gaps from the project's settings and derive the window rules."""
+    width = options.width or project.train_width
+    height = options.height or project.train_height
+    fps = options.fps or project.fps
+    n = options.n_sample_frames or project.n_sample_frames
+    step = options.frame_step or project.frame_step
+    for name, value in (("width", width), ("height", height), ("fps", fps),
+                        ("n_sample_frames", n), ("frame_step", step)):  # fmt: skip
+        if value < 1:
+            raise ExportError(f"{name} must be positive, not {value}")
+    if width % 2 or height % 2:
+        raise ExportError(f"size {width}x{height} must be even (H.264 yuv420p)")
+    bucketing = project.use_bucketing if options.use_bucketing is None else options.use_bucketing
+    target = Target(options.target)
+    keep_aspect = bucketing and target not in FIXED_SIZE
+    if target is Target.T2V_JSON:
+        window = n
+        min_frames = (n - 1) * step + 1  # frame_index + (n-1)*frame_step < num_frames
+    elif target is Target.T2V_FOLDER:
+        window = min_frames = n  # rendered at the trainer's fps, so every frame is sampled
+    elif target is Target.T2V_IMAGE:
+        window = min_frames = 1
+    else:
+        window = min_frames = four_k_plus_one(n)
+    return ExportSettings(
+        target=target.value,
+        include=Include(options.include).value,
+        preset=project.preset,
+        width=width,
+        height=height,
+        fps=fps,
+        n_sample_frames=n,
+        frame_step=step,
+        keep_aspect=keep_aspect,
+        min_frames=min_frames,
+        window_frames=window,
+        fallback_prompt=one_line(options.fallback_prompt),
+        trigger_tag=project.trigger_tag,
+        name=options.name,
+    )
+
+
+def one_line(text: str) -> str:
+    """A caption as trainers read it: one line, no surrounding blanks."""
+    return re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", text).strip()
+
+
+def output_frames(times: np.ndarray, durations: np.ndarray, first: int, last: int,
+                  fps: int) -> list[int]:  # fmt: skip
+    """For each output frame at ``fps``, the source frame on screen then (frames first..last)."""
+    start = float(times[first])
+    end = float(times[last] + durations[last])
+    count = max(1, math.floor((end - start) * fps + 1e-6))
+    wanted = start + np.arange(count, dtype=np.float64) / fps + 1e-6
+    picked = np.searchsorted(times, wanted, side="right") - 1
+    return [int(i) for i in np.clip(picked, first, last)]
+
+
+def _source_times(source: Source) -> tuple[np.ndarray, np.ndarray]:
+    """Frame start times and durations: exact from the stored rate for constant-rate sources,
+    from the frame index (opening the file) for VFR ones."""
+    info = source.info
+    assert info is not None
+    if not info.vfr and info.fps > 0:
+        step = 1.0 / float(info.fps)
+        n = info.frame_count
+        return np.arange(n, dtype=np.float64) * step, np.full(n, step)
+    with open_media(source.path, cache_bytes=0) as reader:
+        return reader.index.times.copy(), reader.index.durations.copy()
+
+
+def _geometry(
+    clip: Clip, source: Source, s: ExportSettings
+) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int] | None, int, int, list[str]]:
+    """Region, pad, output width and height, and size warnings of one clip."""
+    info = source.info
+    assert info is not None
+    fw, fh = info.width, info.height
+    warnings: list[str] = []
+    if clip.crop is not None:
+        x, y, w, h = clip.crop
+        x, y = max(0, min(x, fw - 1)), max(0, min(y, fh - 1))
+        region = (x, y, max(1, min(w, fw - x)), max(1, min(h, fh - y)))
+    else:
+        region = (0, 0, fw, fh)
+    rw, rh = region[2], region[3]
+    pad = None
+    if s.keep_aspect:
+        scale = max(s.width / rw, s.height / rh)
+        out_w = max(2, round(rw * scale / 2) * 2)
+        out_h = max(2, round(rh * scale / 2) * 2)
+        if scale > 1:
+            warnings.append(f"below the training size: enlarged {scale:.2f}x")
+    else:
+        out_w, out_h = s.width, s.height
+        if clip.crop is None and abs(rw / rh - s.width / s.height) > 1e-3:
+            p = CropGeometry(rw, rh, s.width, s.height).pad()
+            pad = (p.canvas_w, p.canvas_h, p.x, p.y)
+            cw, ch = p.canvas_w, p.canvas_h
+        else:
+            cw, ch = rw, rh
+        if cw < s.width or ch < s.height:
+            warnings.append(f"below the training size: enlarged {s.width / cw:.2f}x")
+    return region, pad, out_w, out_h, warnings
+
+
+def _windows(count: int, s: ExportSettings, at_most: int) -> tuple[int, ...]:
+    """t2v-json frame indices spread over the clip, each with a full window after it."""
+    if s.target != Target.T2V_JSON.value:
+        return ()
+    span = s.min_frames
+    m = max(1, min(at_most, count // span))
+    if m == 1:
+        return (0,)
+    return tuple(dict.fromkeys(round(k * (count - span) / (m - 1)) for k in range(m)))
+
+
+def fingerprint(item: dict[str, Any]) -> str:
+    """A digest of everything that decides an output file's bytes."""
+    text = json.dumps(item, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_state(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The fingerprints of files earlier runs finished, by relative path."""
+    try:
+        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        files = data.get("files", {})
+        return {str(k): dict(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _chosen(project: Project, include: Include) -> tuple[list[tuple[Clip, Source]], list[str]]:
+    pairs = [(c, s) for c, s in project.clips_with_sources() if c.status != ClipStatus.REJECTED]
+    warnings: list[str] = []
+    if include is Include.ACCEPTED:
+        return [(c, s) for c, s in pairs if c.status == ClipStatus.ACCEPTED], warnings
+    if include is Include.ALL:
+        return pairs, warnings
+    from anicurate.core.analysis.store import load_results
+
+    results = load_results(project)
+    unanalysed = [c for c, _ in pairs if c.status != ClipStatus.ACCEPTED and c.id not in results]
+    if unanalysed:
+        warnings.append(f"{len(unanalysed)} unreviewed clips are not analysed and were left out")
+    out = [
+        (c, s)
+        for c, s in pairs
+        if c.status == ClipStatus.ACCEPTED or (c.id in results and not results[c.id].flags)
+    ]
+    return out, warnings
+
+
+def _caption_and_tags(project: Project, clip_id: int) -> tuple[str, tuple[str, ...]]:
+    from anicurate.core.tagging.store import caption, clip_tags
+
+    return one_line(caption(project, clip_id)), tuple(t.tag for t in clip_tags(project, clip_id))
+
+
+def _is_still(source: Source) -> bool:
+    info = source.info
+    return info is not None and (info.kind is MediaKind.STILL or info.frame_count == 1)
+
+
+def plan_export(project: Project | str | os.PathLike[str], options: ExportOptions) -> ExportPlan:
+    """Decide every output file of an export (reads the project; opens VFR sources' indexes).
+
+    Raises ExportError for unusable settings or an export folder that would overwrite a source.
+    """
+    if not isinstance(project, Project):
+        with Project.open(project) as opened:
+            return plan_export(opened, options)
+    s = resolve_settings(options, project.settings())
+    target = Target(options.target)
+    layout = LAYOUTS[target]
+    out_dir = Path(options.out_dir).expanduser().resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is a file, not a folder")
+    plan = ExportPlan(s, target, out_dir, str(project.path))
+    chosen, plan.warnings = _chosen(project, Include(options.include))
+    plan.chosen = len(chosen)
+    if (
+        s.keep_aspect
+        and target in (Target.T2V_JSON, Target.T2V_FOLDER)
+        and any(_is_still(src) for _, src in chosen)
+    ):
+        # One train_data (and use_bucketing) serves videos and stills alike.
+        s = plan.settings = replace(s, keep_aspect=False)
+        plan.warnings.append(
+            "bucketing is off: Text-To-Video-Finetuning's image dataset gets sizes wrong with "
+            "it, so every clip is cropped or padded to the training size"
+        )
+    state = load_state(out_dir)
+    sources = {str(Path(src.path).resolve()) for _, src in chosen}
+    times: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    stems: set[str] = set()
+    no_caption = 0
+    for clip, source in chosen:
+
+        def skip(reason: str, clip: Clip = clip, source: Source = source) -> None:
+            plan.skipped.append(
+                Skipped(clip.id, source.path, clip.first_frame, clip.last_frame, reason)
+            )
+
+        info = source.info
+        if info is None:
+            skip(f"source failed to import: {source.error or source.error_kind}")
+            continue
+        try:
+            stat = os.stat(source.path)
+        except OSError as err:
+            skip(f"source missing: {err.strerror or err}")
+            continue
+        if clip.last_frame >= info.frame_count:
+            skip(f"frame range beyond the source's {info.frame_count} frames")
+            continue
+        still = _is_still(source) or target is Target.T2V_IMAGE
+        folder = layout.image_dir if still else layout.video_dir
+        if folder is None:
+            skip("a still: this target takes videos only")
+            continue
+        if info.frame_count == 1:
+            frames = [0]
+        else:
+            if source.id not in times:
+                try:
+                    times[source.id] = _source_times(source)
+                except Exception as err:
+                    skip(f"source cannot be read: {err}")
+                    continue
+            t, d = times[source.id]
+            frames = output_frames(t, d, clip.first_frame, clip.last_frame, s.fps)
+        if still:
+            frames = [frames[len(frames) // 2]]
+        elif len(frames) < s.min_frames:
+            skip(
+                f"too short: {len(frames)} frames at {s.fps} fps, the training window needs "
+                f"{s.min_frames}"
+            )
+            continue
+        region, pad, out_w, out_h, size_warnings = _geometry(clip, source, s)
+        text, tags = _caption_and_tags(project, clip.id)
+        if not text:
+            text = s.fallback_prompt
+        if not text:
+            no_caption += 1
+        parts: list[tuple[int | None, list[int]]] = [(None, frames)]
+        if layout.chunk and not still:
+            w = s.window_frames
+            parts = [(p, frames[p * w : (p + 1) * w]) for p in range(len(frames) // w)]
+        base = f"{safe_stem(Path(source.path).stem)}_c{clip.id}"
+        for part, part_frames in parts:
+            stem = base if part is None else f"{base}_p{part}"
+            while stem.lower() in stems:  # never two files of one name (case-insensitive FS)
+                stem += "_"
+            stems.add(stem.lower())
+            media = f"{folder}/{stem}{'.png' if still else '.mp4'}"
+            final = inside(out_dir, media)
+            if str(final) in sources:
+                raise ExportError(f"{final}: the export would overwrite a source")
+            kind = "still" if still else "video"
+            fp = fingerprint({
+                "v": RENDER_VERSION, "kind": kind, "hash": source.hash, "size": stat.st_size,
+                "mtime": stat.st_mtime_ns, "frames": part_frames, "region": region, "pad": pad,
+                "out": [out_w, out_h], "fps": s.fps,
+            })  # fmt: skip
+            previous = state.get(media, {})
+            up_to_date = (
+                previous.get("fingerprint") == fp
+                and final.is_file()
+                and final.stat().st_size == previous.get("size")
+            )
+            plan.items.append(PlanItem(
+                clip_id=clip.id, part=part, kind=kind, media=media,
+                caption_file=f"{folder}/{stem}.txt", source_id=source.id,
+                source_path=source.path, source_hash=source.hash,
+                first_frame=clip.first_frame, last_frame=clip.last_frame, crop=clip.crop,
+                region=region, pad=pad, width=out_w, height=out_h, fps=s.fps,
+                frames=tuple(part_frames), caption=text, tags=tags,
+                windows=() if still else _windows(len(part_frames), s, options.windows_per_clip),
+                fingerprint=fp, up_to_date=up_to_date, warnings=tuple(size_warnings),
+            ))  # fmt: skip
+    enlarged = len({i.clip_id for i in plan.items if i.warnings})
+    if enlarged:
+        plan.warnings.append(f"{enlarged} clips are below the training size and will be enlarged")
+    if no_caption:
+        plan.warnings.append(f"{no_caption} clips have no caption (no tags, no fallback prompt)")
+    if not plan.items:
+        plan.warnings.append("nothing to export")
+    return plan
