@@ -18,6 +18,11 @@ from anicurate.core.errors import (
     SchemaTooNew,
 )
 from anicurate.core.jobs import Progress
+from anicurate.core.tagging.errors import (
+    TaggerError,
+    TaggerFileMissing,
+    TaggerUnavailable,
+)
 
 # What each stored error kind means for a person, and what they can do about it.
 _KIND_EXPLANATIONS: dict[str, str] = {
@@ -72,6 +77,10 @@ def describe_error(err: BaseException) -> str:
         return f"{name}: {plain} ({err.message})" if plain else f"{name}: {err.message}"
     if isinstance(err, FrameOutOfRange):
         return f"Frame out of range: {err}"
+    if isinstance(err, TaggerError):
+        return tagger_error_text(err)
+    if isinstance(err, TaggerUnavailable):
+        return f"The tagger could not be fetched: {err}"
     if isinstance(err, AnicurateError):
         return str(err)
     if isinstance(err, OSError):
@@ -105,3 +114,67 @@ def import_summary_text(summary: Any) -> str:
     parts.append(f"{failed} failed")
     text = f"Import finished, {total} {noun}: " + ", ".join(parts)
     return text + (" (see Problems)" if failed else "")
+
+
+# -- tagging --------------------------------------------------------------------------------
+
+TAGGER_FOLDER_HINT = (
+    "A tagger folder holds model.onnx and selected_tags.csv from the same SmilingWolf release "
+    "(see models/README.md)."
+)
+
+
+def tagger_error_text(err: TaggerError) -> str:
+    """Why a tagger folder cannot be used, naming the file, and what a tagger folder needs."""
+    folder = err.path.parent
+    if isinstance(err, TaggerFileMissing):
+        what = f"{err.path.name} is missing"
+    else:
+        what = f"{err.path.name}: {err.detail}"
+    return f"The tagger in {folder} cannot be used: {what.rstrip('.')}.\n{TAGGER_FOLDER_HINT}"
+
+
+def provider_text(label: str, fallback: str | None) -> str:
+    """The provider badge: ``provider: CPU``, or loudly that CUDA did not run (the details,
+    e.g. which libraries are missing, go in its tooltip)."""
+    if fallback:
+        why = fallback.split("; running on")[0].split(" (")[0]
+        return f"provider: {label} \u2014 {why}"
+    return f"provider: {label}"
+
+
+def tagging_summary_text(summary: Any) -> str:
+    """One line summing up a tagging run (a ``TagSummary``)."""
+    tagged, unchanged, failed = int(summary.tagged), int(summary.unchanged), len(summary.failed)
+    noun = "clip" if tagged == 1 else "clips"
+    text = f"Tagged {tagged} {noun} with {summary.model}: {unchanged} unchanged, {failed} failed"
+    if summary.frames:
+        text += f"; {summary.frames} frames at {summary.frames_per_s:.1f}/s"
+    return text
+
+
+def replace_summary_text(old: str, new: str, changed: int) -> str:
+    noun = "clip" if changed == 1 else "clips"
+    if not new.strip():
+        return f"Removed \u201c{old}\u201d from {changed} {noun}"
+    return f"Replaced \u201c{old}\u201d with \u201c{new.strip()}\u201d on {changed} {noun}"
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def export_summary_text(result: Any) -> str:
+    """One line summing up an export (an ``ExportResult``) for the status bar."""
+    done, failed = len(result.done), len(result.failed)
+    text = (
+        f"Export finished, {done} file{'' if done == 1 else 's'}: {result.rendered} rendered, "
+        f"{result.unchanged} unchanged, {failed} failed"
+    )
+    skipped = len(result.plan.skipped)
+    return text + (f", {skipped} clips skipped" if skipped else "")
+
+
+def export_cancelled_text(done: int, total: int) -> str:
+    """What a cancelled export leaves: finished files stay and are skipped by the next run."""
+    after = f" after {done} of {total} files" if total else ""
+    return f"Export cancelled{after}. Finished files are kept; exporting again completes it."

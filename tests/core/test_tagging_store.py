@@ -208,14 +208,16 @@ def test_tag_edits_undo_and_redo_with_caption(tmp_path: Path) -> None:
     start = (rows(project, a), rows(project, b), store.caption(project, a))
 
     store.add_tag(project, a, "waving", position=0)
+    store.set_tag_order(project, a, ["outdoors", "waving"])
     store.remove_tag(project, a, "outdoors")
     assert store.replace_tag(project, "smile", "grin") == 2
     edited = (rows(project, a), rows(project, b), store.caption(project, a))
     assert history(project) == ("Replace tag smile with grin", None)
 
-    assert [undo(project) for _ in range(3)] == [
-        "Replace tag smile with grin", "Remove tag outdoors", "Add tag waving"]  # fmt: skip
+    assert [undo(project) for _ in range(4)] == [
+        "Replace tag smile with grin", "Remove tag outdoors", "Reorder tags", "Add tag waving"
+    ]  # fmt: skip
     assert (rows(project, a), rows(project, b), store.caption(project, a)) == start
-    for _ in range(3):
+    for _ in range(4):
         redo(project)
     assert (rows(project, a), rows(project, b), store.caption(project, a)) == edited

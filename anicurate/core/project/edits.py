@@ -98,9 +98,7 @@ def undo(project: Project) -> str | None:
         ).fetchone()
         if row is None:
             return None
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
-        for table, rowid, before, _after in reversed(json.loads(row[2])):
-            _write_row(conn, table, rowid, before)
+        _replay(conn, [(t, r, before) for t, r, before, _ in reversed(json.loads(row[2]))])
         conn.execute("UPDATE edits SET undone = 1 WHERE id = ?", (row[0],))
         return str(row[1])
 
@@ -113,9 +111,7 @@ def redo(project: Project) -> str | None:
         ).fetchone()
         if row is None:
             return None
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        for table, rowid, _before, after in json.loads(row[2]):
-            _write_row(conn, table, rowid, after)
+        _replay(conn, [(t, r, after) for t, r, _, after in json.loads(row[2])])
         conn.execute("UPDATE edits SET undone = 0 WHERE id = ?", (row[0],))
         return str(row[1])
 
@@ -288,6 +284,23 @@ def _read_row(conn: Any, table: str, rowid: int) -> Row | None:
     if row is None:
         return None
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+
+def _replay(conn: Any, states: list[tuple[str, int, Row | None]]) -> None:
+    """Bring rows to the given states.
+
+    Rows of the clip's leaf tables (tags ...) are all deleted first and then written: a
+    rewritten tag list may hold the same tags under swapped rowids, which row-by-row updates
+    would trip over (UNIQUE (clip_id, tag)). Clip rows are updated in place, since deleting one
+    would cascade to rows that are not part of this edit.
+    """
+    conn.execute("PRAGMA defer_foreign_keys = ON")  # rows come back in any order
+    for table, rowid, state in states:
+        if state is None or table in _CLIP_DEPENDENTS:
+            _write_row(conn, table, rowid, None)
+    for table, rowid, state in states:
+        if state is not None:
+            _write_row(conn, table, rowid, state)
 
 
 def _content(row: Row | None) -> Row | None:
