@@ -139,3 +139,35 @@ def test_demo_clips_truth(tmp_path: Path) -> None:
         assert ev.cuts == truth.get("cuts", []), clip.name
         assert [list(t) for t in ev.transitions] == truth.get("transitions", []), clip.name
         assert ev.flash_starts == truth.get("flashes", []), clip.name
+
+
+def test_slow_dissolve_whose_steps_look_held_is_found(tmp_path: Path) -> None:
+    # Small per-frame steps pass mpdecimate's "held" test; the blend is still a transition.
+    tl = Timeline()
+    tl.shot(16, DAY, Layout(figure_x=0.3))
+    nxt = tl.shot_frames(30, DAY, Layout(figure_x=0.6, pan=120))  # same palette: small steps
+    tl.dissolve(14, nxt)
+    tl.frames.extend(nxt[14:])
+    ev = _events(tl.write(tmp_path / "slow.mp4"))
+    ((a, b),) = tl.transitions
+    assert len(ev.transitions) == 1
+    da, db = ev.transitions[0]
+    assert a - 2 <= da <= a + 2 and b - 2 <= db <= b + 2
+    assert ev.cuts == []
+
+
+def test_cuts_next_to_a_dissolve_in_a_gif_without_held_frames(tmp_path: Path) -> None:
+    # Every frame is a new drawing: the dissolve must not swallow the cuts around it.
+    tl = Timeline(w=240, h=160)
+    tl.shot(10, NIGHT, Layout(figure_x=0.3), hold=1)
+    tl.shot(6, DUSK, Layout(figure_x=0.5), hold=1)
+    nxt = tl.shot_frames(20, DAY, Layout(figure_x=0.6), hold=1)
+    tl.dissolve(10, nxt)
+    tl.frames.extend(nxt[10:16])
+    tl.shot(8, NIGHT, Layout(figure_x=0.2, pan=200), hold=1)
+    a = analyze_source(tl.write_gif(tmp_path / "blend.gif", [60] * len(tl.frames)))
+    assert tl.cuts == [10, 32]
+    assert a.events.cuts == tl.cuts
+    ((ta, tb),) = tl.transitions
+    ((da, db),) = a.events.transitions
+    assert ta - 1 <= da <= ta + 1 and tb - 1 <= db <= tb + 1

@@ -22,6 +22,10 @@ HELD_FRAC = 0.33
 # changes around it (AdaptiveDetector's idea, on the motion-compensated residual).
 CUT_MIN_BLOCK_FRAC = 0.15
 CUT_MIN_RESIDUAL = 7.0
+# Between two framings of one scene optical flow finds false matches and explains part of the
+# change: when the mean luma change is this large, a lower residual suffices.
+CUT_LARGE_MAD = 10.0
+CUT_MIN_RESIDUAL_LARGE = 5.0
 CUT_MIN_CONTENT = 6.0
 CUT_RATIO = 2.5
 CUT_WINDOW = 6
@@ -40,8 +44,11 @@ FADE_STEP_ABS = 0.3
 # Dissolves: frames that are the average of the frames k before and k after.
 BLEND_MIN_SPAN = 8.0
 BLEND_MAX_MID = 0.22
-BLEND_MIN_RESIDUAL_SHARE = 0.5
+BLEND_MIN_RESIDUAL_SHARE = 0.8
 BLEND_MIN_FRAMES = 3
+#: A frame repeats the one before (inside a blend) when it is held and its mean change is below
+#: this: a slow dissolve moves every pixel a little, which mpdecimate's block test calls held.
+BLEND_STILL_MAD = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +109,9 @@ def detect(sig: Signals) -> Events:
 def _cut_candidates(sig: Signals, held: np.ndarray) -> list[int]:
     n = sig.frames
     residual = np.nan_to_num(sig["residual"])
-    frac, content = sig["block_frac"], sig["content"]
-    strong = (frac >= CUT_MIN_BLOCK_FRAC) & (residual >= CUT_MIN_RESIDUAL)
+    frac, content, mad = sig["block_frac"], sig["content"], sig["mad"]
+    large = (mad >= CUT_LARGE_MAD) & (residual >= CUT_MIN_RESIDUAL_LARGE)
+    strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL) | large)
     strong &= content >= CUT_MIN_CONTENT
     out: list[int] = []
     for i in (int(x) for x in np.flatnonzero(strong)):
@@ -178,14 +186,17 @@ def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tupl
     """Runs of frames that blend the frames before and after them linearly."""
     n = sig.frames
     mad, residual = sig["mad"], np.nan_to_num(sig["residual"])
+    held = held & (mad < BLEND_STILL_MAD)
     centre = np.zeros(n, bool)
-    reach = np.zeros(n, int)
-    for k in SPANS:
+    # The shortest span at which each frame is a blend: a frame that is the mean of the frames k
+    # before and k after lies at least k - 1 frames inside the blend's first and last frames.
+    shortest = np.zeros(n, int)
+    for k in sorted(SPANS, reverse=True):
         span, mid = sig[f"span{k}"], sig[f"mid{k}"]
         with np.errstate(invalid="ignore"):
             ok = (span >= BLEND_MIN_SPAN) & (mid <= BLEND_MAX_MID * span)
         ok = np.nan_to_num(ok).astype(bool)
-        reach[ok] = np.maximum(reach[ok], k)
+        shortest[ok] = k
         centre |= ok
     out: list[tuple[int, int]] = []
     i = 0
@@ -198,15 +209,15 @@ def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tupl
             i += 1
         b = i
         i += 1
-        k = int(reach[a : b + 1].max())
+        ka, kb = int(shortest[a]), int(shortest[b])
         # Every frame of a blend differs from the one before; the frame after its last one too.
         start = a
-        while start > max(1, a - k + 1) and not held[start - 1] and mad[start - 1] >= 0.3:
+        while start > max(1, a - ka + 1) and not held[start - 1] and mad[start - 1] >= 0.3:
             start -= 1
         run_end = b
-        while run_end + 1 < n and run_end < b + k and not held[run_end + 1]:
+        while run_end + 1 < n and run_end < b + kb and not held[run_end + 1]:
             run_end += 1
-        end = run_end - 1 if run_end + 1 < n and held[run_end + 1] else min(run_end, b + k - 1)
+        end = run_end - 1 if run_end + 1 < n and held[run_end + 1] else min(run_end, b + kb - 1)
         end = max(end, b)
         seg = slice(start, end + 1)
         if end - start + 1 < BLEND_MIN_FRAMES or covered[seg].any():

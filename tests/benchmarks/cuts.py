@@ -1,0 +1,365 @@
+"""Benchmark: shot-boundary detection on a generated, seeded set (a script, not a test).
+
+Anime-like clips drawn with ``analysis_samples`` (flat colours, outlines, figures animated on
+twos, panning hills) with known truth: hard cuts between dissimilar and similar shots, short
+shots (3-8 frames), fades through black and white, dissolves, 1-3 frame flashes, on-twos pans and
+motion, caption changes; each clip is encoded as H.264 mp4, VP9 webm, HEVC mkv and a GIF with
+uneven delays. Negative clips (one shot, no cut) hold flashes, on-twos motion, on-twos pans and
+captions. Scored in the same run: anicurate (compute_signals + detect) and PySceneDetect's
+AdaptiveDetector and ContentDetector with their default parameters (PyAV backend).
+
+Hard cuts: precision, recall and F1 with a +-1 frame tolerance (one-to-one matching). A cut that
+a detector reports inside a gradual transition (its interval widened by one frame) is neither a
+hit nor a false alarm for hard cuts: it counts as a hit for that transition instead, since
+PySceneDetect reports cuts only. A transition is recalled when a detector reports a transition
+overlapping it or a cut inside it. Negative clips: false alarms are reported cuts plus reported
+transitions, by category. PySceneDetect cut times are mapped to frame indices by presentation
+time, so VFR GIFs are scored on the same frames for every detector.
+
+PySceneDetect is no anicurate dependency (it pulls the non-headless opencv), so run this in the
+benchmark venv (see analysis_speed.py):
+
+    /work/bench-venv/bin/python tests/benchmarks/cuts.py [--seed 11] [--clips 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+from analysis_samples import Layout, Timeline, random_layout, random_palette
+
+from anicurate.core.analysis import compute_signals, detect
+
+#: (name, suffix, write) for every encoding of a timeline.
+FORMATS: list[tuple[str, str]] = [
+    ("h264", ".mp4"),
+    ("vp9", ".webm"),
+    ("hevc", ".mkv"),
+    ("gif", ".gif"),
+]
+GIF_DELAYS = (40, 40, 50, 60, 60, 80, 100, 120, 200)
+DETECTORS = ("anicurate", "adaptive", "content")
+NEGATIVE_KINDS = ("flashes", "motion", "pans", "captions")
+LINES = ["Where are you going?", "To the sea.", "Wait for me!", "...", "Look out!",
+         "I knew it.", "Not again...", "Hello!", "It is a fine day.", "Shall we go?"]  # fmt: skip
+
+
+@dataclass
+class Truth:
+    cuts: list[int]
+    transitions: list[tuple[int, int]]
+    kind: str  # "positive" or a negative category
+    frames: int = 0  # frames in the file
+
+
+@dataclass
+class Found:
+    cuts: list[int]
+    transitions: list[tuple[int, int]] = field(default_factory=list)
+
+
+# -- generation -----------------------------------------------------------------------------------
+
+
+def _similar(rng: np.random.Generator, lay: Layout) -> Layout:
+    """Same palette and figure, another framing: a different pan offset and position."""
+    return Layout(
+        pan=(lay.pan + int(rng.integers(90, 250))) % 600,
+        pan_speed=lay.pan_speed,
+        figure_x=float((lay.figure_x + rng.uniform(0.2, 0.4)) % 0.8),
+        scale=float(np.clip(lay.scale * rng.uniform(0.75, 1.3), 0.6, 1.6)),
+        walk_speed=lay.walk_speed,
+        figures=lay.figures,
+    )
+
+
+def _captions(rng: np.random.Generator, every: int) -> Callable[[int], str]:
+    lines = [LINES[int(j)] for j in rng.permutation(len(LINES))]
+    return lambda i: lines[(i // every) % len(lines)]
+
+
+def positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
+    """Shots joined by every kind of boundary, with flashes and captions inside some shots."""
+    tl = Timeline(w=w, h=h)
+    pal, lay = random_palette(rng), random_layout(rng)
+    tl.shot(int(rng.integers(14, 24)), pal, lay, hold=2)
+    for _ in range(int(rng.integers(9, 13))):
+        kind = rng.choice(["dissimilar", "similar", "short", "fade", "dissolve", "flash"],
+                          p=[0.25, 0.2, 0.2, 0.13, 0.12, 0.1])  # fmt: skip
+        hold = int(rng.choice([1, 2, 2, 2, 3]))
+        n = int(rng.integers(10, 26))
+        caps = _captions(rng, int(rng.integers(5, 12))) if rng.random() < 0.25 else None
+        if kind == "similar":
+            lay = _similar(rng, lay)
+        else:
+            pal, lay = random_palette(rng), random_layout(rng)
+        if kind == "short":
+            tl.shot(int(rng.integers(3, 9)), pal, lay, hold=hold)
+        elif kind == "fade":
+            card = int(rng.choice([0, 255]))
+            nxt = tl.shot_frames(n, pal, lay, hold)
+            tl.fade_through(int(rng.integers(3, 9)), card, int(rng.integers(0, 6)),
+                            int(rng.integers(3, 11)), nxt[0])  # fmt: skip
+            tl.shot(n, pal, lay, hold=hold, cut=False)
+        elif kind == "dissolve":
+            d = int(rng.integers(6, 15))
+            nxt = tl.shot_frames(d + n, pal, lay, hold)
+            tl.dissolve(d, nxt)
+            tl.frames.extend(nxt[d:])
+        elif kind == "flash":
+            # A shot with a flash inside: the same shot continues after it.
+            a = int(rng.integers(6, 12))
+            tl.shot(a, pal, lay, hold=hold)
+            _a_flash(rng, tl)
+            tl.shot(n, pal, lay, hold=hold, cut=False, start=(a + 3) // hold)
+        else:
+            tl.shot(n, pal, lay, hold=hold, captions=caps)
+    return tl
+
+
+def _a_flash(rng: np.random.Generator, tl: Timeline) -> None:
+    length = int(rng.integers(1, 4))
+    style = rng.choice(["white", "black", "over"])
+    if style == "over":
+        tl.white_flash_over(length)
+    else:
+        tl.flash(length, 255 if style == "white" else 0)
+
+
+def negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
+    """One shot, no cut: flashes, on-twos character motion, on-twos pans, or captions."""
+    tl = Timeline(w=w, h=h)
+    pal = random_palette(rng)
+    base = random_layout(rng)
+    n = int(rng.integers(60, 96))
+    if kind == "flashes":
+        lay = Layout(base.pan, int(rng.choice([0, 6])), base.figure_x, base.scale, base.walk_speed)
+        t = 0
+        while len(tl.frames) < n:
+            seg = int(rng.integers(10, 22))
+            tl.shot(seg, pal, lay, hold=2, cut=False, start=t // 2)
+            t += seg
+            if len(tl.frames) < n:
+                _a_flash(rng, tl)
+                t += tl.flashes[-1][1] - tl.flashes[-1][0] + 1
+        tl.shot(8, pal, lay, hold=2, cut=False, start=t // 2)
+    elif kind == "motion":
+        lay = Layout(base.pan, 0, float(rng.uniform(0.0, 0.3)), float(rng.uniform(0.8, 1.6)),
+                     float(rng.uniform(12, 40)), int(rng.integers(1, 3)))  # fmt: skip
+        tl.shot(n, pal, lay, hold=int(rng.choice([2, 2, 3])), cut=False)
+    elif kind == "pans":
+        lay = Layout(base.pan, int(rng.integers(8, 22)), base.figure_x, base.scale,
+                     float(rng.uniform(0, 8)), base.figures)  # fmt: skip
+        tl.shot(n, pal, lay, hold=int(rng.choice([2, 2, 3])), cut=False)
+    else:
+        lay = Layout(base.pan, int(rng.choice([0, 0, 8])), base.figure_x, base.scale,
+                     base.walk_speed, base.figures)  # fmt: skip
+        caps = _captions(rng, int(rng.integers(4, 14)))
+        tl.shot(n, pal, lay, hold=int(rng.choice([2, 3])), cut=False, captions=caps)
+    return tl
+
+
+def encode(tl: Timeline, path: Path, fmt: str, rng: np.random.Generator, truth: Truth
+           ) -> tuple[Path, Truth]:  # fmt: skip
+    """Write ``tl``; a GIF stores a held drawing once with the sum of its delays, so its truth
+    is renumbered to the frames the file keeps."""
+    if fmt == "gif":
+        delays = [int(rng.choice(GIF_DELAYS)) for _ in tl.frames]
+        keep = np.array([i == 0 or not np.array_equal(f, tl.frames[i - 1])
+                         for i, f in enumerate(tl.frames)])  # fmt: skip
+        new = np.cumsum(keep) - 1  # the kept frame that shows each written frame
+        kept = Truth(
+            [int(new[c]) for c in truth.cuts],
+            [(int(new[a]), int(new[b])) for a, b in truth.transitions],
+            truth.kind,
+            int(keep.sum()),
+        )
+        return tl.write_gif(path, delays), kept
+    truth = Truth(truth.cuts, truth.transitions, truth.kind, len(tl.frames))
+    if fmt == "h264":
+        return tl.write(path, 24, codec="libx264", bframes=2), truth
+    if fmt == "vp9":
+        vp9 = {"crf": "34", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+        return tl.write(path, 24, codec="libvpx-vp9", options=vp9), truth
+    return tl.write(path, 24, codec="libx265", options={"x265-params": "log-level=error"}), truth
+
+
+# -- detectors ------------------------------------------------------------------------------------
+
+
+def frame_times(path: Path) -> np.ndarray:
+    """Presentation time of every displayed frame, relative to the first (PyAV decode)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        pts = [f.pts for f in container.decode(stream) if f.pts is not None]
+        base = float(stream.time_base) if stream.time_base else 0.0
+    arr = np.sort(np.array(pts, np.float64)) * base
+    return arr - arr[0]
+
+
+def run_anicurate(path: Path) -> Found:
+    _, sig = compute_signals(path)
+    ev = detect(sig)
+    return Found(list(ev.cuts), list(ev.transitions))
+
+
+def run_scenedetect(path: Path, which: str, times: np.ndarray) -> Found:
+    from scenedetect import AdaptiveDetector, ContentDetector, SceneManager, open_video
+
+    # suppress_output keeps PyAV's log callback (PySceneDetect otherwise prints ffmpeg's logs).
+    video = open_video(str(path), backend="pyav", suppress_output=True)
+    manager = SceneManager()
+    manager.add_detector(AdaptiveDetector() if which == "adaptive" else ContentDetector())
+    manager.detect_scenes(video)
+    cuts = []
+    for start, _ in manager.get_scene_list()[1:]:
+        cuts.append(int(np.argmin(np.abs(times - start.seconds))))
+    return Found(cuts)
+
+
+# -- scoring --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    trans_hit: int = 0
+    trans_total: int = 0
+    trans_exact: int = 0  # reported transition with both ends within 2 frames
+    false_alarms: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NEGATIVE_KINDS, 0))
+    fa_by_format: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / max(1, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / max(1, self.tp + self.fn)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(s: Score, truth: Truth, found: Found, label: str, fmt: str) -> None:
+    if truth.kind != "positive":
+        alarms = len(found.cuts) + len(found.transitions)
+        s.false_alarms[truth.kind] += alarms
+        s.fa_by_format[fmt] = s.fa_by_format.get(fmt, 0) + alarms
+        if alarms:
+            s.misses.append(f"{label}: false alarms {found.cuts} {found.transitions}")
+        return
+    inside = [(a - 1, b + 1) for a, b in truth.transitions]
+    in_gradual = [c for c in found.cuts if any(a <= c <= b for a, b in inside)]
+    cuts = [c for c in found.cuts if c not in in_gradual]
+    unmatched = list(truth.cuts)
+    for c in cuts:
+        best = min(unmatched, key=lambda t: abs(t - c), default=None)
+        if best is not None and abs(best - c) <= 1:
+            unmatched.remove(best)
+            s.tp += 1
+        else:
+            s.fp += 1
+            s.misses.append(f"{label}: false cut {c}")
+    s.fn += len(unmatched)
+    if unmatched:
+        s.misses.append(f"{label}: missed cuts {unmatched}")
+    for (a, b), (wa, wb) in zip(truth.transitions, inside, strict=True):
+        s.trans_total += 1
+        hit = any(x <= wb and y >= wa for x, y in found.transitions)
+        hit = hit or any(wa <= c <= wb for c in in_gradual)
+        s.trans_hit += hit
+        s.trans_exact += any(abs(x - a) <= 2 and abs(y - b) <= 2 for x, y in found.transitions)
+        if not hit:
+            s.misses.append(f"{label}: missed transition {(a, b)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--clips", type=int, default=6, help="positive timelines")
+    parser.add_argument("--negatives", type=int, default=2, help="timelines per negative kind")
+    parser.add_argument("--verbose", action="store_true", help="list every miss")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    scores = {d: Score() for d in DETECTORS}
+    timing = dict.fromkeys(DETECTORS, 0.0)
+    files = frames = 0
+    started = time.perf_counter()
+    jobs: list[tuple[str, Timeline, Truth]] = []
+    for k in range(args.clips):
+        w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
+        tl = positive(rng, w, h)
+        jobs.append((f"pos{k}", tl, Truth(tl.cuts, tl.transitions, "positive")))
+    for kind in NEGATIVE_KINDS:
+        for k in range(args.negatives):
+            tl = negative(rng, kind, 320, 180)
+            jobs.append((f"{kind}{k}", tl, Truth([], [], kind)))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, tl, written in jobs:
+            for fmt, suffix in FORMATS:
+                path, truth = encode(tl, Path(tmp) / f"{name}{suffix}", fmt, rng, written)
+                times = frame_times(path)
+                if len(times) != truth.frames:
+                    raise SystemExit(f"{path.name}: {len(times)} frames, expected {truth.frames}")
+                files += 1
+                frames += len(times)
+                label = f"{name}.{fmt}"
+                for det in DETECTORS:
+                    t0 = time.perf_counter()
+                    found = (run_anicurate(path) if det == "anicurate"
+                             else run_scenedetect(path, det, times))  # fmt: skip
+                    timing[det] += time.perf_counter() - t0
+                    score(scores[det], truth, found, label, fmt)
+    ours_total = scores["anicurate"]
+    print(f"seed {args.seed}: {files} files ({len(jobs)} timelines x {len(FORMATS)} encodings: "
+          f"{', '.join(f for f, _ in FORMATS)}), {frames} frames, {ours_total.tp + ours_total.fn} "
+          f"hard cuts, {ours_total.trans_total} gradual transitions; "
+          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+    print(
+        "PySceneDetect: AdaptiveDetector() and ContentDetector() with default parameters "
+        "(min_scene_len 15), PyAV backend; a cut inside a transition counts as its hit."
+    )
+    head = (f"{'detector':<10} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'F1':>6} "
+            f"{'grad':>7} {'exact':>5} | false alarms: "
+            + " ".join(f"{k:>8}" for k in NEGATIVE_KINDS) + f" {'s':>6}")  # fmt: skip
+    print(head)
+    print("-" * len(head))
+    for det in DETECTORS:
+        s = scores[det]
+        fa = " ".join(f"{s.false_alarms[k]:>8}" for k in NEGATIVE_KINDS)
+        exact = f"{s.trans_exact:>5}" if det == "anicurate" else f"{'-':>5}"
+        print(f"{det:<10} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>6.3f} {s.recall:>6.3f} "
+              f"{s.f1:>6.3f} {s.trans_hit:>3}/{s.trans_total:<3} {exact} |                "
+              f"{fa} {timing[det]:>6.1f}")  # fmt: skip
+    ours = scores["anicurate"]
+    others = max(scores["adaptive"].f1, scores["content"].f1)
+    clean = all(ours.false_alarms[k] == 0 for k in ("flashes", "motion", "pans", "captions"))
+    print(f"anicurate F1 {ours.f1:.3f} vs best PySceneDetect {others:.3f}: "
+          f"{'beats' if ours.f1 > others else 'DOES NOT beat'}; negatives "
+          f"{'clean' if clean else 'NOT clean'}")  # fmt: skip
+    for det in DETECTORS:
+        s = scores[det]
+        if s.misses and (args.verbose or det == "anicurate"):
+            print(f"{det} misses ({len(s.misses)}):")
+            for line in s.misses if args.verbose else s.misses[:40]:
+                print("   ", line)
+
+
+if __name__ == "__main__":
+    main()
