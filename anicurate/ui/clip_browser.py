@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -40,15 +39,18 @@ from anicurate.ui.clip_model import (
     BADGE_ROLE,
     ERROR_ROLE,
     ERROR_STATUS,
+    FLAG_COLORS,
+    FLAG_SHORT,
+    FLAGS_ROLE,
     META_ROLE,
     ROW_ROLE,
-    SORT_ROLE,
     STATUS_ROLE,
     THUMBNAIL_ROLE,
     ClipListModel,
     ClipRow,
     Column,
 )
+from anicurate.ui.filter_model import SORTS, ReviewFilterModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -137,6 +139,7 @@ class ClipDelegate(QStyledItemDelegate):
                 QColor(0, 0, 0, 170),
                 left=False,
             )
+        self._paint_flags(painter, thumb, index.data(FLAGS_ROLE) or [])
 
         text_rect = QRect(
             rect.left() + self.PAD, thumb.bottom() + 6, rect.width() - 2 * self.PAD, 18
@@ -150,8 +153,8 @@ class ClipDelegate(QStyledItemDelegate):
             Qt.TextElideMode.ElideMiddle,
             text_rect.width(),
         )
-        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(palette.color(text_role))
+        # The selected card is a translucent tint, so plain text colour reads in both themes.
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.drawText(text_rect, centered, name)
 
         small = QFont(font)
@@ -188,6 +191,41 @@ class ClipDelegate(QStyledItemDelegate):
             painter.setPen(QColor("#77777d"))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "no thumbnail")
 
+    def _paint_flags(self, painter: QPainter, thumb: QRect, flags: list[Any]) -> None:
+        """Small coloured chips along the thumbnail's bottom edge, one per flag kind."""
+        kinds = list(dict.fromkeys(f.kind for f in flags))
+        if not kinds:
+            return
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() * 0.7, 6.0))
+        metrics = QFontMetrics(font)
+        h = metrics.height() + 1
+        x, y = thumb.left() + 4, thumb.bottom() - h - 3
+        right = thumb.right() - 4
+        for n, kind in enumerate(kinds):
+            text = FLAG_SHORT.get(kind, kind.upper())
+            w = metrics.horizontalAdvance(text) + 8
+            rest = len(kinds) - n
+            more = f"+{rest}"
+            if x + w > right or (rest > 1 and x + w + metrics.horizontalAdvance(more) + 12 > right):
+                text, w = more, metrics.horizontalAdvance(more) + 8
+                self._chip(painter, QRect(x, y, w, h), text, QColor(0, 0, 0, 190), font)
+                break
+            color = QColor(FLAG_COLORS.get(kind, "#555555"))
+            self._chip(painter, QRect(x, y, w, h), text, color, font)
+            x += w + 3
+
+    def _chip(self, painter: QPainter, box: QRect, text: str, color: QColor, font: QFont) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(box, 3, 3)
+        old = painter.font()
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(old)
+
     def _paint_badge(
         self, painter: QPainter, x: int, y: int, text: str, color: QColor, *, left: bool
     ) -> None:
@@ -207,17 +245,6 @@ class ClipDelegate(QStyledItemDelegate):
         painter.setFont(QFont(font))
 
 
-class ClipFilterModel(QSortFilterProxyModel):
-    """Name filter and column sorting for both views (numbers sort as numbers via SORT_ROLE)."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterKeyColumn(Column.NAME)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setDynamicSortFilter(True)
-
-
 class ClipBrowser(QStackedWidget):
     """Grid / table of clips, or a page that says how to get started when there is nothing."""
 
@@ -226,11 +253,12 @@ class ClipBrowser(QStackedWidget):
     open_project_requested = Signal()
     import_files_requested = Signal()
     import_folder_requested = Signal()
+    filters_cleared = Signal()  # select_model_row had to clear the filters to show a row
 
     def __init__(self, model: ClipListModel, parent: Any = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = ClipFilterModel(self)
+        self.proxy = ReviewFilterModel(self)
         self.proxy.setSourceModel(model)
         self._has_project = False
 
@@ -272,6 +300,9 @@ class ClipBrowser(QStackedWidget):
             Column.FPS: 90,
             Column.FRAMES: 70,
             Column.DURATION: 80,
+            Column.EFFECTIVE_FPS: 70,
+            Column.MOTION: 70,
+            Column.FLAGS: 140,
             Column.STATUS: 90,
         }
         for column, width in widths.items():
@@ -320,7 +351,53 @@ class ClipBrowser(QStackedWidget):
         self._update_page()
 
     def set_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        """Show only clips whose name or tags contain ``text``."""
+        self.proxy.set_text_filter(text)
+
+    def set_sort(self, label: str) -> None:
+        """Sort both views as the sort menu entry ``label`` says (see filter_model.SORTS)."""
+        column, order = SORTS.get(label, (Column.NAME, Qt.SortOrder.AscendingOrder))
+        if label not in SORTS or label == next(iter(SORTS)):
+            self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+            self.proxy.sort(-1)
+        else:
+            self.table.sortByColumn(column, order)
+        current = self.grid.selectionModel().currentIndex()
+        if current.isValid():
+            self.current_view().scrollTo(current)
+
+    def selected_clip_ids(self) -> list[int]:
+        """Ids of the selected clips (in view order), or of the current clip when none is."""
+        ids = [r.clip.id for r in self.selected_rows() if r.clip is not None]
+        if not ids:
+            row = self.current_row()
+            if row is not None and row.clip is not None:
+                ids = [row.clip.id]
+        return ids
+
+    def move_current(self, step: int) -> bool:
+        """Make the clip ``step`` rows further in view order current (N/P); False at an end."""
+        selection = self.grid.selectionModel()
+        current = selection.currentIndex()
+        count = self.proxy.rowCount()
+        if not count:
+            return False
+        row = 0 if not current.isValid() else current.row() + step
+        if not 0 <= row < count:
+            return False
+        index = self.proxy.index(row, 0)
+        flag = QItemSelectionModel.SelectionFlag
+        selection.setCurrentIndex(index, flag.ClearAndSelect | flag.Rows)
+        self.current_view().scrollTo(index)
+        return True
+
+    def select_clip(self, clip_id: int) -> bool:
+        """Make the row of ``clip_id`` current and selected."""
+        row = self.model.row_of_key(("clip", clip_id))
+        if row is None:
+            return False
+        self.select_model_row(row)
+        return True
 
     def current_row(self) -> ClipRow | None:
         index = self.grid.selectionModel().currentIndex()
@@ -333,8 +410,9 @@ class ClipBrowser(QStackedWidget):
     def select_model_row(self, row: int) -> None:
         """Make model row ``row`` current and selected, and scroll to it."""
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():  # hidden by the filter: clear it so the user sees the item
-            self.set_filter("")
+        if not index.isValid():  # hidden by a filter: clear them so the user sees the item
+            self.proxy.clear_filters()
+            self.filters_cleared.emit()
             index = self.proxy.mapFromSource(self.model.index(row, 0))
         flag = QItemSelectionModel.SelectionFlag
         self.grid.selectionModel().setCurrentIndex(index, flag.ClearAndSelect | flag.Rows)

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
+from anicurate.core.analysis import load_results
 from anicurate.ui.formatting import (
     duration_text,
     fps_text,
@@ -37,6 +38,7 @@ from anicurate.ui.formatting import (
 from anicurate.ui.messages import explain_source_error, short_source_error
 
 if TYPE_CHECKING:
+    from anicurate.core.analysis import ClipResult, Flag
     from anicurate.core.project import Clip, Project, Source
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -49,6 +51,7 @@ ERROR_ROLE = Qt.ItemDataRole.UserRole + 4  # one-line error text or None
 META_ROLE = Qt.ItemDataRole.UserRole + 5  # "1920×1080 · 0:02.0" under a grid thumbnail
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 6  # "GIF", "STILL", ... (None for plain video)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 7  # a value that sorts naturally for the column
+FLAGS_ROLE = Qt.ItemDataRole.UserRole + 8  # list[Flag] of the clip's stored analysis
 
 ERROR_STATUS = "error"
 
@@ -60,8 +63,11 @@ class Column(IntEnum):
     FPS = 3
     FRAMES = 4
     DURATION = 5
-    STATUS = 6
-    ERROR = 7
+    EFFECTIVE_FPS = 6
+    MOTION = 7
+    FLAGS = 8
+    STATUS = 9
+    ERROR = 10
 
 
 HEADERS = {
@@ -71,11 +77,55 @@ HEADERS = {
     Column.FPS: "FPS",
     Column.FRAMES: "Frames",
     Column.DURATION: "Duration",
+    Column.EFFECTIVE_FPS: "Eff. fps",
+    Column.MOTION: "Motion",
+    Column.FLAGS: "Flags",
     Column.STATUS: "Status",
     Column.ERROR: "Problem",
 }
 
-_RIGHT_ALIGNED = {Column.FPS, Column.FRAMES, Column.DURATION}
+_RIGHT_ALIGNED = {
+    Column.FPS, Column.FRAMES, Column.DURATION, Column.EFFECTIVE_FPS, Column.MOTION,
+}  # fmt: skip
+
+#: Short names of flag kinds, for badges on grid tiles and the table's Flags column.
+FLAG_SHORT = {
+    "cut": "CUT",
+    "fade": "FADE",
+    "flash": "FLASH",
+    "large_motion": "MOTION",
+    "low_fps": "LOW FPS",
+    "too_few_frames": "SHORT",
+    "low_resolution": "LOW RES",
+    "aspect": "ASPECT",
+    "blurry": "BLUR",
+    "noisy": "NOISE",
+    "static": "STATIC",
+    "duplicate": "DUPLICATE",
+}
+#: A person's name for each flag kind, for filter menus and the inspector.
+FLAG_NAMES = {
+    "cut": "contains a cut",
+    "fade": "contains a fade",
+    "flash": "contains a flash",
+    "large_motion": "large motion",
+    "low_fps": "low effective fps",
+    "too_few_frames": "too few frames",
+    "low_resolution": "below training resolution",
+    "aspect": "aspect ratio differs",
+    "blurry": "blurry",
+    "noisy": "noisy",
+    "static": "static",
+    "duplicate": "near-duplicate",
+}
+#: Badge colours by kind: editing problems red, motion/timing amber, picture quality violet.
+FLAG_COLORS = {
+    "cut": "#c7463f", "fade": "#c7463f", "flash": "#c7463f",
+    "large_motion": "#b7791f", "low_fps": "#b7791f", "too_few_frames": "#b7791f",
+    "static": "#b7791f",
+    "low_resolution": "#7b5cc4", "aspect": "#7b5cc4", "blurry": "#7b5cc4", "noisy": "#7b5cc4",
+    "duplicate": "#3d7fa6",
+}  # fmt: skip
 
 # Status words in the table, coloured like the grid's badges but light enough for dark rows.
 STATUS_TEXT_COLORS = {"accepted": "#6fd08c", "rejected": "#ff8a7a", ERROR_STATUS: "#ff8a7a"}
@@ -90,6 +140,12 @@ class ClipRow:
 
     source: Source
     clip: Clip | None
+    result: ClipResult | None = None  # stored metrics and flags (None: not analysed yet)
+    tags: str = ""  # the clip's tags, space-separated, for the text filter
+
+    @property
+    def flags(self) -> list[Flag]:
+        return list(self.result.flags) if self.result is not None else []
 
     @property
     def key(self) -> tuple[str, int]:
@@ -142,13 +198,26 @@ def rows_from_project(project: Project, errors: list[Source] | None = None) -> l
 
     ``errors`` (``project.errors()``) saves a query when the caller has just read it anyway.
     """
-    rows = [ClipRow(source, clip) for clip, source in project.clips_with_sources()]
+    results = load_results(project)
+    tags = clip_tag_text(project)
+    rows = [
+        ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""))
+        for clip, source in project.clips_with_sources()
+    ]
     with_clip = {row.source.id for row in rows}
     failed = project.errors() if errors is None else errors
     rows.extend(
         ClipRow(s, None) for s in sorted(failed, key=lambda s: s.path) if s.id not in with_clip
     )
     return rows
+
+
+def clip_tag_text(project: Project) -> dict[int, str]:
+    """Every clip's tags as one space-separated string (one query for the whole project)."""
+    rows = project.connection.execute(
+        "SELECT clip_id, group_concat(tag, ' ') FROM tags GROUP BY clip_id"
+    )
+    return {int(cid): str(text) for cid, text in rows}
 
 
 class ClipListModel(QAbstractTableModel):
@@ -313,6 +382,8 @@ class ClipListModel(QAbstractTableModel):
             return None if info is None or info.kind.value == "video" else kind_label(info)
         if role == SORT_ROLE:
             return _sort_key(row, column)
+        if role == FLAGS_ROLE:
+            return row.flags
         return None
 
     # -- thumbnails --------------------------------------------------------------------------
@@ -389,6 +460,13 @@ def _cell_text(row: ClipRow, column: Column) -> str:
         return row.status
     if column is Column.ERROR:
         return row.error or ""
+    if column is Column.FLAGS:
+        return ", ".join(FLAG_SHORT.get(f.kind, f.kind).lower() for f in row.flags)
+    metrics = row.result.metrics if row.result is not None else None
+    if column is Column.EFFECTIVE_FPS:
+        return f"{metrics.effective_fps:.1f}" if metrics and metrics.frames > 1 else ""
+    if column is Column.MOTION:
+        return f"{metrics.motion_p95:.2f}" if metrics and metrics.frames > 1 else ""
     if info is None:
         return ""
     if column is Column.KIND:
@@ -412,6 +490,13 @@ def _sort_key(row: ClipRow, column: Column) -> Any:
         return row.name.casefold()
     if column in (Column.STATUS, Column.ERROR):
         return _cell_text(row, column)
+    if column is Column.FLAGS:
+        return len(row.flags)
+    metrics = row.result.metrics if row.result is not None else None
+    if column is Column.EFFECTIVE_FPS:
+        return metrics.effective_fps if metrics is not None else -1.0
+    if column is Column.MOTION:
+        return metrics.motion_p95 if metrics is not None else -1.0
     if info is None:
         return -1 if column is not Column.KIND else ""
     if column is Column.KIND:
@@ -459,6 +544,7 @@ def tooltip_text(row: ClipRow) -> str:
                 f"{duration_text(row.duration or 0.0)}"
             )
     lines.append(f"status: {row.status}")
+    lines += [f"\u26a0 {FLAG_NAMES.get(f.kind, f.kind)}: {f.reason}" for f in row.flags]
     if row.error is not None:
         lines.append(explain_source_error(row.source.error_kind, row.source.error))
     return "\n".join(lines)

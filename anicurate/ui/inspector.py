@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from anicurate.ui.clip_model import ClipRow
+from anicurate.ui.clip_model import FLAG_COLORS, FLAG_NAMES, ClipRow
 from anicurate.ui.formatting import (
     container_text,
     duration_text,
@@ -43,14 +45,31 @@ FIELDS = (
     "File size",
 )
 
+#: The analysis fields, shown once the clip's source has been analysed.
+METRIC_FIELDS = (
+    "Effective fps",
+    "Hold pattern",
+    "Motion",
+    "Sharpness",
+    "Noise",
+    "Training size",
+)
+
 
 class InspectorPanel(QScrollArea):
-    """Shows one :class:`ClipRow`, or a hint when nothing is selected; text is selectable."""
+    """Shows one :class:`ClipRow`, or a hint when nothing is selected; text is selectable.
+
+    Below the file facts: the note (edited in place, announced by :attr:`note_edited`), the
+    clip's analysis metrics and each flag with its reason.
+    """
 
     PREVIEW_SIZE = QSize(320, 180)
+    note_edited = Signal(int, str)  # clip id, the new note
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.training_size = (384, 384)
+        self.bucketing = False
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -96,14 +115,48 @@ class InspectorPanel(QScrollArea):
             self.form.addRow(key, value)
             self.values[name] = value
 
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setPlaceholderText("Add a note\u2026 (Enter saves)")
+        self.note_edit.setClearButtonEnabled(True)
+        self.note_edit.editingFinished.connect(self._on_note_finished)
+
+        self.analysis_title = QLabel("Analysis")
+        self.analysis_title.setObjectName("sectionTitle")
+        self.metrics_form = QFormLayout()
+        self.metrics_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.metrics_form.setHorizontalSpacing(10)
+        self.metrics_form.setVerticalSpacing(4)
+        self.metric_values: dict[str, QLabel] = {}
+        for name in METRIC_FIELDS:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            key = QLabel(name)
+            key.setObjectName("fieldName")
+            self.metrics_form.addRow(key, value)
+            self.metric_values[name] = value
+        self.flags_label = QLabel()
+        self.flags_label.setObjectName("flagsLabel")
+        self.flags_label.setWordWrap(True)
+        self.flags_label.setTextFormat(Qt.TextFormat.RichText)
+        self.flags_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.flags_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
         layout.addWidget(self.hint)
         layout.addWidget(self.preview)
         layout.addWidget(self.title)
         layout.addWidget(self.error_box)
+        layout.addWidget(self.flags_label)
+        layout.addWidget(self.note_edit)
         layout.addLayout(self.form)
+        layout.addWidget(self.analysis_title)
+        layout.addLayout(self.metrics_form)
         layout.addStretch(1)
         self.setWidget(body)
         self._row: ClipRow | None = None
+        self._note_clip: int | None = None
         self._thumbnail: QPixmap | None = None
         self.show_row(None)
 
@@ -119,6 +172,12 @@ class InspectorPanel(QScrollArea):
         self.title.setVisible(has_row)
         for i in range(self.form.rowCount()):
             self.form.setRowVisible(i, False)
+        self._show_analysis(row)
+        clip = row.clip if row is not None else None
+        self.note_edit.setVisible(clip is not None)
+        if clip is not None and not (self.note_edit.hasFocus() and self._note_clip == clip.id):
+            self.note_edit.setText(clip.note)  # never overwrite what the user is typing
+        self._note_clip = clip.id if clip is not None else None
         if row is None:
             self.preview.setVisible(False)
             self.error_box.setVisible(False)
@@ -161,6 +220,86 @@ class InspectorPanel(QScrollArea):
             self._set("Clip range", frame_range_text(clip.first_frame, clip.last_frame))
         self._set("Audio", "yes (ignored)" if info.has_audio else "no")
 
+    def set_training_size(self, width: int, height: int, *, bucketing: bool = False) -> None:
+        """What "Training size" compares against: each side, or the area when bucketing."""
+        self.training_size = (width, height)
+        self.bucketing = bucketing
+        self.show_row(self._row, self._thumbnail)
+
+    def _on_note_finished(self) -> None:
+        clip = self._row.clip if self._row is not None else None
+        if clip is None or clip.id != self._note_clip:
+            return
+        text = self.note_edit.text().strip()
+        if text != clip.note:
+            self.note_edited.emit(clip.id, text)
+
+    def _show_analysis(self, row: ClipRow | None) -> None:
+        """Metrics and flags of the clip; hidden when it has not been analysed."""
+        result = row.result if row is not None else None
+        has = result is not None
+        self.analysis_title.setVisible(has)
+        for i in range(self.metrics_form.rowCount()):
+            self.metrics_form.setRowVisible(i, has)
+        self.flags_label.setVisible(has)
+        if row is None or result is None:
+            if row is not None and row.clip is not None and row.error is None:
+                self.flags_label.setText(
+                    '<span style="color:#9c9ca5">Not analysed yet: flags appear when the '
+                    "analysis has run.</span>"
+                )
+                self.flags_label.setVisible(True)
+            return
+        m = result.metrics
+        moving = m.frames > 1
+        values = {
+            "Effective fps": (
+                f"{m.effective_fps:.1f} ({m.drawings} drawings in {m.frames} frames)"
+                if moving else "a still"
+            ),
+            "Hold pattern": f"on {m.hold_pattern}" if m.hold_pattern in (
+                "ones", "twos", "threes", "fours") else m.hold_pattern,
+            "Motion": f"mean {m.motion_mean:.2f}, p95 {m.motion_p95:.2f} (% of width per frame)"
+            if moving else "none",
+            "Sharpness": f"{m.blur:.1f} (variance of the Laplacian; higher is sharper)",
+            "Noise": f"{m.noise:.2f} (grey levels)",
+            "Training size": self._training_text(row),
+        }  # fmt: skip
+        for name, text in values.items():
+            self.metric_values[name].setText(text)
+        self.flags_label.setText(flags_html(result.flags))
+
+    def _training_text(self, row: ClipRow) -> str:
+        info, clip = row.source.info, row.clip
+        if info is None:
+            return ""
+        w, h = info.width, info.height
+        what = "frame"
+        if clip is not None and clip.crop is not None:
+            w, h, what = clip.crop[2], clip.crop[3], "crop"
+        tw, th = self.training_size
+        if not (tw and th and w and h):
+            return ""
+        if self.bucketing:  # a bucket keeps the clip's shape: its pixel count matters
+            scale = (w * h / (tw * th)) ** 0.5
+            against = f"{tw}\u00d7{th} pixels (bucketed)"
+        else:
+            scale = min(w / tw, h / th)
+            against = f"{tw}\u00d7{th}"
+        verdict = "large enough" if scale >= 1 else f"needs {1 / scale:.1f}\u00d7 upscaling"
+        return f"{what} {w}\u00d7{h} against {against}: {verdict}"
+
+    def flag_texts(self) -> list[str]:
+        """The shown flags as "name: reason" lines (used by tests)."""
+        row = self._row
+        if row is None or row.result is None:
+            return []
+        return [f"{FLAG_NAMES.get(f.kind, f.kind)}: {f.reason}" for f in row.result.flags]
+
+    def metric_text(self, name: str) -> str | None:
+        i = METRIC_FIELDS.index(name)
+        return self.metric_values[name].text() if self.metrics_form.isRowVisible(i) else None
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_preview()
@@ -190,3 +329,19 @@ class InspectorPanel(QScrollArea):
             return
         self.values[name].setText(text)
         self.form.setRowVisible(FIELDS.index(name), True)
+
+
+def flags_html(flags: list[Any]) -> str:
+    """Each flag as a coloured name and its reason; a reassuring line when there is none."""
+    if not flags:
+        return '<span style="color:#6fd08c">\u2713 No flags: the analysis found nothing.</span>'
+    items = []
+    for f in flags:
+        color = FLAG_COLORS.get(f.kind, "#888888")
+        name = html.escape(FLAG_NAMES.get(f.kind, f.kind))
+        items.append(
+            f'<p style="margin:0 0 4px 0"><span style="background:{color}; color:white;">'
+            f"&nbsp;{name}&nbsp;</span>&nbsp; {html.escape(f.reason)}</p>"
+        )
+    count = f"{len(flags)} flag{'' if len(flags) == 1 else 's'}"
+    return f"<p style='margin:0 0 4px 0'><b>{count}</b></p>" + "".join(items)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,11 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -39,14 +44,21 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate import __version__
+from anicurate.core.analysis import FLAG_KINDS, analyze_project, reflag, set_thresholds
+from anicurate.core.analysis import thresholds_of as core_thresholds_of
 from anicurate.core.crop import CropRect
 from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
-from anicurate.core.project import Project
+from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project import import_paths as core_import_paths
+from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
+from anicurate.core.project.edits import redo as core_redo
+from anicurate.core.project.edits import undo as core_undo
 from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
-from anicurate.ui.clip_model import ClipListModel, ClipRow
+from anicurate.ui.clip_model import FLAG_NAMES, ClipListModel, ClipRow
+from anicurate.ui.export import install_export
+from anicurate.ui.filter_model import ANY_FLAG, NO_FLAGS, SORTS
 from anicurate.ui.inspector import InspectorPanel
 from anicurate.ui.job_status import JobStatusWidget
 from anicurate.ui.messages import describe_error, import_summary_text, progress_text
@@ -56,6 +68,9 @@ from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
 from anicurate.ui.settings import AppSettings
+from anicurate.ui.settings_dialog import SettingsDialog
+from anicurate.ui.tagging import install_tagging
+from anicurate.ui.theme import THEMES, apply_theme, current_theme
 from anicurate.ui.workers import Job, JobWorker
 
 log = logging.getLogger(__name__)
@@ -64,6 +79,22 @@ PROJECT_SUFFIX = ".anicurate"
 PROJECT_FILTER = "anicurate projects (*.anicurate)"
 REFRESH_INTERVAL_MS = 300  # shortest pause between re-reads of the clip list during an import
 BROWSER_WIDTH = 448  # two thumbnail columns
+EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
+THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
+# Edits after which flags must be recomputed (they change a clip's frames or picture size).
+_REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
+STATUS_FILTERS = (
+    ("All statuses", None),
+    ("Unreviewed", "unreviewed"),
+    ("Accepted", "accepted"),
+    ("Rejected", "rejected"),
+    ("Problems", "error"),
+)
+
+
+def analysis_workers() -> int:
+    """Decoding processes for a background analysis: leave a core for the window."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def suggest_project_path(paths: Sequence[Path]) -> Path:
@@ -87,6 +118,10 @@ class MainWindow(QMainWindow):
     import_ended = Signal(str)  # "finished" | "failed" | "cancelled"
     refreshed = Signal()  # the models were re-read from the catalogue
     error_reported = Signal(str)
+    analysis_started = Signal(object)  # JobWorker
+    analysis_ended = Signal(str)  # "finished" | "failed" | "cancelled"
+    edited = Signal(str)  # an edit (or undo/redo) was saved; its label
+    reflagged = Signal()  # flags were recomputed from stored signals (thresholds, settings)
 
     def __init__(
         self,
@@ -109,6 +144,15 @@ class MainWindow(QMainWindow):
         )
         # The core job an import runs; tests and the screenshot script wrap it (e.g. to pause).
         self.make_import_job: Callable[[Path, Sequence[Path]], Job] = core_import_paths
+        self.make_analysis_job: Callable[[Path], Job] = lambda path: analyze_project(
+            path, workers=analysis_workers()
+        )
+        self._analysis_wanted = False
+        self.cut_drop = self.settings.int_value("review/cut_drop", 0)
+        # Edits from the player, saved once a drag rests: (clip id, first, last) and crop.
+        self._pending_trim: tuple[int, int, int] | None = None
+        self._pending_crop: tuple[int, CropRect | None] | None = None
+        self._threshold_value: float | None = None
 
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
@@ -153,23 +197,44 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_DELAY_MS)
+        self._edit_timer.timeout.connect(self.flush_player_edits)
+        self._threshold_timer = QTimer(self)
+        self._threshold_timer.setSingleShot(True)
+        self._threshold_timer.setInterval(THRESHOLD_DELAY_MS)
+        self._threshold_timer.timeout.connect(self._apply_threshold)
 
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        app = QApplication.instance()
+        theme = str(self.settings.store.value("view/theme", "dark"))
+        if isinstance(app, QApplication) and current_theme(app) != theme:
+            apply_theme(app, theme)
 
-        self.browser.current_changed.connect(self._show_in_inspector)
-        self.browser.current_changed.connect(self._show_in_player)
+        self.browser.current_changed.connect(self._on_current_changed)
+        self.browser.filters_cleared.connect(self._reset_filter_widgets)
+        self.inspector.note_edited.connect(self.set_note)
+        self.player.in_out_changed.connect(self._on_player_in_out)
+        self.player.crop_changed.connect(self._on_player_crop)
+        self.timeline.threshold_changed.connect(self._on_threshold_dragged)
+        self.browser.grid.selectionModel().selectionChanged.connect(self._update_actions)
         self.browser.new_project_requested.connect(self.new_project_dialog)
         self.browser.open_project_requested.connect(self.open_project_dialog)
         self.browser.import_files_requested.connect(self.import_files_dialog)
         self.browser.import_folder_requested.connect(self.import_folder_dialog)
         self.problems_panel.source_activated.connect(self._select_source)
-        self.job_status.cancel_requested.connect(self.cancel_import)
+        self.job_status.cancel_requested.connect(self.cancel_job)
 
         self.resize(1320, 820)
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        # Feature packages add their docks, menus and jobs through the window's public members;
+        # before the layout is restored, so their docks come back where the user left them.
+        self.tagging = install_tagging(self)
+        self.export_ui = install_export(self)
         self._restore_layout()
         self._update_title()
         self._update_actions()
@@ -253,6 +318,66 @@ class MainWindow(QMainWindow):
             group.addAction(action)
         self.act_grid.setChecked(True)
 
+        # Review: single keys as in video editors; text fields keep their keys (Qt gives a
+        # focused line edit the key first, as a shortcut override).
+        self.act_accept = self._action(
+            "&Accept", lambda: self.set_status(ClipStatus.ACCEPTED), "A",
+            "Accept the selected clips (A)",
+        )  # fmt: skip
+        self.act_reject = self._action(
+            "&Reject", lambda: self.set_status(ClipStatus.REJECTED), "R",
+            "Reject the selected clips (R)",
+        )  # fmt: skip
+        self.act_unreview = self._action(
+            "Mark &Unreviewed", lambda: self.set_status(ClipStatus.UNREVIEWED), "U",
+            "Put the selected clips back to unreviewed (U)",
+        )  # fmt: skip
+        self.act_next = self._action(
+            "&Next Clip", lambda: self.browser.move_current(1), "N", "Go to the next clip (N)"
+        )
+        self.act_prev = self._action(
+            "&Previous Clip", lambda: self.browser.move_current(-1), "P",
+            "Go to the previous clip (P)",
+        )  # fmt: skip
+        self.act_split_here = self._action(
+            "&Split at Playhead", self.split_at_playhead, "S",
+            "Split the clip before the frame on screen (S)",
+        )  # fmt: skip
+        self.act_split_cuts = self._action(
+            "Split at &Cuts", self.split_at_cuts, "Ctrl+Shift+S",
+            "One clip per shot, at the cuts the analysis found",
+        )  # fmt: skip
+        self.act_cut_drop = self._action(
+            "Frames Dropped at Cuts…", self.ask_cut_drop, None,
+            "How many frames split at cuts leaves out on each side of a cut",
+        )  # fmt: skip
+        self.act_split_cuts.setIconText("Split at Cuts")
+        self.act_merge = self._action(
+            "&Merge with Next Clip", self.merge_with_next, "Ctrl+M",
+            "Join the clip with the next clip of the same file",
+        )  # fmt: skip
+        self.act_merge.setIconText("Merge")
+        self.act_undo = self._action("&Undo", self.undo, QKeySequence(sk.Undo))
+        self.act_redo = self._action("&Redo", self.redo, None)
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_analyze = self._action(
+            "&Analyse Project", self.start_analysis, "Ctrl+Shift+A",
+            "Find cuts, fades, motion and quality problems in files not analysed yet",
+        )  # fmt: skip
+        self.act_settings = self._action(
+            "Project &Settings…", self.settings_dialog, "Ctrl+,",
+            "Training size, frames, fps and analysis thresholds",
+        )  # fmt: skip
+        self.theme_actions: dict[str, QAction] = {}
+        theme_group = QActionGroup(self)
+        for name in THEMES:
+            action = self._action(
+                f"&{name.capitalize()}", functools.partial(self.set_theme, name), None
+            )
+            action.setCheckable(True)
+            theme_group.addAction(action)
+            self.theme_actions[name] = action
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -264,12 +389,31 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_import_files, self.act_import_folder])
         file_menu.addSeparator()
         file_menu.addActions([self.act_close, self.act_quit])
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_settings)
+        clip_menu = bar.addMenu("&Clip")
+        clip_menu.addActions([self.act_accept, self.act_reject, self.act_unreview])
+        clip_menu.addSeparator()
+        clip_menu.addActions([self.act_next, self.act_prev])
+        clip_menu.addSeparator()
+        clip_menu.addActions(
+            [self.act_split_here, self.act_split_cuts, self.act_cut_drop, self.act_merge]
+        )
+        clip_menu.addSeparator()
+        clip_menu.addAction(self.act_analyze)
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.act_grid, self.act_table])
         view_menu.addSeparator()
         view_menu.addActions(
             [self.inspector_dock.toggleViewAction(), self.problems_dock.toggleViewAction()]
         )
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_menu.addActions(list(self.theme_actions.values()))
+        current = self.settings.store.value("view/theme", "dark")
+        self.theme_actions.get(str(current), self.theme_actions["dark"]).setChecked(True)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About anicurate", self._show_about))
 
@@ -282,14 +426,43 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.act_open, self.act_import_folder, self.act_import_files])
         toolbar.addSeparator()
         toolbar.addActions([self.act_grid, self.act_table])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_accept, self.act_reject])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_split_cuts, self.act_merge])
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.setToolTip("Show clips with this status")
+        for label, value in STATUS_FILTERS:
+            self.status_combo.addItem(label, value)
+        self.status_combo.currentIndexChanged.connect(self._on_status_filter)
+        self.flag_combo = QComboBox()
+        self.flag_combo.setObjectName("flagFilter")
+        self.flag_combo.setToolTip("Show clips with this flag")
+        self.flag_combo.addItem("All flags", None)
+        self.flag_combo.addItem("Any flag", ANY_FLAG)
+        self.flag_combo.addItem("No flags", NO_FLAGS)
+        for kind in FLAG_KINDS:
+            self.flag_combo.addItem(FLAG_NAMES.get(kind, kind).capitalize(), kind)
+        self.flag_combo.currentIndexChanged.connect(self._on_flag_filter)
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("sortCombo")
+        self.sort_combo.setToolTip("Order of the clips")
+        self.sort_combo.addItems(list(SORTS))
+        self.sort_combo.currentTextChanged.connect(self.browser.set_sort)
+        for combo in (self.status_combo, self.flag_combo, self.sort_combo):
+            combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            toolbar.addWidget(combo)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText("Filter by name")
+        self.filter_edit.setPlaceholderText("Filter by name or tag")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setFixedWidth(240)
+        self.filter_edit.setFixedWidth(180)
         self.filter_edit.textChanged.connect(self.browser.set_filter)
         toolbar.addWidget(self.filter_edit)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -316,8 +489,7 @@ class MainWindow(QMainWindow):
         self._last_failed = []
         self.clip_model.set_project(project)
         self.browser.set_has_project(True)
-        settings = project.settings()
-        self.player.set_training_size(settings.train_width, settings.train_height)
+        self._apply_training_size()
         self.problems_panel.set_has_project(True)
         self.settings.add_recent(project.path)
         self.settings.set_last_dir(project.path.parent)
@@ -340,6 +512,9 @@ class MainWindow(QMainWindow):
     def _close_project_quietly(self) -> None:
         if self.project is None:
             return
+        self.flush_player_edits()
+        self._threshold_timer.stop()
+        self._analysis_wanted = False
         self.clip_model.set_project(None)
         self.problem_model.set_problems([])
         self._player_key = None
@@ -396,7 +571,7 @@ class MainWindow(QMainWindow):
             return None
         worker = JobWorker(self.make_import_job(self.project.path, paths), name="import")
         signals = worker.signals
-        signals.progress.connect(functools.partial(self._on_job_progress, worker))
+        signals.progress.connect(functools.partial(self._on_job_progress, worker, "importing"))
         signals.finished.connect(functools.partial(self._on_import_finished, worker))
         signals.failed.connect(functools.partial(self._on_import_failed, worker))
         signals.cancelled.connect(functools.partial(self._on_import_cancelled, worker))
@@ -410,10 +585,74 @@ class MainWindow(QMainWindow):
         return worker
 
     def cancel_import(self) -> None:
-        """Stop the running import after its current file; what was imported stays."""
+        """Stop the running import (or analysis) after its current file; what was done stays."""
         self._pending_imports.clear()
+        self._analysis_wanted = False
         if self.job is not None:
             self.job.cancel()
+
+    cancel_job = cancel_import
+
+    def start_analysis(self) -> JobWorker | None:
+        """Analyse the project's files that have no current analysis, in the background.
+
+        While another job runs the analysis is queued and None is returned.
+        """
+        if self.project is None:
+            return None
+        if self.job is not None:
+            self._analysis_wanted = True
+            return None
+        self._analysis_wanted = False
+        worker = JobWorker(
+            self.make_analysis_job(self.project.path), name="analysis", min_interval_s=0.1
+        )
+        signals = worker.signals
+        signals.progress.connect(functools.partial(self._on_job_progress, worker, "analysing"))
+        signals.finished.connect(functools.partial(self._on_analysis_finished, worker))
+        signals.failed.connect(functools.partial(self._on_analysis_failed, worker))
+        signals.cancelled.connect(functools.partial(self._on_analysis_cancelled, worker))
+        self.job = worker
+        self._job_last = None
+        self.job_status.begin("analysing: looking for new files\u2026")
+        self._update_actions()
+        self.analysis_started.emit(worker)  # before start: listeners may connect to its signals
+        worker.start(self.pool)
+        return worker
+
+    def _on_analysis_finished(self, worker: JobWorker, result: Any) -> None:
+        if worker is not self.job:
+            return
+        self._end_job()
+        self._reload_timeline()
+        analysed, failed = int(result.analysed), list(result.failed)
+        flagged = sum(1 for r in result.results.values() if r.flags)
+        if analysed or failed:
+            text = f"Analysis finished: {analysed} file{'' if analysed == 1 else 's'} analysed"
+            text += f", {flagged} clip{'' if flagged == 1 else 's'} flagged"
+            text += f", {len(failed)} failed" if failed else ""
+            self.statusBar().showMessage(text)
+        self.analysis_ended.emit("finished")
+        self._start_pending()
+
+    def _on_analysis_failed(self, worker: JobWorker, message: str) -> None:
+        if worker is not self.job:
+            return
+        self._end_job()
+        self.report_error("Analysis stopped", f"{message}\nWhat was analysed before stays.")
+        self.analysis_ended.emit("failed")
+        self._start_pending()
+
+    def _on_analysis_cancelled(self, worker: JobWorker) -> None:
+        if worker is not self.job:
+            return
+        self._end_job()
+        self._reload_timeline()
+        self.statusBar().showMessage(
+            "Analysis cancelled; the files it finished keep their results."
+        )
+        self.analysis_ended.emit("cancelled")
+        self._start_pending()
 
     def handle_drop(self, mime: QMimeData) -> bool:
         """Import the local files and folders in ``mime``; one .anicurate file is opened instead."""
@@ -425,11 +664,11 @@ class MainWindow(QMainWindow):
         self.import_paths(paths)
         return True
 
-    def _on_job_progress(self, worker: JobWorker, progress: Progress) -> None:
+    def _on_job_progress(self, worker: JobWorker, verb: str, progress: Progress) -> None:
         if worker is not self.job:
             return
         self._job_last = progress
-        self.job_status.update_progress(progress, progress_text("importing", progress))
+        self.job_status.update_progress(progress, progress_text(verb, progress))
         if progress.done and not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
@@ -443,6 +682,8 @@ class MainWindow(QMainWindow):
             self.problems_dock.show()
             self.problems_dock.raise_()
         self.import_ended.emit("finished")
+        if not self._pending_imports:
+            self._analysis_wanted = True  # analysis starts by itself once the imports are done
         self._start_pending()
 
     def _on_import_failed(self, worker: JobWorker, message: str) -> None:
@@ -472,12 +713,17 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _start_pending(self) -> None:
-        if self._pending_imports and self.job is None:
+        if self.job is not None or self.project is None:
+            return
+        if self._pending_imports:
             self.import_paths(self._pending_imports.pop(0))
+        elif self._analysis_wanted:
+            self.start_analysis()
 
     def _stop_job(self) -> None:
-        """Cancel the running import and wait for its thread (bounded by one file's work)."""
+        """Cancel the running job and wait for its thread (bounded by one file's work)."""
         self._pending_imports.clear()
+        self._analysis_wanted = False
         job = self.job
         if job is None:
             return
@@ -580,11 +826,23 @@ class MainWindow(QMainWindow):
         self.browser.set_mode(mode)
         (self.act_grid if mode is BrowserMode.GRID else self.act_table).setChecked(True)
 
+    def _on_current_changed(self, _row: ClipRow | None) -> None:
+        """Save what the player changed on the clip being left, then show the new current one."""
+        self.flush_player_edits()
+        row = self.browser.current_row()  # fresh: saving may have re-read the rows
+        self._show_in_inspector(row)
+        self._show_in_player(row)
+        self._update_actions()
+
     def _show_in_inspector(self, row: ClipRow | None) -> None:
         self.inspector.show_row(row, self.clip_model.thumbnail(row) if row is not None else None)
 
     def _show_in_player(self, row: ClipRow | None) -> None:
-        """Load the current clip in the player (whole source; in/out at the clip's range)."""
+        """Load the current clip in the player (whole source; in/out at the clip's range).
+
+        The same clip changed by an edit or an undo keeps the player's position: only its in/out
+        and crop follow the catalogue.
+        """
         clip = row.clip if row is not None else None
         if row is None or clip is None or row.error is not None:
             if self._player_key is not None or row is not None:
@@ -592,11 +850,18 @@ class MainWindow(QMainWindow):
                 message = "No clip selected" if row is None else "This file cannot be played"
                 self.player_panel.unload(message)
             return
-        key = (row.key, row.source.path, clip.first_frame, clip.last_frame)
+        crop = CropRect(*clip.crop) if clip.crop is not None else None
+        key = (row.key, row.source.path, clip.first_frame, clip.last_frame, clip.crop)
         if key == self._player_key:
             return  # a refresh re-announced the clip on screen: keep position and state
+        same_clip = self._player_key is not None and self._player_key[:2] == key[:2]
         self._player_key = key
-        crop = CropRect(*clip.crop) if clip.crop is not None else None
+        player = self.player
+        if same_clip and player.source is not None:
+            if (player.in_frame, player.out_frame) != (clip.first_frame, clip.last_frame):
+                player.set_in_out(clip.first_frame, clip.last_frame)
+            player.set_crop(crop)
+            return
         self.player_panel.load(
             Path(row.source.path),
             clip.first_frame,
@@ -605,10 +870,305 @@ class MainWindow(QMainWindow):
             data=functools.partial(self.timeline_data_for, row),
         )
 
+    def _reload_timeline(self) -> None:
+        """Re-read the shown source's analysis into the timeline (after an analysis ran)."""
+        row = self.browser.current_row()
+        opened = self.player.source
+        if row is None or row.clip is None or opened is None or self._player_key is None:
+            return
+        self.player_panel.set_timeline_data(self.timeline_data_for(row, opened), len(opened.index))
+
+    # -- review edits ------------------------------------------------------------------------
+
+    def _apply_edit(self, label: str, action: Callable[[Project], object]) -> bool:
+        """Run one catalogue edit; then re-flag when it changed frames or sizes, re-read, tell.
+
+        A refused edit (e.g. a split outside the clip) goes to the status bar, not a dialog.
+        """
+        if self.project is None:
+            return False
+        try:
+            action(self.project)
+            if label.startswith(_REFLAG_LABELS):
+                reflag(self.project)
+        except AnicurateError as err:
+            self.statusBar().showMessage(f"{label}: {describe_error(err)}", 8000)
+            return False
+        self.refresh()
+        self._update_actions()
+        self.edited.emit(label)
+        return True
+
+    def set_status(self, status: ClipStatus) -> int:
+        """Accept, reject or reset the selected clips (the current one without a selection)."""
+        self.flush_player_edits()
+        ids = self.browser.selected_clip_ids()
+        if not ids or self.project is None:
+            return 0
+        changed = 0
+
+        def apply(project: Project) -> None:
+            nonlocal changed
+            changed = set_status(project, ids, status)
+
+        verb = {ClipStatus.ACCEPTED: "Accepted", ClipStatus.REJECTED: "Rejected"}.get(
+            status, "Reset"
+        )
+        if self._apply_edit(f"{verb} clips", apply):
+            noun = "clip" if len(ids) == 1 else "clips"
+            self.statusBar().showMessage(f"{verb} {len(ids)} {noun}", 3000)
+        return changed
+
+    def set_note(self, clip_id: int, note: str) -> None:
+        self._apply_edit("Edit note", lambda p: set_note(p, clip_id, note))
+
+    def _current_clip(self) -> ClipRow | None:
+        row = self.browser.current_row()
+        return row if row is not None and row.clip is not None and row.error is None else None
+
+    def split_at_playhead(self) -> bool:
+        """Split the current clip before the frame the player shows (S)."""
+        self.flush_player_edits()
+        row = self._current_clip()
+        if row is None or row.clip is None or self.player.source is None:
+            return False
+        at = self.player.position
+        return self._apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
+
+    def split_at_cuts(self) -> bool:
+        """One clip per shot: split the current clip at the cuts the analysis found in it."""
+        self.flush_player_edits()
+        row = self._current_clip()
+        if row is None or row.clip is None:
+            return False
+        if row.result is None:
+            self.statusBar().showMessage("Split at cuts: analyse the project first.", 6000)
+            return False
+        cuts = list(row.result.metrics.cuts)
+        if not cuts:
+            self.statusBar().showMessage("Split at cuts: this clip has no cuts.", 6000)
+            return False
+        clip_id, drop = row.clip.id, self.cut_drop
+        done = self._apply_edit("Split at cuts", lambda p: split(p, clip_id, cuts, drop=drop))
+        if done:
+            pieces = len(cuts) + 1
+            self.statusBar().showMessage(f"Split into {pieces} clips at frames {cuts}", 5000)
+        return done
+
+    def ask_cut_drop(self) -> None:
+        value, ok = QInputDialog.getInt(
+            self,
+            "Frames dropped at cuts",
+            "Frames to leave out on each side of a cut when splitting at cuts:",
+            self.cut_drop,
+            0,
+            48,
+        )
+        if ok:
+            self.set_cut_drop(value)
+
+    def set_cut_drop(self, frames: int) -> None:
+        self.cut_drop = max(0, int(frames))
+        self.settings.set_value("review/cut_drop", self.cut_drop)
+
+    def merge_with_next(self) -> bool:
+        """Join the current clip with the next clip of the same source."""
+        self.flush_player_edits()
+        row = self._current_clip()
+        if row is None or row.clip is None:
+            return False
+        clip = row.clip
+        later = [
+            r.clip
+            for r in self.clip_model.rows()
+            if r.clip is not None
+            and r.clip.source_id == clip.source_id
+            and r.clip.first_frame > clip.last_frame
+        ]
+        if not later:
+            self.statusBar().showMessage("Merge: no later clip of this file to merge with.", 6000)
+            return False
+        nxt = min(later, key=lambda c: c.first_frame)
+        return self._apply_edit("Merge", lambda p: merge(p, [clip.id, nxt.id]))
+
+    def undo(self) -> str | None:
+        return self._undo_redo(core_undo, "Undid")
+
+    def redo(self) -> str | None:
+        return self._undo_redo(core_redo, "Redid")
+
+    def _undo_redo(self, step: Callable[[Project], str | None], verb: str) -> str | None:
+        self.flush_player_edits()
+        if self.project is None:
+            return None
+        label: str | None = None
+
+        def apply(project: Project) -> None:
+            nonlocal label
+            label = step(project)
+            if label is not None and label.startswith(_REFLAG_LABELS):
+                reflag(project)
+
+        if not self._apply_edit(verb, apply) or label is None:
+            return None
+        self.statusBar().showMessage(f"{verb}: {label}", 4000)
+        return label
+
+    # -- edits from the player (debounced) ---------------------------------------------------
+
+    def _player_clip(self) -> ClipRow | None:
+        """The row of the clip the player shows, as the catalogue has it now."""
+        key = self._player_key
+        if key is None:
+            return None
+        index = self.clip_model.row_of_key(key[0])  # type: ignore[arg-type]
+        return self.clip_model.row_at(index) if index is not None else None
+
+    def _on_player_in_out(self, first: int, last: int) -> None:
+        row = self._player_clip()
+        if row is None or row.clip is None or self.player.source is None:
+            return
+        clip = row.clip
+        if (first, last) == (clip.first_frame, clip.last_frame):
+            self._pending_trim = None
+            return
+        self._pending_trim = (clip.id, first, last)
+        self._edit_timer.start()
+
+    def _on_player_crop(self, rect: CropRect | None) -> None:
+        row = self._player_clip()
+        if row is None or row.clip is None:
+            return
+        clip = row.clip
+        new = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
+        if new == clip.crop:
+            self._pending_crop = None
+            return
+        self._pending_crop = (clip.id, rect)
+        self._edit_timer.start()
+
+    def discard_player_edits(self) -> None:
+        """Forget a pending trim or crop from the player (nothing is saved)."""
+        self._edit_timer.stop()
+        self._pending_trim = self._pending_crop = None
+
+    def flush_player_edits(self) -> None:
+        """Save a pending trim or crop from the player now (also when the clip changes)."""
+        self._edit_timer.stop()
+        trim_edit, crop_edit = self._pending_trim, self._pending_crop
+        self._pending_trim = self._pending_crop = None
+        if trim_edit is not None:
+            clip_id, first, last = trim_edit
+            self._apply_edit("Trim", lambda p: trim(p, clip_id, first, last))
+        if crop_edit is not None:
+            clip_id, rect = crop_edit
+            crop = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
+            self._apply_edit("Crop" if crop else "Clear crop", lambda p: set_crop(p, clip_id, crop))
+
+    # -- thresholds and settings -------------------------------------------------------------
+
+    def _on_threshold_dragged(self, value: float) -> None:
+        if self.project is None or self.timeline.data is None:
+            return
+        if not self.timeline.data.threshold_on_motion:
+            return
+        self._threshold_value = value
+        self._threshold_timer.start()
+
+    def _apply_threshold(self) -> None:
+        """Store the motion limit the timeline's line shows and re-flag (nothing decodes)."""
+        value, self._threshold_value = self._threshold_value, None
+        if value is None or self.project is None:
+            return
+        thresholds = core_thresholds_of(self.project)
+        value = round(max(value, 0.01), 2)
+        if value == thresholds.motion_p95_max:
+            return
+        try:
+            set_thresholds(self.project, replace(thresholds, motion_p95_max=value))
+        except AnicurateError as err:
+            self.report_error("Cannot save the threshold", describe_error(err))
+            return
+        self.refresh()
+        self.statusBar().showMessage(f"Motion limit {value:.2f}: flags updated", 3000)
+        self.reflagged.emit()
+
+    def settings_dialog(self) -> SettingsDialog | None:
+        """Edit the project's training settings and thresholds (modal when interactive)."""
+        if self.project is None:
+            return None
+        dialog = SettingsDialog(
+            self.project.settings(), core_thresholds_of(self.project), parent=self
+        )
+        dialog.accepted.connect(functools.partial(self.apply_settings_dialog, dialog))
+        if self.interactive:
+            dialog.exec()
+        return dialog
+
+    def apply_settings_dialog(self, dialog: SettingsDialog) -> None:
+        """Save the dialog's values to the project and re-flag every clip from stored signals."""
+        if self.project is None:
+            return
+        try:
+            self.project.set_settings(dialog.project_settings())
+            set_thresholds(self.project, dialog.thresholds())
+        except (AnicurateError, ValueError) as err:
+            self.report_error("Cannot save the settings", str(err))
+            return
+        self._apply_training_size()
+        self.refresh()
+        self._reload_timeline()
+        self.statusBar().showMessage("Settings saved; flags updated.", 4000)
+        self.reflagged.emit()
+
+    def _apply_training_size(self) -> None:
+        if self.project is None:
+            return
+        settings = self.project.settings()
+        self.player.set_training_size(settings.train_width, settings.train_height)
+        self.inspector.set_training_size(
+            settings.train_width, settings.train_height, bucketing=settings.use_bucketing
+        )
+
+    def set_theme(self, name: str) -> None:
+        """Switch between the dark and light looks; remembered for the next start."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, name)
+        self.settings.set_value("view/theme", name)
+        if name in self.theme_actions:
+            self.theme_actions[name].setChecked(True)
+
+    # -- filters -----------------------------------------------------------------------------
+
+    def _on_status_filter(self, _index: int) -> None:
+        self.browser.proxy.set_status_filter(self.status_combo.currentData())
+
+    def _on_flag_filter(self, _index: int) -> None:
+        self.browser.proxy.set_flag_filter(self.flag_combo.currentData())
+
+    def _reset_filter_widgets(self) -> None:
+        for widget in (self.status_combo, self.flag_combo, self.filter_edit):
+            widget.blockSignals(True)
+        self.status_combo.setCurrentIndex(0)
+        self.flag_combo.setCurrentIndex(0)
+        self.filter_edit.clear()
+        for widget in (self.status_combo, self.flag_combo, self.filter_edit):
+            widget.blockSignals(False)
+
     def _stored_timeline_data(self, row: ClipRow, _opened: OpenedSource) -> TimelineData | None:
         if self.project is None:
             return None
-        return stored_timeline_data(self.project, row.source.id)
+        data = stored_timeline_data(self.project, row.source.id)
+        return self._with_motion_limit(data)
+
+    def _with_motion_limit(self, data: TimelineData | None) -> TimelineData | None:
+        """The timeline's draggable line is the project's motion limit (the large-motion flag)."""
+        if data is None or self.project is None:
+            return data
+        data.threshold = core_thresholds_of(self.project).motion_p95_max
+        data.threshold_on_motion = True
+        return data
 
     def _select_source(self, source_id: int) -> None:
         row = self.clip_model.row_of_source(source_id)
@@ -622,10 +1182,26 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.project.path.stem} \u2014 anicurate")
             self.setWindowFilePath(str(self.project.path))
 
-    def _update_actions(self) -> None:
+    def _update_actions(self, *_args: object) -> None:
         has_project = self.project is not None
         self.act_close.setEnabled(has_project)
-        self.filter_edit.setEnabled(has_project)
+        for widget in (self.filter_edit, self.status_combo, self.flag_combo, self.sort_combo):
+            widget.setEnabled(has_project)
+        has_clip = has_project and self._current_clip() is not None
+        has_selection = has_project and bool(self.browser.selected_clip_ids())
+        for action in (self.act_accept, self.act_reject, self.act_unreview):
+            action.setEnabled(has_selection)
+        for action in (self.act_split_here, self.act_split_cuts, self.act_merge):
+            action.setEnabled(has_clip)
+        self.act_next.setEnabled(has_project)
+        self.act_prev.setEnabled(has_project)
+        self.act_settings.setEnabled(has_project)
+        self.act_analyze.setEnabled(has_project and self.job is None)
+        undo_label, redo_label = history(self.project) if self.project is not None else (None, None)
+        self.act_undo.setEnabled(undo_label is not None)
+        self.act_redo.setEnabled(redo_label is not None)
+        self.act_undo.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
+        self.act_redo.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
 
     def _update_counts(self) -> None:
         if self.project is None:
@@ -688,6 +1264,7 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush_player_edits()
         self._stop_job()
         self.save_layout()
         self._close_project_quietly()

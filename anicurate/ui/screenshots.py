@@ -15,17 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QSettings, QSize, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
 from anicurate.ui.clip_browser import BrowserMode
 from anicurate.ui.clip_model import ClipRow
+from anicurate.ui.export import render_export_screenshots
 from anicurate.ui.main_window import MainWindow
 from anicurate.ui.player.analysis_data import compute_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.settings import AppSettings
+from anicurate.ui.tagging import render_tagging_screenshots
 
 WINDOW_SIZE = QSize(1440, 900)
 _TIMEOUT_MS = 120_000
@@ -38,8 +40,10 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
     filled), the detail table, the Problems dock with a failed file selected (when the project
     has one), the player with its timeline on a clip with a cut (the demo's hard_cut.mp4, else
     the first clip) and the same clip in crop mode, and the status bar in the middle of an
-    import with its progress bar and Cancel. Clips without stored analysis are analysed on the
-    spot for the timeline, so the pictures show curves and markers.
+    import with its progress bar and Cancel; then the inspector on a flagged clip (the demo's
+    small_clip.mp4), the project settings dialog and the window in the light theme. Clips
+    without stored analysis are analysed on the spot for the timeline, so the pictures show
+    curves and markers.
     """
     from anicurate.app import create_application
 
@@ -63,6 +67,9 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
                 raise RuntimeError(f"cannot open {project}")
             written += _still_pictures(app, window, outdir)
             written += _player_pictures(app, window, outdir)
+            written += _review_pictures(app, window, outdir)
+            written += render_tagging_screenshots(window, outdir)
+            written += render_export_screenshots(window, outdir)
             written.append(_import_picture(app, window, Path(project), Path(tmp), outdir))
         finally:
             window.close()
@@ -107,6 +114,10 @@ def _analysed(window: MainWindow) -> Callable[[ClipRow, OpenedSource], TimelineD
 
 def _show_clip(window: MainWindow, row: int) -> None:
     """Select model row ``row`` and wait until the player shows its first frame."""
+    current = window.browser.current_row()
+    target = window.clip_model.row_at(row).key
+    if current is not None and current.key == target and window.player.shown_index is not None:
+        return  # already on screen
     _wait_for(window.player.frame_shown, lambda: window.browser.select_model_row(row))
 
 
@@ -132,8 +143,36 @@ def _player_pictures(app: QApplication, window: MainWindow, outdir: Path) -> lis
         fit = rules.fit()
         player.overlay.set_crop(fit.__class__(fit.x + fit.w // 8, fit.y, fit.w * 3 // 4, fit.h))
     written.append(_grab(app, window, outdir / "crop.png"))
+    window.discard_player_edits()  # the pictures never write to the project
     player.set_crop_mode(False)
     window.problems_dock.show()
+    return written
+
+
+def _review_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+    """The inspector on a flagged clip, the settings dialog and the light theme."""
+    rows = window.clip_model.rows()
+    clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
+    flagged = [i for i in clips if rows[i].flags]
+    preferred = [i for i in flagged if rows[i].name == "small_clip.mp4"]
+    written: list[Path] = []
+    if clips:  # a flagged clip when the project has been analysed
+        window.problems_dock.hide()
+        _show_clip(window, (preferred or flagged or clips)[0])
+        written.append(_grab(app, window, outdir / "inspector-flags.png"))
+        window.problems_dock.show()
+    dialog = window.settings_dialog()  # not interactive: shown here, never accepted
+    if dialog is not None:
+        dialog.show()
+        dialog.adjustSize()
+        written.append(_grab(app, dialog, outdir / "settings.png"))
+        dialog.reject()
+        dialog.deleteLater()
+    window.set_theme("light")
+    try:
+        written.append(_grab(app, window, outdir / "light-theme.png"))
+    finally:
+        window.set_theme("dark")
     return written
 
 
@@ -217,7 +256,7 @@ def _pause_point(total: int) -> int:
     return max(1, min(total - 1, total * 2 // 5))
 
 
-def _grab(app: QApplication, window: MainWindow, path: Path) -> Path:
+def _grab(app: QApplication, window: QWidget, path: Path) -> Path:
     """Let layouts and thumbnails settle, then save the window's pixels."""
     _settle(app)
     if not window.grab().save(str(path), "PNG"):

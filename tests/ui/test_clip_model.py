@@ -55,7 +55,9 @@ def test_rows_text_and_roles(qtbot: QtBot, project_path: Path, media: MediaSet) 
             return model.index(row, column).data(role)
 
         assert [cell(0, c) for c in Column] == [
-            "clip_00.mp4", "video", "64\u00d748", "24", "12", "0:00.5", "unreviewed", "",
+            "clip_00.mp4", "video", "64\u00d748", "24", "12", "0:00.5",
+            "", "", "",  # effective fps, motion and flags: not analysed
+            "unreviewed", "",
         ]  # fmt: skip
         assert cell(3, Column.KIND) == "still"
         assert cell(4, Column.KIND) == "gif"

@@ -92,10 +92,16 @@ def test_drop_imports_into_the_open_project(
     assert names(window) == CLIP_NAMES + FAILED_NAMES
     assert window.browser.currentWidget() is window.browser.grid
     assert window.browser.grid.model().index(0, 0).data() == "clip_00.mp4"
-    assert not window.job_status.isVisibleTo(window)
+    # The analysis starts by itself once the import is done; the job area shows it until it ends.
+    assert window.job is not None and window.job.name == "analysis"
+    assert window.job_status.isVisibleTo(window)
     assert window.statusBar().currentMessage() == (
         "Import finished, 8 files: 5 added, 0 unchanged, 0 relinked, 3 failed (see Problems)"
     )
+    with qtbot.waitSignal(window.analysis_ended, timeout=60_000) as analysed:
+        pass
+    assert analysed.args == ["finished"]
+    assert not window.job_status.isVisibleTo(window)
     # Every failure the import reported is in the Problems list with the same message.
     qtbot.waitUntil(lambda: len(summaries) == 1)  # queued behind the window's own slot
     (summary,) = summaries

@@ -531,6 +531,12 @@ class PlayerWidget(QWidget):
         self._update_crop_controls()
         self.crop_mode_changed.emit(on)
 
+    def set_crop(self, rect: CropRect | None) -> None:
+        """Show ``rect`` (None: no crop, the fit preset) without announcing it (e.g. an undo)."""
+        self._crop = rect
+        if self.overlay.geometry_rules is not None:
+            self.overlay.set_geometry_rules(self.overlay.geometry_rules, rect)
+
     def _reset_crop_rules(self) -> None:
         if self.source is None:
             return

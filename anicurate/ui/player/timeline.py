@@ -48,6 +48,8 @@ class TimelineData:
     flashes: Sequence[int | tuple[int, int]] = ()
     held: np.ndarray | None = None
     threshold: float | None = None
+    #: The threshold is on the motion curve (in its units), not on the difference curve.
+    threshold_on_motion: bool = False
     effective_fps: float | None = None
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -189,8 +191,11 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         motion = self._curve(data.motion, n)
         x = np.arange(n, dtype=np.float64)
         peak = float(np.max(diff)) if diff is not None and len(diff) else 1.0
-        top = max(peak, data.threshold or 0.0, 1e-6) * 1.12
+        on_motion = data.threshold_on_motion
+        top = max(peak, 0.0 if on_motion else data.threshold or 0.0, 1e-6) * 1.12
         mpeak = float(np.max(motion)) if motion is not None and len(motion) else 0.0
+        if on_motion and data.threshold:  # keep a motion limit above every peak in view
+            mpeak = max(mpeak, data.threshold * 1.1)
         # Motion drawn in the lower 80% so its peaks stay clear of the difference's spikes.
         self.motion_scale = 0.8 * top / mpeak if mpeak > 0 else 1.0
         self.plot_item.getAxis("right").setScale(1 / self.motion_scale)
@@ -223,11 +228,12 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
             x0=[a - 0.5 for a, _ in held], x1=[b + 0.5 for _, b in held],
             y0=[held_band[0]] * len(held), y1=[held_band[1]] * len(held),
         )  # fmt: skip
-        has_threshold = data.threshold is not None and diff is not None
+        has_threshold = data.threshold is not None and (motion if on_motion else diff) is not None
         self.threshold.setVisible(has_threshold)
         if has_threshold and data.threshold is not None:
             self.threshold.setBounds((0, top))
-            self.threshold.setValue(data.threshold)
+            self.threshold.setValue(data.threshold * (self.motion_scale if on_motion else 1.0))
+            self._update_threshold_label()
         self._update_above()
         self.region.setBounds((-0.5, max(n - 0.5, 0.5)))
         self.playhead.setBounds((0, max(n - 1, 0)))
@@ -283,8 +289,23 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         return round(lo + 0.5), round(hi - 0.5)
 
     def set_threshold(self, value: float) -> None:
-        self.threshold.setValue(value)
+        """Move the threshold line to ``value`` (in its curve's units)."""
+        on_motion = self.data is not None and self.data.threshold_on_motion
+        self.threshold.setValue(value * (self.motion_scale if on_motion else 1.0))
+        self._update_threshold_label()
         self._update_above()
+
+    @property
+    def threshold_value(self) -> float:
+        """The threshold in its curve's units (motion undoes the drawing scale)."""
+        value = float(self.threshold.value())
+        on_motion = self.data is not None and self.data.threshold_on_motion
+        return value / self.motion_scale if on_motion else value
+
+    def _update_threshold_label(self) -> None:
+        on_motion = self.data is not None and self.data.threshold_on_motion
+        name = "motion limit" if on_motion else "threshold"
+        self.threshold.label.setFormat(f"{name} {self.threshold_value:.2f}")
 
     def seek_to_x(self, x: float) -> None:
         """Seek to the frame at data coordinate ``x`` (what a click does)."""
@@ -320,17 +341,23 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         self.in_out_changed.emit(first, last)
 
     def _on_threshold_dragged(self, _line: object) -> None:
+        self._update_threshold_label()
         self._update_above()
-        self.threshold_changed.emit(float(self.threshold.value()))
+        self.threshold_changed.emit(self.threshold_value)
 
     def _update_above(self) -> None:
         data = self.data
-        diff = self._curve(data.difference, self.frames) if data is not None else None
-        if diff is None or not self.threshold.isVisible():
+        on_motion = data is not None and data.threshold_on_motion
+        values = None
+        if data is not None:
+            values = self._curve(data.motion if on_motion else data.difference, self.frames)
+        if values is None or not self.threshold.isVisible():
             self.above.setData([], [])
             return
-        idx = np.flatnonzero(diff > float(self.threshold.value()))
-        self.above.setData(idx.astype(np.float64), diff[idx])
+        if on_motion:
+            values = values * self.motion_scale
+        idx = np.flatnonzero(values > float(self.threshold.value()))
+        self.above.setData(idx.astype(np.float64), values[idx])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         handler = self.key_handler

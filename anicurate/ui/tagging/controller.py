@@ -86,19 +86,14 @@ class TaggingUi(QObject):
         self.overview = TagOverviewPanel()
         self.tags_dock = self._dock("Tags", "tagsDock", self.panel)
         self.overview_dock = self._dock("Tag Overview", "tagOverviewDock", self.overview)
+        # Tabbed with the inspector, not stacked under it: each gets the whole column height
+        # (flags with their reasons, or a long tag list), one click apart.
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tags_dock)
-        window.splitDockWidget(window.inspector_dock, self.tags_dock, Qt.Orientation.Vertical)
+        window.tabifyDockWidget(window.inspector_dock, self.tags_dock)
+        window.inspector_dock.raise_()
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.overview_dock)
         window.tabifyDockWidget(window.problems_dock, self.overview_dock)
         window.problems_dock.raise_()
-        # Restore the saved layout again: it knows where these docks were last time.
-        state = window.settings.bytes_value("window/state")
-        self._size_docks_on_show = state is None
-        if state is not None:
-            window.restoreState(state)
-        elif window.isVisible():
-            self._size_docks_on_show = False
-            QTimer.singleShot(0, self._default_dock_sizes)
 
         # -- status bar: the tagging job's progress and the provider that really runs it
         self.job_status = JobStatusWidget()
@@ -234,6 +229,11 @@ class TaggingUi(QObject):
             self.panel.set_clip(clip.id, row.name if row is not None else "")
 
     def _on_window_refreshed(self) -> None:
+        if self.overview.project is not self.window.project:
+            # The window swapped projects and refreshed before announcing it: follow it now,
+            # never reading through the closed one.
+            self._on_project_changed(None)
+            return
         self.panel.reload()
         if self.overview_dock.isVisible():
             self.overview.refresh()
@@ -519,20 +519,6 @@ class TaggingUi(QObject):
     # -- window events -----------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window:
-            if event.type() == QEvent.Type.Close:
-                self.stop_and_wait()
-            elif event.type() == QEvent.Type.Show and self._size_docks_on_show:
-                self._size_docks_on_show = False
-                QTimer.singleShot(0, self._default_dock_sizes)
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop_and_wait()
         return False
-
-    def _default_dock_sizes(self) -> None:
-        """First run: the tag list gets most of the right column, the inspector the rest."""
-        window = self.window
-        height = max(400, window.inspector_dock.height() + self.tags_dock.height())
-        window.resizeDocks(
-            [window.inspector_dock, self.tags_dock],
-            [height * 2 // 5, height * 3 // 5],
-            Qt.Orientation.Vertical,
-        )
