@@ -274,3 +274,34 @@ def test_tagger_loaded_once_can_be_passed_in(project: Path, taggers: dict[str, P
     tagger = load_tagger(taggers["v3"], "cpu")
     _, summary = drive(tag_project(project, tagger))
     assert (summary.tagged, summary.model) == (4, "v3")
+
+
+def test_per_shot_sampling_takes_the_shots_from_the_stored_analysis(
+    tmp_path: Path, taggers: dict[str, Path]
+) -> None:
+    from anicurate.core.analysis import analyze_project
+    from anicurate.core.demo import DEMO_CLIPS
+    from anicurate.core.tagging.run import plan, stored_shots
+    from anicurate.core.tagging.sampling import evenly_spaced
+
+    demo = next(c for c in DEMO_CLIPS if c.name == "hard_cut.mp4")  # one cut, at frame 30
+    folder = tmp_path / "media"
+    folder.mkdir()
+    demo.make(folder / demo.name)
+    path = tmp_path / "shots.anicurate"
+    drive(import_paths(path, [folder]))
+    options = TaggingOptions(sampling=Sampling(mode="shots", per_shot=1))
+    tagger = load_tagger(next(iter(taggers.values())), "cpu")
+    with Project.open(path) as project:
+        assert stored_shots(project) == {}  # not analysed yet: one shot per clip
+    drive(analyze_project(path))
+    with Project.open(path) as project:
+        (source,) = project.sources()
+        assert stored_shots(project) == {source.id: [0, 30]}
+        jobs, _ = plan(project, tagger, options, shots=stored_shots(project))
+        assert [j.frames for j in jobs] == [evenly_spaced(0, 29, 1) + evenly_spaced(30, 59, 1)]
+        clip_id = jobs[0].clip.id
+    drive(tag_project(path, tagger, options=options))  # finds the shots by itself
+    with Project.open(path) as project:
+        record = store.tagging_record(project, clip_id)
+        assert record is not None and list(record.frames) == jobs[0].frames

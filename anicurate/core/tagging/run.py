@@ -120,6 +120,19 @@ def plan(
     return jobs, unchanged
 
 
+def stored_shots(project: Project) -> dict[int, list[int]]:
+    """First frames of the shots of every analysed source (its stored cuts), for per-shot
+    sampling; sources not analysed yet count as one shot."""
+    from anicurate.core.analysis import load_signals  # analysis is optional for tagging
+
+    shots: dict[int, list[int]] = {}
+    for source in project.sources():
+        stored = load_signals(project, source.id) if source.info is not None else None
+        if stored is not None:
+            shots[source.id] = [0, *stored[1].cuts]
+    return shots
+
+
 def tag_project(
     project_path: str | os.PathLike[str],
     model: str | os.PathLike[str] | Tagger,
@@ -148,6 +161,8 @@ def tag_project(
         tagger = load_tagger(Path(model), provider, threads=threads)
     with Project.open(project_path) as project:
         opts = options if options is not None else store.load_options(project)
+        if shots is None and opts.sampling.mode == "shots":
+            shots = stored_shots(project)
         jobs, unchanged = plan(
             project, tagger, opts, clip_ids=clip_ids, force=force, shots=shots,
             include_rejected=include_rejected,
