@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     QRect,
     QSize,
@@ -36,12 +34,11 @@ from anicurate.ui.formatting import (
     resolution_text,
 )
 from anicurate.ui.messages import explain_source_error, short_source_error
+from anicurate.ui.table_model import ListTableModel
 
 if TYPE_CHECKING:
     from anicurate.core.analysis import ClipResult, Flag
     from anicurate.core.project import Clip, Project, Source
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 # Custom roles; every column answers them, so delegates and the inspector need no column logic.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ClipRow
@@ -220,15 +217,18 @@ def clip_tag_text(project: Project) -> dict[int, str]:
     return {int(cid): str(text) for cid, text in rows}
 
 
-class ClipListModel(QAbstractTableModel):
+class ClipListModel(ListTableModel[ClipRow]):
     """Rows of :class:`ClipRow`; thumbnails are decoded lazily from the catalogue and cached."""
 
     THUMBNAIL_CACHE_SIZE = 800  # decoded pixmaps kept; a screenful of the grid is ~50
 
+    headers = tuple(HEADERS[c] for c in Column)
+    right_aligned = frozenset(_RIGHT_ALIGNED)
+    item_role = ROW_ROLE
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._project: Project | None = None
-        self._rows: list[ClipRow] = []
         self._thumbs: OrderedDict[tuple[int, str], QPixmap | None] = OrderedDict()
         self._icons: OrderedDict[tuple[int, str], QIcon] = OrderedDict()
 
@@ -242,7 +242,7 @@ class ClipListModel(QAbstractTableModel):
         """Show ``project`` (or nothing); resets the model and forgets cached thumbnails."""
         self.beginResetModel()
         self._project = project
-        self._rows = rows_from_project(project) if project is not None else []
+        self._items = rows_from_project(project) if project is not None else []
         self._thumbs.clear()
         self._icons.clear()
         self.endResetModel()
@@ -254,31 +254,31 @@ class ClipListModel(QAbstractTableModel):
         self.apply_rows(rows_from_project(self._project, errors))
 
     def rows(self) -> list[ClipRow]:
-        return list(self._rows)
+        return list(self._items)
 
     def row_at(self, row: int) -> ClipRow:
-        return self._rows[row]
+        return self._items[row]
 
     def row_of_key(self, key: tuple[str, int]) -> int | None:
-        for i, r in enumerate(self._rows):
+        for i, r in enumerate(self._items):
             if r.key == key:
                 return i
         return None
 
     def row_of_source(self, source_id: int) -> int | None:
         """The first row showing ``source_id`` (its first clip, or its failed entry)."""
-        for i, r in enumerate(self._rows):
+        for i, r in enumerate(self._items):
             if r.source.id == source_id:
                 return i
         return None
 
     @property
     def clip_count(self) -> int:
-        return sum(1 for r in self._rows if r.clip is not None)
+        return sum(1 for r in self._items if r.clip is not None)
 
     @property
     def error_count(self) -> int:
-        return sum(1 for r in self._rows if r.error is not None)
+        return sum(1 for r in self._items if r.error is not None)
 
     def apply_rows(self, new_rows: list[ClipRow]) -> None:
         """Turn the current rows into ``new_rows`` with removes, a reorder, inserts and changes."""
@@ -287,18 +287,18 @@ class ClipListModel(QAbstractTableModel):
         new_pos = {k: i for i, k in enumerate(new_keys)}
 
         # 1. removals, last run first so earlier row numbers stay valid
-        gone = [i for i, r in enumerate(self._rows) if r.key not in new_pos]
+        gone = [i for i, r in enumerate(self._items) if r.key not in new_pos]
         for start, end in reversed(_runs(gone)):
             self.beginRemoveRows(root, start, end)
-            del self._rows[start : end + 1]
+            del self._items[start : end + 1]
             self.endRemoveRows()
 
         # 2. a relinked file can move; reorder the survivors with persistent indexes kept
-        if any(new_pos[a.key] > new_pos[b.key] for a, b in pairwise(self._rows)):
+        if any(new_pos[a.key] > new_pos[b.key] for a, b in pairwise(self._items)):
             self.layoutAboutToBeChanged.emit()
-            order = sorted(range(len(self._rows)), key=lambda i: new_pos[self._rows[i].key])
+            order = sorted(range(len(self._items)), key=lambda i: new_pos[self._items[i].key])
             moved_to = {old: new for new, old in enumerate(order)}
-            self._rows = [self._rows[i] for i in order]
+            self._items = [self._items[i] for i in order]
             old_indexes = self.persistentIndexList()
             self.changePersistentIndexList(
                 old_indexes,
@@ -307,7 +307,7 @@ class ClipListModel(QAbstractTableModel):
             self.layoutChanged.emit()
 
         # 3. insertions: the survivors are now a subsequence of new_rows in the same order
-        have = {r.key for r in self._rows}
+        have = {r.key for r in self._items}
         i = 0
         while i < len(new_rows):
             if new_keys[i] in have:
@@ -317,74 +317,46 @@ class ClipListModel(QAbstractTableModel):
             while j < len(new_rows) and new_keys[j] not in have:
                 j += 1
             self.beginInsertRows(root, i, j - 1)
-            self._rows[i:i] = new_rows[i:j]
+            self._items[i:i] = new_rows[i:j]
             self.endInsertRows()
             i = j
 
         # 4. changed content (status, relinked path, re-probed info)
-        changed = [i for i, (a, b) in enumerate(zip(self._rows, new_rows, strict=True)) if a != b]
+        changed = [i for i, (a, b) in enumerate(zip(self._items, new_rows, strict=True)) if a != b]
         for start, end in _runs(changed):
-            self._rows[start : end + 1] = new_rows[start : end + 1]
+            self._items[start : end + 1] = new_rows[start : end + 1]
             self.dataChanged.emit(self.index(start, 0), self.index(end, len(Column) - 1))
 
     # -- Qt model interface ------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
+    def display(self, item: ClipRow, column: int) -> Any:
+        return _cell_text(item, Column(column))
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+    def tooltip(self, item: ClipRow, column: int) -> Any:
+        return tooltip_text(item)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[Column(section)]
-            if role == Qt.ItemDataRole.TextAlignmentRole and Column(section) in _RIGHT_ALIGNED:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flag = Qt.ItemFlag
-        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cell_text(row, column)
+    def item_data(self, item: ClipRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._icon(row) if column is Column.NAME else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_text(row)
+            return self._icon(item) if column == Column.NAME else None
         if role == Qt.ItemDataRole.ForegroundRole and column in (Column.STATUS, Column.ERROR):
-            color = STATUS_TEXT_COLORS.get(row.status)
+            color = STATUS_TEXT_COLORS.get(item.status)
             return QColor(color) if color else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_ROLE:
-            return row
         if role == THUMBNAIL_ROLE:
-            return self.thumbnail(row)
+            return self.thumbnail(item)
         if role == STATUS_ROLE:
-            return row.status
+            return item.status
         if role == ERROR_ROLE:
-            return row.error
+            return item.error
         if role == META_ROLE:
-            return _meta_line(row)
+            return _meta_line(item)
         if role == BADGE_ROLE:
-            info = row.source.info
+            info = item.source.info
             return None if info is None or info.kind.value == "video" else kind_label(info)
         if role == SORT_ROLE:
-            return _sort_key(row, column)
+            return _sort_key(item, Column(column))
         if role == FLAGS_ROLE:
-            return row.flags
-        return None
+            return item.flags
+        return super().item_data(item, column, role)
 
     # -- thumbnails --------------------------------------------------------------------------
 

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWidget, QTableView
 
 from anicurate.ui.messages import explain_source_error, short_source_error
+from anicurate.ui.table_model import ListTableModel
 
 if TYPE_CHECKING:
     from anicurate.core.project import Source
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,62 +43,27 @@ def problems_from(errors: list[Source], failed: list[tuple[str, str]]) -> list[P
     return sorted(problems, key=lambda p: p.path)
 
 
-class ProblemListModel(QAbstractTableModel):
+class ProblemListModel(ListTableModel[Problem]):
     """File name, problem and folder; the tooltip explains the problem in full."""
 
-    HEADERS = ("File", "Problem", "Folder")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._problems: list[Problem] = []
+    headers = ("File", "Problem", "Folder")
 
     def set_problems(self, problems: list[Problem]) -> None:
         """Replace the list; a no-op when nothing changed so a selection survives refreshes."""
-        if problems == self._problems:
-            return
-        self.beginResetModel()
-        self._problems = list(problems)
-        self.endResetModel()
+        self.set_items(problems)
 
     def problems(self) -> list[Problem]:
-        return list(self._problems)
+        return self.items()
 
     def problem_at(self, row: int) -> Problem:
-        return self._problems[row]
+        return self.item(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._problems)
+    def display(self, item: Problem, column: int) -> Any:
+        path = Path(item.path)
+        return (path.name, item.message, str(path.parent))[column]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flag = Qt.ItemFlag
-        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._problems):
-            return None
-        problem = self._problems[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            path = Path(problem.path)
-            return (path.name, problem.message, str(path.parent))[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{problem.path}\n{problem.explanation}"
-        return None
+    def tooltip(self, item: Problem, column: int) -> Any:
+        return f"{item.path}\n{item.explanation}"
 
 
 class ProblemsPanel(QStackedWidget):

@@ -14,8 +14,8 @@ from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QSettings, QSize, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtWidgets import QApplication
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
@@ -27,10 +27,10 @@ from anicurate.ui.player.analysis_data import compute_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.settings import AppSettings
+from anicurate.ui.shot_tools import TIMEOUT_MS, grab, settle, wait_for
 from anicurate.ui.tagging import render_tagging_screenshots
 
 WINDOW_SIZE = QSize(1440, 900)
-_TIMEOUT_MS = 120_000
 
 
 def render_screenshots(outdir: Path, project: Path) -> list[Path]:
@@ -50,7 +50,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
     no_screen = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if QApplication.instance() is None and no_screen:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # e.g. a CI job without Xvfb
-    app = create_application()
+    _app = create_application()  # a reference keeps it alive while the pictures are taken
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -62,31 +62,31 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
         window.resize(WINDOW_SIZE)
         window.show()
         try:
-            written.append(_grab(app, window, outdir / "start-page.png"))
+            written.append(grab(window, outdir / "start-page.png"))
             if not window.open_project(Path(project)):
                 raise RuntimeError(f"cannot open {project}")
-            written += _still_pictures(app, window, outdir)
-            written += _player_pictures(app, window, outdir)
-            written += _review_pictures(app, window, outdir)
+            written += _still_pictures(window, outdir)
+            written += _player_pictures(window, outdir)
+            written += _review_pictures(window, outdir)
             written += render_tagging_screenshots(window, outdir)
             written += render_export_screenshots(window, outdir)
-            written.append(_import_picture(app, window, Path(project), Path(tmp), outdir))
+            written.append(_import_picture(window, Path(project), Path(tmp), outdir))
         finally:
             window.close()
-            _settle(app)
+            settle()
     return written
 
 
-def _still_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+def _still_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     written = []
     model = window.clip_model
     first_clip = next((i for i, r in enumerate(model.rows()) if r.clip is not None), None)
     if first_clip is not None:
         _show_clip(window, first_clip)
-    written.append(_grab(app, window, outdir / "main-window.png"))
+    written.append(grab(window, outdir / "main-window.png"))
 
     window.set_browser_mode(BrowserMode.TABLE)
-    written.append(_grab(app, window, outdir / "details-table.png"))
+    written.append(grab(window, outdir / "details-table.png"))
     window.set_browser_mode(BrowserMode.GRID)
 
     first_error = next((i for i, r in enumerate(model.rows()) if r.error is not None), None)
@@ -97,7 +97,7 @@ def _still_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list
         table = window.problems_panel.table
         if window.problem_model.rowCount():
             table.selectRow(0)
-        written.append(_grab(app, window, outdir / "problems.png"))
+        written.append(grab(window, outdir / "problems.png"))
     return written
 
 
@@ -118,10 +118,10 @@ def _show_clip(window: MainWindow, row: int) -> None:
     target = window.clip_model.row_at(row).key
     if current is not None and current.key == target and window.player.shown_index is not None:
         return  # already on screen
-    _wait_for(window.player.frame_shown, lambda: window.browser.select_model_row(row))
+    wait_for(window.player.frame_shown, lambda: window.browser.select_model_row(row))
 
 
-def _player_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+def _player_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     """The player over the timeline on a clip with a cut, near the cut; then crop mode."""
     rows = window.clip_model.rows()
     clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
@@ -135,21 +135,21 @@ def _player_pictures(app: QApplication, window: MainWindow, outdir: Path) -> lis
     events = player.events
     target = max(events[0] - 2, 0) if events else player.frame_count // 2
     if target != player.shown_index:
-        _wait_for(player.frame_shown, lambda: player.seek(target))
-    written = [_grab(app, window, outdir / "player-timeline.png")]
+        wait_for(player.frame_shown, lambda: player.seek(target))
+    written = [grab(window, outdir / "player-timeline.png")]
     player.set_crop_mode(True)
     rules = player.overlay.geometry_rules
     if rules is not None:  # a crop a user would pick: most of the height, a little off centre
         fit = rules.fit()
         player.overlay.set_crop(fit.__class__(fit.x + fit.w // 8, fit.y, fit.w * 3 // 4, fit.h))
-    written.append(_grab(app, window, outdir / "crop.png"))
+    written.append(grab(window, outdir / "crop.png"))
     window.discard_player_edits()  # the pictures never write to the project
     player.set_crop_mode(False)
     window.problems_dock.show()
     return written
 
 
-def _review_pictures(app: QApplication, window: MainWindow, outdir: Path) -> list[Path]:
+def _review_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     """The inspector on a flagged clip, the settings dialog and the light theme."""
     rows = window.clip_model.rows()
     clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
@@ -159,51 +159,24 @@ def _review_pictures(app: QApplication, window: MainWindow, outdir: Path) -> lis
     if clips:  # a flagged clip when the project has been analysed
         window.problems_dock.hide()
         _show_clip(window, (preferred or flagged or clips)[0])
-        written.append(_grab(app, window, outdir / "inspector-flags.png"))
+        written.append(grab(window, outdir / "inspector-flags.png"))
         window.problems_dock.show()
     dialog = window.settings_dialog()  # not interactive: shown here, never accepted
     if dialog is not None:
         dialog.show()
         dialog.adjustSize()
-        written.append(_grab(app, dialog, outdir / "settings.png"))
+        written.append(grab(dialog, outdir / "settings.png"))
         dialog.reject()
         dialog.deleteLater()
     window.set_theme("light")
     try:
-        written.append(_grab(app, window, outdir / "light-theme.png"))
+        written.append(grab(window, outdir / "light-theme.png"))
     finally:
         window.set_theme("dark")
     return written
 
 
-def _wait_for(signal: SignalInstance, action: Callable[[], object]) -> None:
-    """Run ``action`` and the event loop until ``signal`` fires (connected before acting)."""
-    loop = QEventLoop()
-    fired = threading.Event()
-
-    def on_signal(*_args: Any) -> None:
-        fired.set()
-        loop.quit()
-
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    signal.connect(on_signal)
-    try:
-        action()
-        timer.start(_TIMEOUT_MS)
-        if not fired.is_set():
-            loop.exec()
-    finally:
-        timer.stop()
-        signal.disconnect(on_signal)
-    if not fired.is_set():
-        raise TimeoutError(f"no signal within {_TIMEOUT_MS} ms")
-
-
-def _import_picture(
-    app: QApplication, window: MainWindow, project: Path, tmp: Path, outdir: Path
-) -> Path:
+def _import_picture(window: MainWindow, project: Path, tmp: Path, outdir: Path) -> Path:
     """Re-import the project's files into a scratch project and grab the window mid-import."""
     with Project.open(project) as original:
         files = [Path(s.path) for s in original.sources() if Path(s.path).exists()]
@@ -230,7 +203,7 @@ def _import_picture(
                     return stop.value
                 yield step
                 if step.done >= _pause_point(step.total):
-                    gate.wait(_TIMEOUT_MS / 1000)
+                    gate.wait(TIMEOUT_MS / 1000)
         finally:
             job.close()
 
@@ -240,59 +213,20 @@ def _import_picture(
     if worker is None:
         raise RuntimeError("the import did not start")
     try:
-        _wait(worker.signals.progress, lambda step: step.done >= _pause_point(step.total))
+        wait_for(
+            worker.signals.progress,
+            until=lambda step: step.done >= _pause_point(step.total),
+        )
         window.refresh()  # what has landed so far, as the refresh timer would show it
-        _grab(app, window, target)
+        grab(window, target)
         window.cancel_import()
     finally:
         gate.set()
     if window.job is not None:
-        _wait(window.import_ended)
+        wait_for(window.import_ended)
     return target
 
 
 def _pause_point(total: int) -> int:
     """After how many files the import picture is taken: some landed, most still to come."""
     return max(1, min(total - 1, total * 2 // 5))
-
-
-def _grab(app: QApplication, window: QWidget, path: Path) -> Path:
-    """Let layouts and thumbnails settle, then save the window's pixels."""
-    _settle(app)
-    if not window.grab().save(str(path), "PNG"):
-        raise RuntimeError(f"cannot write {path}")
-    return path
-
-
-def _settle(app: QApplication) -> None:
-    for _ in range(5):
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-
-
-def _wait(
-    signal: SignalInstance,
-    until: Callable[..., bool] = lambda *_: True,
-    timeout_ms: int = _TIMEOUT_MS,
-) -> None:
-    """Run the event loop until ``signal`` fires with arguments ``until`` accepts."""
-    loop = QEventLoop()
-    seen = threading.Event()
-
-    def on_signal(*args: Any) -> None:
-        if until(*args):
-            seen.set()
-            loop.quit()
-
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    signal.connect(on_signal)
-    timer.start(timeout_ms)
-    try:
-        if not seen.is_set():
-            loop.exec()
-    finally:
-        timer.stop()
-        signal.disconnect(on_signal)
-    if not seen.is_set():
-        raise TimeoutError(f"no matching signal within {timeout_ms} ms")

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication, QWidget
 
 from anicurate.core.export import ExportPlan, Include
 from anicurate.core.export.find import caption_tags
 from anicurate.core.export.manifest import read_manifest
+from anicurate.ui import shot_tools
+from anicurate.ui.shot_tools import grab
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow
 
 _TIMEOUT_MS = 180_000
+_wait_for: Callable[..., None] = partial(shot_tools.wait_for, timeout_ms=_TIMEOUT_MS)
 
 
 def render_export_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
@@ -42,19 +42,25 @@ def render_export_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
         dialog = ui.show_export_dialog()
         assert dialog is not None
         plans: list[Any] = []
-        _wait(dialog.preview_updated, lambda: dialog.dir_edit.setText(str(tmp / "dataset")), plans)
+        _wait_for(
+            dialog.preview_updated,
+            lambda: dialog.dir_edit.setText(str(tmp / "dataset")),
+            seen_args=plans,
+        )
         plan = plans[-1]
         if isinstance(plan, ExportPlan) and not plan.items:
-            _wait(dialog.preview_updated, lambda: dialog.set_include(Include.ALL), plans)
+            _wait_for(
+                dialog.preview_updated, lambda: dialog.set_include(Include.ALL), seen_args=plans
+            )
         # The preview with a longer training window, so some clips are skipped as too short.
         frames = dialog.frames_spin.value()
-        _wait(dialog.preview_updated, lambda: dialog.frames_spin.setValue(max(frames, 40)))
-        written.append(_grab(dialog, outdir / "export-preview.png"))
-        _wait(dialog.preview_updated, lambda: dialog.frames_spin.setValue(frames))
+        _wait_for(dialog.preview_updated, lambda: dialog.frames_spin.setValue(max(frames, 40)))
+        written.append(grab(dialog, outdir / "export-preview.png"))
+        _wait_for(dialog.preview_updated, lambda: dialog.frames_spin.setValue(frames))
 
-        _wait(dialog.export_ended, dialog.start_export)
-        _wait(dialog.preview_updated, lambda: None)  # planned again: everything up to date
-        written.append(_grab(dialog, outdir / "export-done.png"))
+        _wait_for(dialog.export_ended, dialog.start_export)
+        _wait_for(dialog.preview_updated, lambda: None)  # planned again: everything up to date
+        written.append(grab(dialog, outdir / "export-done.png"))
         dialog.hide()
 
         result = dialog.last_result
@@ -63,12 +69,12 @@ def render_export_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
         find = ui.show_find_dialog(result.plan.out_dir)
         find.resize(1100, 460)
         find.search(_prompt_for(result.plan.out_dir))
-        written.append(_grab(find, outdir / "find-hits.png"))
+        written.append(grab(find, outdir / "find-hits.png"))
         if find.hits():
-            _wait(window.player.frame_shown, lambda: find.activate_row(0))
+            _wait_for(window.player.frame_shown, lambda: find.activate_row(0))
             find.move(window.geometry().right() - find.width() - 40, window.geometry().top() + 80)
             find.hide()
-            written.append(_grab(window, outdir / "find-opened.png"))
+            written.append(grab(window, outdir / "find-opened.png"))
     finally:
         if ui.export_dialog is not None:
             ui.export_dialog.shutdown()
@@ -85,42 +91,3 @@ def _prompt_for(dataset: Path) -> str:
     captions = [caption_tags(str(f.get("caption", ""))) for f in files if isinstance(f, dict)]
     best = max(captions, key=len, default=[])
     return ", ".join(best[:4]) or "anime"
-
-
-def _grab(widget: QWidget, path: Path) -> Path:
-    app = QApplication.instance()
-    for _ in range(6):
-        if app is not None:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-    if not widget.grab().save(str(path), "PNG"):
-        raise RuntimeError(f"cannot write {path}")
-    return path
-
-
-def _wait(
-    signal: SignalInstance, action: Callable[[], object], seen_args: list[Any] | None = None
-) -> None:
-    """Run ``action`` and the event loop until ``signal`` fires (its argument into seen_args)."""
-    loop = QEventLoop()
-    seen = threading.Event()
-
-    def on_signal(*args: Any) -> None:
-        if seen_args is not None and args:
-            seen_args.append(args[0])
-        seen.set()
-        loop.quit()
-
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    signal.connect(on_signal)
-    timer.start(_TIMEOUT_MS)
-    try:
-        action()
-        if not seen.is_set():
-            loop.exec()
-    finally:
-        timer.stop()
-        signal.disconnect(on_signal)
-    if not seen.is_set():
-        raise TimeoutError(f"no signal within {_TIMEOUT_MS} ms")

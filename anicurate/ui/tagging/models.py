@@ -12,20 +12,11 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QMimeData,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from anicurate.core.tagging.store import ClipTag, CoverageItem
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from anicurate.ui.table_model import AnyIndex, ListTableModel
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # the tag (or term) as stored
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts naturally for the column
@@ -40,8 +31,6 @@ WARNING_TEXT = QColor("#ffcf66")
 WARNING_BACKGROUND = QColor("#3a3018")
 OK_TEXT = QColor("#6fd08c")
 
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
 
 class TagColumn(IntEnum):
     TAG = 0
@@ -49,101 +38,60 @@ class TagColumn(IntEnum):
     ORIGIN = 2
 
 
-_TAG_HEADERS = {TagColumn.TAG: "Tag", TagColumn.SCORE: "Score", TagColumn.ORIGIN: "Origin"}
-
-
-def _header(headers: dict[Any, str], section: int, orientation: Qt.Orientation, role: int) -> Any:
-    if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(headers):
-        return None
-    if role == Qt.ItemDataRole.DisplayRole:
-        return list(headers.values())[section]
-    return None
-
-
-class ClipTagModel(QAbstractTableModel):
+class ClipTagModel(ListTableModel[ClipTag]):
     """One clip's tags in caption order; rows can be dragged to a new place."""
 
     order_requested = Signal(list)  # list[str]: every tag, in the order the drop asks for
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._tags: list[ClipTag] = []
+    headers = ("Tag", "Score", "Origin")
+    right_aligned = frozenset({TagColumn.SCORE})
 
     def set_tags(self, tags: Sequence[ClipTag]) -> bool:
         """Show ``tags``; returns False (and keeps selection) when nothing changed."""
-        new = list(tags)
-        if new == self._tags:
-            return False
-        self.beginResetModel()
-        self._tags = new
-        self.endResetModel()
-        return True
+        return self.set_items(tags)
 
     def tags(self) -> list[ClipTag]:
-        return list(self._tags)
+        return self.items()
 
     def names(self) -> list[str]:
-        return [t.tag for t in self._tags]
+        return [t.tag for t in self._items]
 
     def row_of(self, tag: str) -> int | None:
         key = tag.strip().casefold()
-        for i, t in enumerate(self._tags):
+        for i, t in enumerate(self._items):
             if t.tag.casefold() == key:
                 return i
         return None
 
     # -- Qt model interface ------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._tags)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TagColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == TagColumn.SCORE:
-            return _RIGHT
-        return _header(_TAG_HEADERS, section, orientation, role)
-
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        flag = Qt.ItemFlag
         if not index.isValid():
-            return flag.ItemIsDropEnabled
-        return (
-            flag.ItemIsEnabled
-            | flag.ItemIsSelectable
-            | flag.ItemIsDragEnabled
-            | flag.ItemNeverHasChildren
-        )
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return super().flags(index) | Qt.ItemFlag.ItemIsDragEnabled
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._tags):
-            return None
-        tag = self._tags[index.row()]
-        column = TagColumn(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is TagColumn.TAG:
-                return tag.tag
-            if column is TagColumn.SCORE:
-                return "\u2014" if tag.score is None else f"{tag.score:.2f}"
-            return tag.origin
+    def display(self, item: ClipTag, column: int) -> Any:
+        if column == TagColumn.TAG:
+            return item.tag
+        if column == TagColumn.SCORE:
+            return "\u2014" if item.score is None else f"{item.score:.2f}"
+        return item.origin
+
+    def tooltip(self, item: ClipTag, column: int) -> Any:
+        return _tag_tooltip(item)
+
+    def item_data(self, item: ClipTag, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column is TagColumn.TAG and tag.category == "character":
+            if column == TagColumn.TAG and item.category == "character":
                 return CHARACTER_COLOR
-            if column is TagColumn.ORIGIN:
-                return MANUAL_COLOR if tag.origin == "manual" else DIM_COLOR
-            if column is TagColumn.SCORE:
-                return DIM_COLOR if tag.score is None else None
+            if column == TagColumn.ORIGIN:
+                return MANUAL_COLOR if item.origin == "manual" else DIM_COLOR
+            if column == TagColumn.SCORE:
+                return DIM_COLOR if item.score is None else None
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is TagColumn.SCORE:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tag_tooltip(tag)
         if role == TAG_ROLE:
-            return tag.tag
-        return None
+            return item.tag
+        return super().item_data(item, column, role)
 
     # -- drag to reorder ---------------------------------------------------------------------
 
@@ -183,7 +131,7 @@ class ClipTagModel(QAbstractTableModel):
         if parent.isValid():
             row = parent.row()
         if row < 0:
-            row = len(self._tags)
+            row = len(self._items)
         order = reordered(self.names(), rows, row)
         if order != self.names():
             self.order_requested.emit(order)
@@ -216,76 +164,50 @@ class FrequencyColumn(IntEnum):
     SHARE = 2
 
 
-_FREQ_HEADERS = {
-    FrequencyColumn.TAG: "Tag",
-    FrequencyColumn.CLIPS: "Clips",
-    FrequencyColumn.SHARE: "Share",
-}
-
-
-class TagFrequencyModel(QAbstractTableModel):
+class TagFrequencyModel(ListTableModel[tuple[str, int]]):
     """``(tag, clips carrying it)`` rows with each tag's share of the clips counted."""
+
+    headers = ("Tag", "Clips", "Share")
+    right_aligned = frozenset({FrequencyColumn.CLIPS, FrequencyColumn.SHARE})
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[str, int]] = []
         self._total = 0
 
     def set_rows(self, rows: Sequence[tuple[str, int]], total_clips: int) -> None:
-        new = list(rows)
-        if new == self._rows and total_clips == self._total:
+        if total_clips == self._total:
+            self.set_items(rows)
             return
         self.beginResetModel()
-        self._rows, self._total = new, total_clips
+        self._items, self._total = list(rows), total_clips
         self.endResetModel()
 
     def rows(self) -> list[tuple[str, int]]:
-        return list(self._rows)
+        return self.items()
 
     @property
     def total_clips(self) -> int:
         return self._total
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def display(self, item: tuple[str, int], column: int) -> Any:
+        tag, clips = item
+        if column == FrequencyColumn.TAG:
+            return tag
+        if column == FrequencyColumn.CLIPS:
+            return str(clips)
+        return f"{clips / self._total if self._total else 0.0:.0%}"
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FrequencyColumn)
+    def tooltip(self, item: tuple[str, int], column: int) -> Any:
+        tag, clips = item
+        return f"{tag}: {clips} of {self._total} clips \u2014 click to show them in the browser"
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and section != FrequencyColumn.TAG:
-            return _RIGHT
-        return _header(_FREQ_HEADERS, section, orientation, role)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flag = Qt.ItemFlag
-        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        tag, clips = self._rows[index.row()]
-        column = FrequencyColumn(index.column())
-        share = clips / self._total if self._total else 0.0
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column is FrequencyColumn.TAG:
-                return tag
-            if column is FrequencyColumn.CLIPS:
-                return str(clips)
-            return f"{share:.0%}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is not FrequencyColumn.TAG:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{tag}: {clips} of {self._total} clips \u2014 click to show them in the browser"
+    def item_data(self, item: tuple[str, int], column: int, role: int) -> Any:
+        tag, clips = item
         if role == TAG_ROLE:
             return tag
         if role == SORT_ROLE:
-            return tag.casefold() if column is FrequencyColumn.TAG else clips
-        return None
+            return tag.casefold() if column == FrequencyColumn.TAG else clips
+        return super().item_data(item, column, role)
 
 
 class CoverageColumn(IntEnum):
@@ -293,10 +215,7 @@ class CoverageColumn(IntEnum):
     CLIPS = 1
 
 
-_COVERAGE_HEADERS = {CoverageColumn.TERM: "Emotion / action", CoverageColumn.CLIPS: "Clips"}
-
-
-class CoverageModel(QAbstractTableModel):
+class CoverageModel(ListTableModel[CoverageItem]):
     """The checklist: each term with the clips showing it; missing ones in a warning colour.
 
     Terms are editable in place; an edit is announced by ``terms_edited`` (the whole new list).
@@ -304,20 +223,8 @@ class CoverageModel(QAbstractTableModel):
 
     terms_edited = Signal(list)  # list[str]
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._items: list[CoverageItem] = []
-
-    def set_items(self, items: Sequence[CoverageItem]) -> None:
-        new = list(items)
-        if new == self._items:
-            return
-        self.beginResetModel()
-        self._items = new
-        self.endResetModel()
-
-    def items(self) -> list[CoverageItem]:
-        return list(self._items)
+    headers = ("Emotion / action", "Clips")
+    right_aligned = frozenset({CoverageColumn.CLIPS})
 
     def terms(self) -> list[str]:
         return [i.term for i in self._items]
@@ -325,58 +232,40 @@ class CoverageModel(QAbstractTableModel):
     def missing(self) -> list[str]:
         return [i.term for i in self._items if i.clips == 0]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CoverageColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == CoverageColumn.CLIPS:
-            return _RIGHT
-        return _header(_COVERAGE_HEADERS, section, orientation, role)
-
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flag = Qt.ItemFlag
-        base = flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
-        return base | flag.ItemIsEditable if index.column() == CoverageColumn.TERM else base
+        base = super().flags(index)
+        if index.isValid() and index.column() == CoverageColumn.TERM:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        item = self._items[index.row()]
-        column = CoverageColumn(index.column())
+    def display(self, item: CoverageItem, column: int) -> Any:
+        if column == CoverageColumn.TERM:
+            return item.term
+        return "missing" if item.clips == 0 else str(item.clips)
+
+    def tooltip(self, item: CoverageItem, column: int) -> Any:
+        if item.clips == 0:
+            return f"No clip shows \u201c{item.term}\u201d yet: the model will not learn it."
+        noun = "clip" if item.clips == 1 else "clips"
+        return f"{item.clips} {noun} tagged \u201c{item.term}\u201d"
+
+    def item_data(self, item: CoverageItem, column: int, role: int) -> Any:
         missing = item.clips == 0
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if column is CoverageColumn.TERM:
-                return item.term
-            if role == Qt.ItemDataRole.EditRole:
-                return item.clips
-            return "missing" if missing else str(item.clips)
+        if role == Qt.ItemDataRole.EditRole:
+            return item.term if column == CoverageColumn.TERM else item.clips
         if role == Qt.ItemDataRole.ForegroundRole:
             if missing:
                 return WARNING_TEXT
-            return OK_TEXT if column is CoverageColumn.CLIPS else None
+            return OK_TEXT if column == CoverageColumn.CLIPS else None
         if role == Qt.ItemDataRole.BackgroundRole:
             return WARNING_BACKGROUND if missing else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is CoverageColumn.CLIPS:
-            return _RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if missing:
-                return f"No clip shows \u201c{item.term}\u201d yet: the model will not learn it."
-            noun = "clip" if item.clips == 1 else "clips"
-            return f"{item.clips} {noun} tagged \u201c{item.term}\u201d"
         if role == TAG_ROLE:
             return item.term
         if role == MISSING_ROLE:
             return missing
         if role == SORT_ROLE:
-            return item.term.casefold() if column is CoverageColumn.TERM else item.clips
-        return None
+            return item.term.casefold() if column == CoverageColumn.TERM else item.clips
+        return super().item_data(item, column, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from anicurate.core.tagging import store
+from anicurate.ui.shot_tools import grab
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow
@@ -40,7 +40,7 @@ def render_tagging_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
     ui.tags_dock.show()
     ui.tags_dock.raise_()
     ui.overview_dock.hide()
-    written.append(_grab(window, outdir / "tags-panel.png"))
+    written.append(grab(window, outdir / "tags-panel.png"))
 
     overview = ui.overview
     ui.overview_dock.show()
@@ -53,17 +53,7 @@ def render_tagging_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
     top = overview.frequency_model.rows()
     if top:
         ui.filter_browser_by_tag(top[0][0])
-    written.append(_grab(window, outdir / "tag-overview.png"))
+    written.append(grab(window, outdir / "tag-overview.png"))
     ui.clear_tag_filter()
     overview.scope_combo.setCurrentIndex(scope)
     return written
-
-
-def _grab(window: MainWindow, path: Path) -> Path:
-    app = QApplication.instance()
-    for _ in range(5):
-        if app is not None:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-    if not window.grab().save(str(path), "PNG"):
-        raise RuntimeError(f"cannot write {path}")
-    return path
