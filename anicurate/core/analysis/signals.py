@@ -16,6 +16,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -30,7 +31,7 @@ from anicurate.core.media.decode import AvCursor, DecodedFrame
 from anicurate.core.media.failures import guarded
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
-from anicurate.core.media.probe import inspect_source
+from anicurate.core.media.probe import Inspected, inspect_source
 from anicurate.core.media.webp import PillowCursor
 
 #: Names of the per-frame signals, the rows of :attr:`Signals.values`. Differences are to the
@@ -60,8 +61,9 @@ SIGNAL_NAMES: tuple[str, ...] = (
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
 SPANS = (2, 4, 8)
-#: Blur and noise are measured on every ``DETAIL_EVERY``-th frame (and the last one).
-DETAIL_EVERY = 8
+#: Blur and noise are measured on every ``DETAIL_EVERY``-th frame (and the last one): each
+#: measure reads a whole plane, and a clip's value is a median, which a sample a second settles.
+DETAIL_EVERY = 24
 DETAIL_LINES = 360
 #: The working luma has about this many pixels, in multiples of 8 on each side.
 WORK_AREA = 256 * 144
@@ -112,16 +114,17 @@ def _plane(frame: VideoFrame, i: int) -> np.ndarray:
 def _shrink(plane: np.ndarray, size: tuple[int, int], sample: bool = False) -> np.ndarray:
     """Downscale with some averaging but without reading every pixel of a large plane.
 
-    ``sample`` (for smooth chroma) takes a 2x grid of pixels instead of bilinear ones: it touches
-    half the rows, and this is memory bound. Luma keeps bilinear: sampled grain inflates the
-    flow residual, which moving objects then turn into false cuts.
+    ``sample`` (for smooth chroma) takes one pixel per output pixel of a large plane: it touches
+    a quarter of the rows bilinear would, and this is memory bound. Luma keeps bilinear: sampled
+    grain inflates the flow residual, which moving objects then turn into false cuts (tried).
     """
     h, w = plane.shape[:2]
     tw, th = size
+    if sample and w >= 4 * tw and h >= 4 * th:
+        return cv2.resize(plane, size, interpolation=cv2.INTER_NEAREST)
     if w >= 4 * tw and h >= 4 * th:
-        # Bilinear (or sampled) to twice the size, then an exact 2x box.
-        method = cv2.INTER_NEAREST if sample else cv2.INTER_LINEAR
-        mid = cv2.resize(plane, (2 * tw, 2 * th), interpolation=method)
+        # Bilinear to twice the size, then an exact 2x box.
+        mid = cv2.resize(plane, (2 * tw, 2 * th), interpolation=cv2.INTER_LINEAR)
         return cv2.resize(mid, size, interpolation=cv2.INTER_AREA)
     if w >= tw and h >= th:
         return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
@@ -230,7 +233,7 @@ class SignalComputer:
         size = (max(8, round(w * scale)), max(8, round(h * scale)))
         method = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
         detail = cv2.resize(y, size, interpolation=method)
-        lap = cv2.Laplacian(detail, cv2.CV_32F)
+        lap = cv2.Laplacian(detail, cv2.CV_16S)  # exact for an integer kernel, half the bytes
         _, std = cv2.meanStdDev(lap)
         self.values[S["blur"], i] = float(std[0, 0]) ** 2
         self.values[S["noise"], i] = _noise_sigma(detail)
@@ -254,7 +257,7 @@ def _noise_sigma(gray: np.ndarray) -> float:
     For Gaussian noise sigma the 3x3 kernel's response has std 6 sigma, whose |median| is 0.6745
     of that; flat-coloured art is mostly flat, so the median ignores the outlines.
     """
-    response = cv2.filter2D(gray, cv2.CV_32F, _NOISE_KERNEL)
+    response = cv2.filter2D(gray, cv2.CV_16S, _NOISE_KERNEL)  # |response| <= 16 * 255: exact
     mag = cv2.convertScaleAbs(response, alpha=4.0)  # quarter-level resolution up to 63.75
     hist = cv2.calcHist([mag], [0], None, [256], [0, 256]).ravel()
     median = int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
@@ -264,12 +267,10 @@ def _noise_sigma(gray: np.ndarray) -> float:
 # -- decoding -------------------------------------------------------------------------------------
 
 
-class _PlaneCursor(AvCursor):
-    """An AvCursor whose frames keep PyAV's decoded frame, so planes are read without RGB."""
-
-    def _wrap(self, index: int, frame: VideoFrame) -> DecodedFrame:
-        wrapped = DecodedFrame(index, frame.width, frame.height, 0, 0, _no_rgb)
-        return _WithVideo(wrapped, frame)  # type: ignore[return-value]
+def _plane_frame(index: int, frame: VideoFrame) -> DecodedFrame:
+    """A decoded frame that keeps PyAV's frame, so planes are read without RGB conversion."""
+    wrapped = DecodedFrame(index, frame.width, frame.height, 0, 0, _no_rgb)
+    return _WithVideo(wrapped, frame)  # type: ignore[return-value]
 
 
 def _no_rgb() -> np.ndarray:
@@ -319,17 +320,30 @@ def compute_signals(
     ``pipelined`` computes in a second thread while the decoder works (cv2 releases the GIL).
     A frame that does not decode is stood in for by the one before it, as a player shows it.
     """
-    inspected = inspect_source(path, threads=threads)
+    inspected = inspect_source(path, threads=threads, keep_open=True)
+    try:
+        return _compute(inspected, threads, pipelined, on_frame)
+    finally:
+        if inspected.cursor is not None:
+            inspected.cursor.close()
+
+
+def _compute(
+    inspected: Inspected,
+    threads: int,
+    pipelined: bool,
+    on_frame: Callable[[int], None] | None,
+) -> tuple[MediaInfo, Signals]:
     info, index = inspected.info, inspected.index
     n = len(index)
     computer = SignalComputer(n, info.width, info.height, index.durations)
     rotation = info.rotation
-    with guarded(inspected.path):
+    with guarded(inspected.path), _cv2_threads(1):
         if inspected.backend == "pillow":
             stream = _pillow_planes(inspected.path, index, rotation)
             rotation = 0
         else:
-            stream = _av_planes(inspected.path, inspected.stream_index, index, threads, computer)
+            stream = _av_planes(inspected, threads, computer)
         feed = _pipelined(stream) if pipelined else stream
         last: Planes | None = None
         want = 0
@@ -355,12 +369,19 @@ def compute_signals(
 
 
 def _av_planes(
-    path: Path, stream_index: int, index: FrameIndex, threads: int, computer: SignalComputer
+    inspected: Inspected, threads: int, computer: SignalComputer
 ) -> Iterator[tuple[int, Planes]]:
-    cursor = _PlaneCursor(path, stream_index, index, threads=threads)
+    kept = inspected.cursor
+    cursor = kept if isinstance(kept, AvCursor) else None
+    if cursor is None:  # else go on with the decoder probing opened: no second open
+        cursor = AvCursor(inspected.path, inspected.stream_index, inspected.index, threads=threads)
+    cursor.wrap_frame = _plane_frame
     limit = (4 * computer.size[0], 4 * computer.size[1])
     try:
-        cursor.restart()
+        if cursor is kept:
+            cursor.seek(0)
+        else:
+            cursor.restart()
         while (frame := cursor.next()) is not None:
             video = frame.video  # type: ignore[attr-defined]
             yield frame.index, _planes_of(video, limit)
@@ -376,6 +397,18 @@ def _pillow_planes(path: Path, index: FrameIndex, rotation: int) -> Iterator[tup
             yield frame.index, _rgb_planes(frame.rgb())
     finally:
         cursor.close()
+
+
+@contextmanager
+def _cv2_threads(count: int) -> Iterator[None]:
+    """OpenCV's own worker threads only fight the frame-threaded decoder for cores (and for the
+    memory bus) here: run its calls in the calling thread for the pass, then restore."""
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(count)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
 
 
 _END = object()

@@ -122,6 +122,9 @@ class AvCursor:
         self._anchor: int | None = None
         self._last = -1
         self.decoded = 0
+        # How a decoded PyAV frame becomes a DecodedFrame: RGB on demand by default; analysis
+        # swaps in one that keeps the YUV planes, reusing a cursor that probing left open.
+        self.wrap_frame: Callable[[int, VideoFrame], DecodedFrame] = self._wrap
         if container is not None:
             self._adopt(container)
 
@@ -197,7 +200,7 @@ class AvCursor:
             self.decoded += 1
             index = self._place(frame)
             if index is not None:
-                self._pending.append(self._wrap(index, frame))
+                self._pending.append(self.wrap_frame(index, frame))
 
     def _place(self, frame: VideoFrame) -> int | None:
         """The display index of a decoded frame, or None for one the index does not show."""
