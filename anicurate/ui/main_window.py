@@ -1070,27 +1070,27 @@ class MainWindow(QMainWindow):
     def _on_threshold_dragged(self, value: float) -> None:
         if self.project is None or self.timeline.data is None:
             return
-        if not self.timeline.data.threshold_on_motion:
-            return
         self._threshold_value = value
         self._threshold_timer.start()
 
     def _apply_threshold(self) -> None:
-        """Store the motion limit the timeline's line shows and re-flag (nothing decodes)."""
+        """Store the cut threshold the timeline's line shows, then re-detect cuts and re-flag
+        from the stored signals (nothing decodes)."""
         value, self._threshold_value = self._threshold_value, None
         if value is None or self.project is None:
             return
         thresholds = core_thresholds_of(self.project)
-        value = round(max(value, 0.01), 2)
-        if value == thresholds.motion_p95_max:
+        value = round(max(value, 0.1), 2)
+        if value == thresholds.cut_min_content:
             return
         try:
-            set_thresholds(self.project, replace(thresholds, motion_p95_max=value))
+            set_thresholds(self.project, replace(thresholds, cut_min_content=value))
         except AnicurateError as err:
             self.report_error("Cannot save the threshold", describe_error(err))
             return
         self.refresh()
-        self.statusBar().showMessage(f"Motion limit {value:.2f}: flags updated", 3000)
+        self._reload_timeline()  # its cut markers follow the threshold
+        self.statusBar().showMessage(f"Cut threshold {value:.2f}: cuts and flags updated", 3000)
         self.reflagged.emit()
 
     def settings_dialog(self) -> SettingsDialog | None:
@@ -1160,14 +1160,14 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return None
         data = stored_timeline_data(self.project, row.source.id)
-        return self._with_motion_limit(data)
+        return self._with_cut_threshold(data)
 
-    def _with_motion_limit(self, data: TimelineData | None) -> TimelineData | None:
-        """The timeline's draggable line is the project's motion limit (the large-motion flag)."""
+    def _with_cut_threshold(self, data: TimelineData | None) -> TimelineData | None:
+        """The timeline's draggable line is the project's cut threshold on the difference."""
         if data is None or self.project is None:
             return data
-        data.threshold = core_thresholds_of(self.project).motion_p95_max
-        data.threshold_on_motion = True
+        data.threshold = core_thresholds_of(self.project).cut_min_content
+        data.threshold_on_motion = False
         return data
 
     def _select_source(self, source_id: int) -> None:

@@ -29,6 +29,7 @@ CUSTOM = "custom"
 
 #: Each threshold: label, unit/hint, (minimum, maximum, step, decimals).
 THRESHOLD_FIELDS: dict[str, tuple[str, str, tuple[float, float, float, int]]] = {
+    "cut_min_content": ("Cut threshold", "colour change at a cut", (0.5, 100, 0.5, 2)),
     "motion_p95_max": ("Large motion above", "% of width per frame (p95)", (0.1, 100, 0.5, 2)),
     "effective_fps_min": ("Low fps below", "drawings per second", (0.5, 60, 0.5, 1)),
     "blur_min": ("Blurry below", "sharpness (Laplacian variance)", (0, 5000, 5, 1)),

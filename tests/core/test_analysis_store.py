@@ -126,3 +126,31 @@ def test_split_clips_are_flagged_from_their_own_range(project: Path) -> None:
         assert [f.reason for f in results[clips[(20, 47)]].flags if f.kind == "cut"] == [
             "cut at frame 24"
         ]
+
+
+def test_cut_threshold_redetects_cuts_from_stored_signals(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(analyze_project(project))
+
+    def no_decoding(*args: object, **kw: object) -> None:
+        raise AssertionError("a threshold change must not decode")
+
+    monkeypatch.setattr(signals_module, "compute_signals", no_decoding)
+    monkeypatch.setattr("anicurate.core.media.reader.open_media", no_decoding)
+    with Project.open(project) as p:
+        source = next(s for s in p.sources() if s.path.endswith("cut.mp4"))
+        stored = load_signals(p, source.id)
+        assert stored is not None and stored[1].cuts == [24]
+        change = float(stored[0]["content"][24])
+
+        set_thresholds(p, replace(thresholds_of(p), cut_min_content=change + 1))
+        assert load_signals(p, source.id)[1].cuts == []  # type: ignore[index]
+        cut_flags = [f for f in _by_name(load_results(p), p)["cut.mp4"].flags if f.kind == "cut"]  # type: ignore[attr-defined]
+        assert cut_flags == []
+
+        set_thresholds(p, replace(thresholds_of(p), cut_min_content=change - 0.5))
+        assert load_signals(p, source.id)[1].cuts == [24]  # type: ignore[index]
+        flags = _by_name(load_results(p), p)["cut.mp4"].flags  # type: ignore[attr-defined]
+        reasons = [f.reason for f in flags if f.kind == "cut"]
+        assert reasons == ["cut at frame 24"]

@@ -266,27 +266,33 @@ def test_the_threshold_line_reflags_without_decoding(
     ):
         monkeypatch.setattr(target, no_decoding, raising=False)
     window = review
-    select(qtbot, window, "pan.mp4")
+    select(qtbot, window, "hard_cut.mp4")
     timeline = window.timeline
-    assert timeline.data is not None and timeline.data.threshold_on_motion
-    assert timeline.threshold_value == pytest.approx(5.0)
-    pan = window.clip_model.row_at(1)
-    assert "large_motion" not in {f.kind for f in pan.flags}
+    assert timeline.data is not None and not timeline.data.threshold_on_motion
+    assert timeline.threshold_value == pytest.approx(6.0)
+    assert timeline.data.cuts == [30]
+    cut_row = window.clip_model.row_at(0)
+    assert cut_row.name == "hard_cut.mp4" and "cut" in {f.kind for f in cut_row.flags}
+    change = float(timeline.data.difference[30])
 
-    def drag_line_to(motion: float) -> None:
-        timeline.threshold.setValue(motion * timeline.motion_scale)
+    def drag_line_to(value: float) -> None:
+        timeline.threshold.setValue(value)
         timeline.threshold.sigDragged.emit(timeline.threshold)
 
     with qtbot.waitSignal(window.reflagged):
         drag_line_to(3.0)
-        drag_line_to(1.0)  # the last position of a drag counts
+        drag_line_to(change + 1)  # the last position of a drag counts
     assert window.project is not None
-    assert thresholds_of(window.project).motion_p95_max == pytest.approx(1.0)
-    flagged = [
-        r.name for r in window.clip_model.rows() if "large_motion" in {f.kind for f in r.flags}
-    ]
-    assert flagged == ["pan.mp4"]
-    assert any(t.startswith("large motion: motion p95") for t in window.inspector.flag_texts())
+    assert thresholds_of(window.project).cut_min_content == pytest.approx(round(change + 1, 2))
+    flagged = [r.name for r in window.clip_model.rows() if "cut" in {f.kind for f in r.flags}]
+    assert flagged == []
+    assert window.timeline.data is not None and window.timeline.data.cuts == []
+
+    with qtbot.waitSignal(window.reflagged):
+        drag_line_to(6.0)
+    flagged = [r.name for r in window.clip_model.rows() if "cut" in {f.kind for f in r.flags}]
+    assert flagged == ["hard_cut.mp4"]
+    assert "contains a cut: cut at frame 30" in window.inspector.flag_texts()
 
     with qtbot.waitSignal(window.reflagged):
         drag_line_to(5.0)

@@ -81,13 +81,17 @@ def held_frames(sig: Signals) -> np.ndarray:
     return np.asarray(held, dtype=bool)
 
 
-def detect(sig: Signals) -> Events:
-    """Cuts, gradual transitions, flashes and held frames of a whole source."""
+def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
+    """Cuts, gradual transitions, flashes and held frames of a whole source.
+
+    ``cut_min_content`` is the colour change a frame needs to be a cut: the user's cut
+    threshold (the timeline's draggable line on the difference curve).
+    """
     n = sig.frames
     held = held_frames(sig)
     if n < 2:
         return Events([], [], [], held)
-    candidates = _cut_candidates(sig, held)
+    candidates = _cut_candidates(sig, held, cut_min_content)
     flashes = _flashes(sig, candidates)
     in_flash = np.zeros(n, bool)
     for a, b in flashes:
@@ -106,13 +110,13 @@ def detect(sig: Signals) -> Events:
     return Events(cuts, transitions, flashes, held)
 
 
-def _cut_candidates(sig: Signals, held: np.ndarray) -> list[int]:
+def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:
     n = sig.frames
     residual = np.nan_to_num(sig["residual"])
     frac, content, mad = sig["block_frac"], sig["content"], sig["mad"]
     large = (mad >= CUT_LARGE_MAD) & (residual >= CUT_MIN_RESIDUAL_LARGE)
     strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL) | large)
-    strong &= content >= CUT_MIN_CONTENT
+    strong &= content >= cut_min_content
     out: list[int] = []
     for i in (int(x) for x in np.flatnonzero(strong)):
         if i == 0:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from anicurate.core.analysis.detect import CUT_MIN_CONTENT
 from anicurate.core.analysis.metrics import ClipMetrics
 from anicurate.core.project.settings import ProjectSettings
 
@@ -36,6 +37,7 @@ class Thresholds:
     """Where a metric turns into a flag. Units: motion in percent of the frame width per frame,
     blur as variance of the Laplacian and noise as a sigma in grey levels, both at 360 lines."""
 
+    cut_min_content: float = CUT_MIN_CONTENT  # colour change a frame needs to be a cut
     motion_p95_max: float = 5.0
     effective_fps_min: float = 8.0
     blur_min: float = 30.0

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from anicurate.core.analysis.detect import Events, detect, held_frames
+from anicurate.core.analysis.detect import CUT_MIN_CONTENT, Events, detect, held_frames
 from anicurate.core.analysis.flags import (
     Flag,
     Thresholds,
@@ -77,7 +77,11 @@ def save_signals(project: Project, source_id: int, sig: Signals, events: Events)
 
 
 def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | None:
-    """A source's current signals and events, or None when missing or stale."""
+    """A source's current signals and events, or None when missing or stale.
+
+    Events are stored as detected with the default cut threshold; under a project threshold of
+    its own they are detected again from the stored signals (cheap: nothing is decoded).
+    """
     row = project.connection.execute(
         "SELECT data, json FROM analysis WHERE source_id = ? AND analyser = ? AND version = ?",
         (source_id, SIGNALS, ANALYSER_VERSION),
@@ -87,8 +91,9 @@ def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | N
     meta = json.loads(row[1])
     sig = decode_signals(bytes(row[0]), meta["names"], int(meta["frames"]))
     ev = meta.get("events")
-    if ev is None:
-        return sig, detect(sig)
+    cut_min = thresholds_of(project).cut_min_content
+    if ev is None or cut_min != CUT_MIN_CONTENT:
+        return sig, detect(sig, cut_min)
     events = Events(
         cuts=[int(c) for c in ev["cuts"]],
         transitions=[(int(a), int(b)) for a, b in ev["transitions"]],

@@ -304,7 +304,7 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
 
     def _update_threshold_label(self) -> None:
         on_motion = self.data is not None and self.data.threshold_on_motion
-        name = "motion limit" if on_motion else "threshold"
+        name = "motion limit" if on_motion else "cut threshold"
         self.threshold.label.setFormat(f"{name} {self.threshold_value:.2f}")
 
     def seek_to_x(self, x: float) -> None:
