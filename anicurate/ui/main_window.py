@@ -229,12 +229,14 @@ class MainWindow(QMainWindow):
         self.job_status.cancel_requested.connect(self.cancel_job)
 
         self.resize(1320, 820)
-        self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
         # Feature packages add their docks, menus and jobs through the window's public members;
         # before the layout is restored, so their docks come back where the user left them.
         self.tagging = install_tagging(self)
         self.export_ui = install_export(self)
+        self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        # A first run shows Problems in front of its tabbed neighbours (raised once shown).
+        QTimer.singleShot(0, self.problems_dock.raise_)
         self._restore_layout()
         self._update_title()
         self._update_actions()

@@ -129,7 +129,7 @@ def _player_pictures(window: MainWindow, outdir: Path) -> list[Path]:
         return []
     named = [i for i in clips if rows[i].name == "hard_cut.mp4"]
     row = named[0] if named else clips[0]
-    window.problems_dock.hide()
+    _hide_bottom_docks(window)
     _show_clip(window, row)
     player = window.player
     events = player.events
@@ -149,6 +149,12 @@ def _player_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     return written
 
 
+def _hide_bottom_docks(window: MainWindow) -> None:
+    """Give the player the window's height: Problems and its tabbed neighbours go away."""
+    window.problems_dock.hide()
+    window.tagging.overview_dock.hide()
+
+
 def _review_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     """The inspector on a flagged clip, the settings dialog and the light theme."""
     rows = window.clip_model.rows()
@@ -157,7 +163,7 @@ def _review_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     preferred = [i for i in flagged if rows[i].name == "small_clip.mp4"]
     written: list[Path] = []
     if clips:  # a flagged clip when the project has been analysed
-        window.problems_dock.hide()
+        _hide_bottom_docks(window)
         _show_clip(window, (preferred or flagged or clips)[0])
         written.append(grab(window, outdir / "inspector-flags.png"))
         window.problems_dock.show()
