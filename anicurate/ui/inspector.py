@@ -56,6 +56,25 @@ METRIC_FIELDS = (
 )
 
 
+def _field_form(names: tuple[str, ...]) -> tuple[QFormLayout, dict[str, QLabel]]:
+    """A form of "name: value" rows with selectable, wrapping values, and the value labels."""
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+    form.setHorizontalSpacing(10)
+    form.setVerticalSpacing(4)
+    values: dict[str, QLabel] = {}
+    for name in names:
+        value = QLabel()
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        key = QLabel(name)
+        key.setObjectName("fieldName")
+        form.addRow(key, value)
+        values[name] = value
+    return form, values
+
+
 class InspectorPanel(QScrollArea):
     """Shows one :class:`ClipRow`, or a hint when nothing is selected; text is selectable.
 
@@ -99,21 +118,8 @@ class InspectorPanel(QScrollArea):
         self.error_box.setWordWrap(True)
         self.error_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form, self.values = _field_form(FIELDS)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.form.setHorizontalSpacing(10)
-        self.form.setVerticalSpacing(4)
-        self.values: dict[str, QLabel] = {}
-        for name in FIELDS:
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            key = QLabel(name)
-            key.setObjectName("fieldName")
-            self.form.addRow(key, value)
-            self.values[name] = value
 
         self.note_edit = QLineEdit()
         self.note_edit.setObjectName("noteEdit")
@@ -123,20 +129,7 @@ class InspectorPanel(QScrollArea):
 
         self.analysis_title = QLabel("Analysis")
         self.analysis_title.setObjectName("sectionTitle")
-        self.metrics_form = QFormLayout()
-        self.metrics_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.metrics_form.setHorizontalSpacing(10)
-        self.metrics_form.setVerticalSpacing(4)
-        self.metric_values: dict[str, QLabel] = {}
-        for name in METRIC_FIELDS:
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            key = QLabel(name)
-            key.setObjectName("fieldName")
-            self.metrics_form.addRow(key, value)
-            self.metric_values[name] = value
+        self.metrics_form, self.metric_values = _field_form(METRIC_FIELDS)
         self.flags_label = QLabel()
         self.flags_label.setObjectName("flagsLabel")
         self.flags_label.setWordWrap(True)
