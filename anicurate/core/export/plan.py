@@ -205,8 +205,8 @@ class ExportPlan:
         s = self.settings
         lines = [
             f"{s.target} into {self.out_dir}",
-            f"{c['chosen']} clips chosen ({s.include}); {c['files']} files "
-            f"({c['videos']} videos, {c['stills']} stills), {c['frames']} frames; "
+            f"{_n(c['chosen'], 'clip')} chosen ({s.include}); {_n(c['files'], 'file')} "
+            f"({_n(c['videos'], 'video')}, {_n(c['stills'], 'still')}), {c['frames']} frames; "
             f"{c['to_render']} to render, {c['up_to_date']} up to date",
             f"size {s.width}x{s.height}{' (aspect kept)' if s.keep_aspect else ''}, {s.fps} fps, "
             f"window {s.window_frames} frames (needs {s.min_frames})",
@@ -512,9 +512,20 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
             ))  # fmt: skip
     enlarged = len({i.clip_id for i in plan.items if i.warnings})
     if enlarged:
-        plan.warnings.append(f"{enlarged} clips are below the training size and will be enlarged")
+        verb = "is" if enlarged == 1 else "are"
+        plan.warnings.append(
+            f"{_n(enlarged, 'clip')} {verb} below the training size and will be enlarged"
+        )
     if no_caption:
-        plan.warnings.append(f"{no_caption} clips have no caption (no tags, no fallback prompt)")
+        verb = "has" if no_caption == 1 else "have"
+        plan.warnings.append(
+            f"{_n(no_caption, 'clip')} {verb} no caption (no tags, no fallback prompt)"
+        )
     if not plan.items:
         plan.warnings.append("nothing to export")
     return plan
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 clip``, ``2 clips``: counts read as a person writes them."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
