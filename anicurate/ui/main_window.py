@@ -12,7 +12,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -44,29 +42,26 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate import __version__
-from anicurate.core.analysis import FLAG_KINDS, analyze_project, reflag, set_thresholds
+from anicurate.core.analysis import FLAG_KINDS, analyze_project, set_thresholds
 from anicurate.core.analysis import thresholds_of as core_thresholds_of
 from anicurate.core.crop import CropRect
 from anicurate.core.errors import AnicurateError
-from anicurate.core.jobs import Progress
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project import import_paths as core_import_paths
-from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
-from anicurate.core.project.edits import redo as core_redo
-from anicurate.core.project.edits import undo as core_undo
 from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.clip_model import FLAG_NAMES, ClipListModel, ClipRow
 from anicurate.ui.export import install_export
 from anicurate.ui.filter_model import ANY_FLAG, NO_FLAGS, SORTS
 from anicurate.ui.inspector import InspectorPanel
-from anicurate.ui.job_status import JobStatusWidget
-from anicurate.ui.messages import describe_error, import_summary_text, progress_text
+from anicurate.ui.jobs_controller import JobsController
+from anicurate.ui.messages import describe_error
 from anicurate.ui.player.analysis_data import stored_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
+from anicurate.ui.review import install_review
 from anicurate.ui.settings import AppSettings
 from anicurate.ui.settings_dialog import SettingsDialog
 from anicurate.ui.tagging import install_tagging
@@ -79,10 +74,6 @@ PROJECT_SUFFIX = ".anicurate"
 PROJECT_FILTER = "anicurate projects (*.anicurate)"
 REFRESH_INTERVAL_MS = 300  # shortest pause between re-reads of the clip list during an import
 BROWSER_WIDTH = 448  # two thumbnail columns
-EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
-THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
-# Edits after which flags must be recomputed (they change a clip's frames or picture size).
-_REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
 STATUS_FILTERS = (
     ("All statuses", None),
     ("Unreviewed", "unreviewed"),
@@ -135,10 +126,6 @@ class MainWindow(QMainWindow):
         self.interactive = interactive
         self.pool = pool or QThreadPool(self)
         self.project: Project | None = None
-        self.job: JobWorker | None = None
-        self._job_last: Progress | None = None
-        self._pending_imports: list[list[Path]] = []
-        self._last_failed: list[tuple[str, str]] = []
         self.ask_new_project_path: Callable[[Sequence[Path]], Path | None] = (
             self._ask_new_project_path
         )
@@ -147,12 +134,6 @@ class MainWindow(QMainWindow):
         self.make_analysis_job: Callable[[Path], Job] = lambda path: analyze_project(
             path, workers=analysis_workers()
         )
-        self._analysis_wanted = False
-        self.cut_drop = self.settings.int_value("review/cut_drop", 0)
-        # Edits from the player, saved once a drag rests: (clip id, first, last) and crop.
-        self._pending_trim: tuple[int, int, int] | None = None
-        self._pending_crop: tuple[int, CropRect | None] | None = None
-        self._threshold_value: float | None = None
 
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
@@ -187,24 +168,17 @@ class MainWindow(QMainWindow):
             "Problems", "problemsDock", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
 
-        self.job_status = JobStatusWidget()
+        # Imports and the analysis after them; the job area is the status bar's first widget.
+        self.jobs = JobsController(self)
+        self.job_status = self.jobs.job_status
         self.counts_label = QLabel()
         self.counts_label.setObjectName("countsLabel")
-        self.statusBar().addWidget(self.job_status, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._refresh_timer.timeout.connect(self.refresh)
-        self._edit_timer = QTimer(self)
-        self._edit_timer.setSingleShot(True)
-        self._edit_timer.setInterval(EDIT_DELAY_MS)
-        self._edit_timer.timeout.connect(self.flush_player_edits)
-        self._threshold_timer = QTimer(self)
-        self._threshold_timer.setSingleShot(True)
-        self._threshold_timer.setInterval(THRESHOLD_DELAY_MS)
-        self._threshold_timer.timeout.connect(self._apply_threshold)
 
         self._build_actions()
         self._build_menus()
@@ -216,17 +190,12 @@ class MainWindow(QMainWindow):
 
         self.browser.current_changed.connect(self._on_current_changed)
         self.browser.filters_cleared.connect(self._reset_filter_widgets)
-        self.inspector.note_edited.connect(self.set_note)
-        self.player.in_out_changed.connect(self._on_player_in_out)
-        self.player.crop_changed.connect(self._on_player_crop)
-        self.timeline.threshold_changed.connect(self._on_threshold_dragged)
-        self.browser.grid.selectionModel().selectionChanged.connect(self._update_actions)
+        self.browser.grid.selectionModel().selectionChanged.connect(self.update_actions)
         self.browser.new_project_requested.connect(self.new_project_dialog)
         self.browser.open_project_requested.connect(self.open_project_dialog)
         self.browser.import_files_requested.connect(self.import_files_dialog)
         self.browser.import_folder_requested.connect(self.import_folder_dialog)
         self.problems_panel.source_activated.connect(self._select_source)
-        self.job_status.cancel_requested.connect(self.cancel_job)
 
         self.resize(1320, 820)
         # Feature packages add their docks, menus and jobs through the window's public members;
@@ -239,7 +208,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.problems_dock.raise_)
         self._restore_layout()
         self._update_title()
-        self._update_actions()
+        self.update_actions()
         self._update_counts()
 
     # -- building ----------------------------------------------------------------------------
@@ -320,48 +289,16 @@ class MainWindow(QMainWindow):
             group.addAction(action)
         self.act_grid.setChecked(True)
 
-        # Review: single keys as in video editors; text fields keep their keys (Qt gives a
-        # focused line edit the key first, as a shortcut override).
-        self.act_accept = self._action(
-            "&Accept", lambda: self.set_status(ClipStatus.ACCEPTED), "A",
-            "Accept the selected clips (A)",
-        )  # fmt: skip
-        self.act_reject = self._action(
-            "&Reject", lambda: self.set_status(ClipStatus.REJECTED), "R",
-            "Reject the selected clips (R)",
-        )  # fmt: skip
-        self.act_unreview = self._action(
-            "Mark &Unreviewed", lambda: self.set_status(ClipStatus.UNREVIEWED), "U",
-            "Put the selected clips back to unreviewed (U)",
-        )  # fmt: skip
-        self.act_next = self._action(
-            "&Next Clip", lambda: self.browser.move_current(1), "N", "Go to the next clip (N)"
-        )
-        self.act_prev = self._action(
-            "&Previous Clip", lambda: self.browser.move_current(-1), "P",
-            "Go to the previous clip (P)",
-        )  # fmt: skip
-        self.act_split_here = self._action(
-            "&Split at Playhead", self.split_at_playhead, "S",
-            "Split the clip before the frame on screen (S)",
-        )  # fmt: skip
-        self.act_split_cuts = self._action(
-            "Split at &Cuts", self.split_at_cuts, "Ctrl+Shift+S",
-            "One clip per shot, at the cuts the analysis found",
-        )  # fmt: skip
-        self.act_cut_drop = self._action(
-            "Frames Dropped at Cuts…", self.ask_cut_drop, None,
-            "How many frames split at cuts leaves out on each side of a cut",
-        )  # fmt: skip
-        self.act_split_cuts.setIconText("Split at Cuts")
-        self.act_merge = self._action(
-            "&Merge with Next Clip", self.merge_with_next, "Ctrl+M",
-            "Join the clip with the next clip of the same file",
-        )  # fmt: skip
-        self.act_merge.setIconText("Merge")
-        self.act_undo = self._action("&Undo", self.undo, QKeySequence(sk.Undo))
-        self.act_redo = self._action("&Redo", self.redo, None)
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Review (accept/reject, navigation, split/merge, undo/redo) comes from its package;
+        # created here so the actions keep their place among the window's own.
+        self.review = install_review(self)
+        review = self.review
+        self.act_accept, self.act_reject = review.act_accept, review.act_reject
+        self.act_unreview = review.act_unreview
+        self.act_next, self.act_prev = review.act_next, review.act_prev
+        self.act_split_here, self.act_split_cuts = review.act_split_here, review.act_split_cuts
+        self.act_cut_drop, self.act_merge = review.act_cut_drop, review.act_merge
+        self.act_undo, self.act_redo = review.act_undo, review.act_redo
         self.act_analyze = self._action(
             "&Analyse Project", self.start_analysis, "Ctrl+Shift+A",
             "Find cuts, fades, motion and quality problems in files not analysed yet",
@@ -485,10 +422,10 @@ class MainWindow(QMainWindow):
         except (AnicurateError, OSError) as err:
             self.report_error("Cannot open project", describe_error(err))
             return False
-        self._stop_job()  # only once the new project is open: a failed open changes nothing
+        self.jobs.stop()  # only once the new project is open: a failed open changes nothing
         self._close_project_quietly()
         self.project = project
-        self._last_failed = []
+        self.jobs.last_failed = []
         self.clip_model.set_project(project)
         self.browser.set_has_project(True)
         self._apply_training_size()
@@ -497,17 +434,17 @@ class MainWindow(QMainWindow):
         self.settings.set_last_dir(project.path.parent)
         self.refresh()
         self._update_title()
-        self._update_actions()
+        self.update_actions()
         self.statusBar().showMessage(f"Opened {project.path}", 5000)
         self.project_changed.emit(project.path)
         return True
 
     def close_project(self) -> None:
         """Stop any import and show no project."""
-        self._stop_job()
+        self.jobs.stop()
         self._close_project_quietly()
         self._update_title()
-        self._update_actions()
+        self.update_actions()
         self._update_counts()
         self.project_changed.emit(None)
 
@@ -515,8 +452,8 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self.flush_player_edits()
-        self._threshold_timer.stop()
-        self._analysis_wanted = False
+        self.review.stop()
+        self.jobs.analysis_wanted = False
         self.clip_model.set_project(None)
         self.problem_model.set_problems([])
         self._player_key = None
@@ -538,7 +475,7 @@ class MainWindow(QMainWindow):
         try:
             errors = self.project.errors()
             self.clip_model.refresh(errors)
-            self.problem_model.set_problems(problems_from(errors, self._last_failed))
+            self.problem_model.set_problems(problems_from(errors, self.jobs.last_failed))
         except AnicurateError as err:
             self.report_error("Cannot read the project", describe_error(err))
             return
@@ -548,7 +485,17 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(max(REFRESH_INTERVAL_MS, 5 * cost_ms))
         self.refreshed.emit()
 
+    def schedule_refresh(self) -> None:
+        """Re-read the catalogue soon (during an import), unless a re-read is already due."""
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
     # -- importing ---------------------------------------------------------------------------
+
+    @property
+    def job(self) -> JobWorker | None:
+        """The running import or analysis, if any."""
+        return self.jobs.job
 
     def import_paths(self, paths: Sequence[Path]) -> JobWorker | None:
         """Import files and folders in the background; returns the started worker.
@@ -556,42 +503,11 @@ class MainWindow(QMainWindow):
         Without a project, one is created where :attr:`ask_new_project_path` says (None aborts).
         While another import runs the paths are queued and None is returned.
         """
-        paths = [Path(p) for p in paths]
-        if not paths:
-            return None
-        if self.project is None:
-            target = self.ask_new_project_path(paths)
-            if target is None or not self.open_project(target, create=True):
-                self.statusBar().showMessage("Nothing imported: no project to import into.", 5000)
-                return None
-        assert self.project is not None
-        if self.job is not None:
-            self._pending_imports.append(paths)
-            self.statusBar().showMessage(
-                f"Queued {len(paths)} item(s); they import when the current import is done.", 4000
-            )
-            return None
-        worker = JobWorker(self.make_import_job(self.project.path, paths), name="import")
-        signals = worker.signals
-        signals.progress.connect(functools.partial(self._on_job_progress, worker, "importing"))
-        signals.finished.connect(functools.partial(self._on_import_finished, worker))
-        signals.failed.connect(functools.partial(self._on_import_failed, worker))
-        signals.cancelled.connect(functools.partial(self._on_import_cancelled, worker))
-        self.job = worker
-        self._job_last = None
-        self.statusBar().clearMessage()
-        self.job_status.begin("importing: looking for files\u2026")
-        self._update_actions()
-        self.import_started.emit(worker)  # before start: listeners may connect to its signals
-        worker.start(self.pool)
-        return worker
+        return self.jobs.import_paths(paths)
 
     def cancel_import(self) -> None:
         """Stop the running import (or analysis) after its current file; what was done stays."""
-        self._pending_imports.clear()
-        self._analysis_wanted = False
-        if self.job is not None:
-            self.job.cancel()
+        self.jobs.cancel()
 
     cancel_job = cancel_import
 
@@ -600,61 +516,7 @@ class MainWindow(QMainWindow):
 
         While another job runs the analysis is queued and None is returned.
         """
-        if self.project is None:
-            return None
-        if self.job is not None:
-            self._analysis_wanted = True
-            return None
-        self._analysis_wanted = False
-        worker = JobWorker(
-            self.make_analysis_job(self.project.path), name="analysis", min_interval_s=0.1
-        )
-        signals = worker.signals
-        signals.progress.connect(functools.partial(self._on_job_progress, worker, "analysing"))
-        signals.finished.connect(functools.partial(self._on_analysis_finished, worker))
-        signals.failed.connect(functools.partial(self._on_analysis_failed, worker))
-        signals.cancelled.connect(functools.partial(self._on_analysis_cancelled, worker))
-        self.job = worker
-        self._job_last = None
-        self.job_status.begin("analysing: looking for new files\u2026")
-        self._update_actions()
-        self.analysis_started.emit(worker)  # before start: listeners may connect to its signals
-        worker.start(self.pool)
-        return worker
-
-    def _on_analysis_finished(self, worker: JobWorker, result: Any) -> None:
-        if worker is not self.job:
-            return
-        self._end_job()
-        self._reload_timeline()
-        analysed, failed = int(result.analysed), list(result.failed)
-        flagged = sum(1 for r in result.results.values() if r.flags)
-        if analysed or failed:
-            text = f"Analysis finished: {analysed} file{'' if analysed == 1 else 's'} analysed"
-            text += f", {flagged} clip{'' if flagged == 1 else 's'} flagged"
-            text += f", {len(failed)} failed" if failed else ""
-            self.statusBar().showMessage(text)
-        self.analysis_ended.emit("finished")
-        self._start_pending()
-
-    def _on_analysis_failed(self, worker: JobWorker, message: str) -> None:
-        if worker is not self.job:
-            return
-        self._end_job()
-        self.report_error("Analysis stopped", f"{message}\nWhat was analysed before stays.")
-        self.analysis_ended.emit("failed")
-        self._start_pending()
-
-    def _on_analysis_cancelled(self, worker: JobWorker) -> None:
-        if worker is not self.job:
-            return
-        self._end_job()
-        self._reload_timeline()
-        self.statusBar().showMessage(
-            "Analysis cancelled; the files it finished keep their results."
-        )
-        self.analysis_ended.emit("cancelled")
-        self._start_pending()
+        return self.jobs.start_analysis()
 
     def handle_drop(self, mime: QMimeData) -> bool:
         """Import the local files and folders in ``mime``; one .anicurate file is opened instead."""
@@ -665,76 +527,6 @@ class MainWindow(QMainWindow):
             return self.open_project(paths[0])
         self.import_paths(paths)
         return True
-
-    def _on_job_progress(self, worker: JobWorker, verb: str, progress: Progress) -> None:
-        if worker is not self.job:
-            return
-        self._job_last = progress
-        self.job_status.update_progress(progress, progress_text(verb, progress))
-        if progress.done and not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-
-    def _on_import_finished(self, worker: JobWorker, summary: Any) -> None:
-        if worker is not self.job:
-            return
-        self._last_failed = [(str(p), str(m)) for p, m in summary.failed]
-        self._end_job()
-        self.statusBar().showMessage(import_summary_text(summary))
-        if summary.failed:
-            self.problems_dock.show()
-            self.problems_dock.raise_()
-        self.import_ended.emit("finished")
-        if not self._pending_imports:
-            self._analysis_wanted = True  # analysis starts by itself once the imports are done
-        self._start_pending()
-
-    def _on_import_failed(self, worker: JobWorker, message: str) -> None:
-        if worker is not self.job:
-            return
-        self._pending_imports.clear()
-        self._end_job()
-        self.report_error(
-            "Import stopped", f"{message}\nFiles imported before this stay in the project."
-        )
-        self.import_ended.emit("failed")
-
-    def _on_import_cancelled(self, worker: JobWorker) -> None:
-        if worker is not self.job:
-            return
-        last = self._job_last
-        self._end_job()
-        done = f" after {last.done} of {last.total} files" if last and last.total else ""
-        self.statusBar().showMessage(f"Import cancelled{done}; what was imported is kept.")
-        self.import_ended.emit("cancelled")
-
-    def _end_job(self) -> None:
-        self.job = None
-        self._job_last = None
-        self.job_status.end()
-        self._update_actions()
-        self.refresh()
-
-    def _start_pending(self) -> None:
-        if self.job is not None or self.project is None:
-            return
-        if self._pending_imports:
-            self.import_paths(self._pending_imports.pop(0))
-        elif self._analysis_wanted:
-            self.start_analysis()
-
-    def _stop_job(self) -> None:
-        """Cancel the running job and wait for its thread (bounded by one file's work)."""
-        self._pending_imports.clear()
-        self._analysis_wanted = False
-        job = self.job
-        if job is None:
-            return
-        job.cancel()
-        self.pool.waitForDone(30_000)
-        self.job = None  # its queued signals are ignored from now on
-        self._job_last = None
-        self.job_status.end()
-        self._update_actions()
 
     # -- dialogs -----------------------------------------------------------------------------
 
@@ -834,7 +626,7 @@ class MainWindow(QMainWindow):
         row = self.browser.current_row()  # fresh: saving may have re-read the rows
         self._show_in_inspector(row)
         self._show_in_player(row)
-        self._update_actions()
+        self.update_actions()
 
     def _show_in_inspector(self, row: ClipRow | None) -> None:
         self.inspector.show_row(row, self.clip_model.thumbnail(row) if row is not None else None)
@@ -872,7 +664,7 @@ class MainWindow(QMainWindow):
             data=functools.partial(self.timeline_data_for, row),
         )
 
-    def _reload_timeline(self) -> None:
+    def reload_timeline(self) -> None:
         """Re-read the shown source's analysis into the timeline (after an analysis ran)."""
         row = self.browser.current_row()
         opened = self.player.source
@@ -880,145 +672,53 @@ class MainWindow(QMainWindow):
             return
         self.player_panel.set_timeline_data(self.timeline_data_for(row, opened), len(opened.index))
 
-    # -- review edits ------------------------------------------------------------------------
+    # -- review (delegates to the review package) -------------------------------------------
 
-    def _apply_edit(self, label: str, action: Callable[[Project], object]) -> bool:
-        """Run one catalogue edit; then re-flag when it changed frames or sizes, re-read, tell.
-
-        A refused edit (e.g. a split outside the clip) goes to the status bar, not a dialog.
-        """
-        if self.project is None:
-            return False
-        try:
-            action(self.project)
-            if label.startswith(_REFLAG_LABELS):
-                reflag(self.project)
-        except AnicurateError as err:
-            self.statusBar().showMessage(f"{label}: {describe_error(err)}", 8000)
-            return False
-        self.refresh()
-        self._update_actions()
-        self.edited.emit(label)
-        return True
+    @property
+    def cut_drop(self) -> int:
+        """Frames split at cuts leaves out on each side of a cut."""
+        return self.review.cut_drop
 
     def set_status(self, status: ClipStatus) -> int:
         """Accept, reject or reset the selected clips (the current one without a selection)."""
-        self.flush_player_edits()
-        ids = self.browser.selected_clip_ids()
-        if not ids or self.project is None:
-            return 0
-        changed = 0
-
-        def apply(project: Project) -> None:
-            nonlocal changed
-            changed = set_status(project, ids, status)
-
-        verb = {ClipStatus.ACCEPTED: "Accepted", ClipStatus.REJECTED: "Rejected"}.get(
-            status, "Reset"
-        )
-        if self._apply_edit(f"{verb} clips", apply):
-            noun = "clip" if len(ids) == 1 else "clips"
-            self.statusBar().showMessage(f"{verb} {len(ids)} {noun}", 3000)
-        return changed
+        return self.review.set_status(status)
 
     def set_note(self, clip_id: int, note: str) -> None:
-        self._apply_edit("Edit note", lambda p: set_note(p, clip_id, note))
-
-    def _current_clip(self) -> ClipRow | None:
-        row = self.browser.current_row()
-        return row if row is not None and row.clip is not None and row.error is None else None
+        self.review.set_note(clip_id, note)
 
     def split_at_playhead(self) -> bool:
         """Split the current clip before the frame the player shows (S)."""
-        self.flush_player_edits()
-        row = self._current_clip()
-        if row is None or row.clip is None or self.player.source is None:
-            return False
-        at = self.player.position
-        return self._apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
+        return self.review.split_at_playhead()
 
     def split_at_cuts(self) -> bool:
         """One clip per shot: split the current clip at the cuts the analysis found in it."""
-        self.flush_player_edits()
-        row = self._current_clip()
-        if row is None or row.clip is None:
-            return False
-        if row.result is None:
-            self.statusBar().showMessage("Split at cuts: analyse the project first.", 6000)
-            return False
-        cuts = list(row.result.metrics.cuts)
-        if not cuts:
-            self.statusBar().showMessage("Split at cuts: this clip has no cuts.", 6000)
-            return False
-        clip_id, drop = row.clip.id, self.cut_drop
-        done = self._apply_edit("Split at cuts", lambda p: split(p, clip_id, cuts, drop=drop))
-        if done:
-            pieces = len(cuts) + 1
-            self.statusBar().showMessage(f"Split into {pieces} clips at frames {cuts}", 5000)
-        return done
+        return self.review.split_at_cuts()
 
     def ask_cut_drop(self) -> None:
-        value, ok = QInputDialog.getInt(
-            self,
-            "Frames dropped at cuts",
-            "Frames to leave out on each side of a cut when splitting at cuts:",
-            self.cut_drop,
-            0,
-            48,
-        )
-        if ok:
-            self.set_cut_drop(value)
+        self.review.ask_cut_drop()
 
     def set_cut_drop(self, frames: int) -> None:
-        self.cut_drop = max(0, int(frames))
-        self.settings.set_value("review/cut_drop", self.cut_drop)
+        self.review.set_cut_drop(frames)
 
     def merge_with_next(self) -> bool:
         """Join the current clip with the next clip of the same source."""
-        self.flush_player_edits()
-        row = self._current_clip()
-        if row is None or row.clip is None:
-            return False
-        clip = row.clip
-        later = [
-            r.clip
-            for r in self.clip_model.rows()
-            if r.clip is not None
-            and r.clip.source_id == clip.source_id
-            and r.clip.first_frame > clip.last_frame
-        ]
-        if not later:
-            self.statusBar().showMessage("Merge: no later clip of this file to merge with.", 6000)
-            return False
-        nxt = min(later, key=lambda c: c.first_frame)
-        return self._apply_edit("Merge", lambda p: merge(p, [clip.id, nxt.id]))
+        return self.review.merge_with_next()
 
     def undo(self) -> str | None:
-        return self._undo_redo(core_undo, "Undid")
+        return self.review.undo()
 
     def redo(self) -> str | None:
-        return self._undo_redo(core_redo, "Redid")
+        return self.review.redo()
 
-    def _undo_redo(self, step: Callable[[Project], str | None], verb: str) -> str | None:
-        self.flush_player_edits()
-        if self.project is None:
-            return None
-        label: str | None = None
+    def discard_player_edits(self) -> None:
+        """Forget a pending trim or crop from the player (nothing is saved)."""
+        self.review.discard_player_edits()
 
-        def apply(project: Project) -> None:
-            nonlocal label
-            label = step(project)
-            if label is not None and label.startswith(_REFLAG_LABELS):
-                reflag(project)
+    def flush_player_edits(self) -> None:
+        """Save a pending trim or crop from the player now (also when the clip changes)."""
+        self.review.flush_player_edits()
 
-        if not self._apply_edit(verb, apply) or label is None:
-            return None
-        self.statusBar().showMessage(f"{verb}: {label}", 4000)
-        return label
-
-    # -- edits from the player (debounced) ---------------------------------------------------
-
-    def _player_clip(self) -> ClipRow | None:
+    def player_row(self) -> ClipRow | None:
         """The row of the clip the player shows, as the catalogue has it now."""
         key = self._player_key
         if key is None:
@@ -1026,74 +726,7 @@ class MainWindow(QMainWindow):
         index = self.clip_model.row_of_key(key[0])  # type: ignore[arg-type]
         return self.clip_model.row_at(index) if index is not None else None
 
-    def _on_player_in_out(self, first: int, last: int) -> None:
-        row = self._player_clip()
-        if row is None or row.clip is None or self.player.source is None:
-            return
-        clip = row.clip
-        if (first, last) == (clip.first_frame, clip.last_frame):
-            self._pending_trim = None
-            return
-        self._pending_trim = (clip.id, first, last)
-        self._edit_timer.start()
-
-    def _on_player_crop(self, rect: CropRect | None) -> None:
-        row = self._player_clip()
-        if row is None or row.clip is None:
-            return
-        clip = row.clip
-        new = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
-        if new == clip.crop:
-            self._pending_crop = None
-            return
-        self._pending_crop = (clip.id, rect)
-        self._edit_timer.start()
-
-    def discard_player_edits(self) -> None:
-        """Forget a pending trim or crop from the player (nothing is saved)."""
-        self._edit_timer.stop()
-        self._pending_trim = self._pending_crop = None
-
-    def flush_player_edits(self) -> None:
-        """Save a pending trim or crop from the player now (also when the clip changes)."""
-        self._edit_timer.stop()
-        trim_edit, crop_edit = self._pending_trim, self._pending_crop
-        self._pending_trim = self._pending_crop = None
-        if trim_edit is not None:
-            clip_id, first, last = trim_edit
-            self._apply_edit("Trim", lambda p: trim(p, clip_id, first, last))
-        if crop_edit is not None:
-            clip_id, rect = crop_edit
-            crop = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
-            self._apply_edit("Crop" if crop else "Clear crop", lambda p: set_crop(p, clip_id, crop))
-
-    # -- thresholds and settings -------------------------------------------------------------
-
-    def _on_threshold_dragged(self, value: float) -> None:
-        if self.project is None or self.timeline.data is None:
-            return
-        self._threshold_value = value
-        self._threshold_timer.start()
-
-    def _apply_threshold(self) -> None:
-        """Store the cut threshold the timeline's line shows, then re-detect cuts and re-flag
-        from the stored signals (nothing decodes)."""
-        value, self._threshold_value = self._threshold_value, None
-        if value is None or self.project is None:
-            return
-        thresholds = core_thresholds_of(self.project)
-        value = round(max(value, 0.1), 2)
-        if value == thresholds.cut_min_content:
-            return
-        try:
-            set_thresholds(self.project, replace(thresholds, cut_min_content=value))
-        except AnicurateError as err:
-            self.report_error("Cannot save the threshold", describe_error(err))
-            return
-        self.refresh()
-        self._reload_timeline()  # its cut markers follow the threshold
-        self.statusBar().showMessage(f"Cut threshold {value:.2f}: cuts and flags updated", 3000)
-        self.reflagged.emit()
+    # -- settings ----------------------------------------------------------------------------
 
     def settings_dialog(self) -> SettingsDialog | None:
         """Edit the project's training settings and thresholds (modal when interactive)."""
@@ -1119,7 +752,7 @@ class MainWindow(QMainWindow):
             return
         self._apply_training_size()
         self.refresh()
-        self._reload_timeline()
+        self.reload_timeline()
         self.statusBar().showMessage("Settings saved; flags updated.", 4000)
         self.reflagged.emit()
 
@@ -1184,26 +817,15 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{self.project.path.stem} \u2014 anicurate")
             self.setWindowFilePath(str(self.project.path))
 
-    def _update_actions(self, *_args: object) -> None:
+    def update_actions(self, *_args: object) -> None:
+        """Enable the actions that apply to the project, selection and jobs now."""
         has_project = self.project is not None
         self.act_close.setEnabled(has_project)
         for widget in (self.filter_edit, self.status_combo, self.flag_combo, self.sort_combo):
             widget.setEnabled(has_project)
-        has_clip = has_project and self._current_clip() is not None
-        has_selection = has_project and bool(self.browser.selected_clip_ids())
-        for action in (self.act_accept, self.act_reject, self.act_unreview):
-            action.setEnabled(has_selection)
-        for action in (self.act_split_here, self.act_split_cuts, self.act_merge):
-            action.setEnabled(has_clip)
-        self.act_next.setEnabled(has_project)
-        self.act_prev.setEnabled(has_project)
+        self.review.update_actions(has_project)
         self.act_settings.setEnabled(has_project)
         self.act_analyze.setEnabled(has_project and self.job is None)
-        undo_label, redo_label = history(self.project) if self.project is not None else (None, None)
-        self.act_undo.setEnabled(undo_label is not None)
-        self.act_redo.setEnabled(redo_label is not None)
-        self.act_undo.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
-        self.act_redo.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
 
     def _update_counts(self) -> None:
         if self.project is None:
@@ -1267,7 +889,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush_player_edits()
-        self._stop_job()
+        self.jobs.stop()
         self.save_layout()
         self._close_project_quietly()
         self.player_panel.shutdown()

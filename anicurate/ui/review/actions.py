@@ -1,0 +1,364 @@
+"""The review actions on a :class:`MainWindow`: status of the selection, clip navigation,
+split/merge, undo/redo with history labels, the player's trim and crop (saved once a drag
+rests) and the timeline's cut threshold (re-flags once it rests).
+
+Only the window's public members are used (``project``, ``browser``, ``clip_model``, ``player``,
+``timeline``, ``inspector``, ``settings``, ``statusBar()``, ``refresh``, ``update_actions``,
+``reload_timeline``, ``player_row``, ``report_error``, ``edited``, ``reflagged``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog
+
+from anicurate.core.analysis import reflag, set_thresholds
+from anicurate.core.analysis import thresholds_of as core_thresholds_of
+from anicurate.core.crop import CropRect
+from anicurate.core.errors import AnicurateError
+from anicurate.core.project import ClipStatus, Project
+from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
+from anicurate.core.project.edits import redo as core_redo
+from anicurate.core.project.edits import undo as core_undo
+from anicurate.ui.clip_model import ClipRow
+from anicurate.ui.messages import describe_error
+
+if TYPE_CHECKING:
+    from anicurate.ui.main_window import MainWindow
+
+EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
+THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
+# Edits after which flags must be recomputed (they change a clip's frames or picture size).
+REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
+
+
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: Callable[[], Any],
+    shortcut: QKeySequence | str | None = None,
+    tip: str = "",
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+class ReviewActions(QObject):
+    """The review actions and edits of a :class:`MainWindow`; the window places the actions."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("reviewActions")
+        self.window = window
+        self.cut_drop = window.settings.int_value("review/cut_drop", 0)
+        # Edits from the player, saved once a drag rests: (clip id, first, last) and crop.
+        self._pending_trim: tuple[int, int, int] | None = None
+        self._pending_crop: tuple[int, CropRect | None] | None = None
+        self._threshold_value: float | None = None
+        self._build_actions()
+
+        self.edit_timer = QTimer(self)
+        self.edit_timer.setSingleShot(True)
+        self.edit_timer.setInterval(EDIT_DELAY_MS)
+        self.edit_timer.timeout.connect(self.flush_player_edits)
+        self.threshold_timer = QTimer(self)
+        self.threshold_timer.setSingleShot(True)
+        self.threshold_timer.setInterval(THRESHOLD_DELAY_MS)
+        self.threshold_timer.timeout.connect(self._apply_threshold)
+
+        window.inspector.note_edited.connect(self.set_note)
+        window.player.in_out_changed.connect(self._on_player_in_out)
+        window.player.crop_changed.connect(self._on_player_crop)
+        window.timeline.threshold_changed.connect(self._on_threshold_dragged)
+
+    def _build_actions(self) -> None:
+        window, sk = self.window, QKeySequence.StandardKey
+        # Review: single keys as in video editors; text fields keep their keys (Qt gives a
+        # focused line edit the key first, as a shortcut override).
+        self.act_accept = _action(
+            window, "&Accept", lambda: self.set_status(ClipStatus.ACCEPTED), "A",
+            "Accept the selected clips (A)",
+        )  # fmt: skip
+        self.act_reject = _action(
+            window, "&Reject", lambda: self.set_status(ClipStatus.REJECTED), "R",
+            "Reject the selected clips (R)",
+        )  # fmt: skip
+        self.act_unreview = _action(
+            window, "Mark &Unreviewed", lambda: self.set_status(ClipStatus.UNREVIEWED), "U",
+            "Put the selected clips back to unreviewed (U)",
+        )  # fmt: skip
+        self.act_next = _action(
+            window, "&Next Clip", lambda: window.browser.move_current(1), "N",
+            "Go to the next clip (N)",
+        )  # fmt: skip
+        self.act_prev = _action(
+            window, "&Previous Clip", lambda: window.browser.move_current(-1), "P",
+            "Go to the previous clip (P)",
+        )  # fmt: skip
+        self.act_split_here = _action(
+            window, "&Split at Playhead", self.split_at_playhead, "S",
+            "Split the clip before the frame on screen (S)",
+        )  # fmt: skip
+        self.act_split_cuts = _action(
+            window, "Split at &Cuts", self.split_at_cuts, "Ctrl+Shift+S",
+            "One clip per shot, at the cuts the analysis found",
+        )  # fmt: skip
+        self.act_cut_drop = _action(
+            window, "Frames Dropped at Cuts…", self.ask_cut_drop, None,
+            "How many frames split at cuts leaves out on each side of a cut",
+        )  # fmt: skip
+        self.act_split_cuts.setIconText("Split at Cuts")
+        self.act_merge = _action(
+            window, "&Merge with Next Clip", self.merge_with_next, "Ctrl+M",
+            "Join the clip with the next clip of the same file",
+        )  # fmt: skip
+        self.act_merge.setIconText("Merge")
+        self.act_undo = _action(window, "&Undo", self.undo, QKeySequence(sk.Undo))
+        self.act_redo = _action(window, "&Redo", self.redo, None)
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+
+    def update_actions(self, has_project: bool) -> None:
+        """Enable what applies to the selection and name the edits undo and redo would undo."""
+        window = self.window
+        has_clip = has_project and self.current_clip() is not None
+        has_selection = has_project and bool(window.browser.selected_clip_ids())
+        for action in (self.act_accept, self.act_reject, self.act_unreview):
+            action.setEnabled(has_selection)
+        for action in (self.act_split_here, self.act_split_cuts, self.act_merge):
+            action.setEnabled(has_clip)
+        self.act_next.setEnabled(has_project)
+        self.act_prev.setEnabled(has_project)
+        project = window.project
+        undo_label, redo_label = history(project) if project is not None else (None, None)
+        self.act_undo.setEnabled(undo_label is not None)
+        self.act_redo.setEnabled(redo_label is not None)
+        self.act_undo.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
+        self.act_redo.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
+
+    def stop(self) -> None:
+        """Forget a threshold drag that has not rested yet (the project is closing)."""
+        self.threshold_timer.stop()
+
+    # -- review edits ------------------------------------------------------------------------
+
+    def apply_edit(self, label: str, action: Callable[[Project], object]) -> bool:
+        """Run one catalogue edit; then re-flag when it changed frames or sizes, re-read, tell.
+
+        A refused edit (e.g. a split outside the clip) goes to the status bar, not a dialog.
+        """
+        window = self.window
+        if window.project is None:
+            return False
+        try:
+            action(window.project)
+            if label.startswith(REFLAG_LABELS):
+                reflag(window.project)
+        except AnicurateError as err:
+            window.statusBar().showMessage(f"{label}: {describe_error(err)}", 8000)
+            return False
+        window.refresh()
+        window.update_actions()
+        window.edited.emit(label)
+        return True
+
+    def set_status(self, status: ClipStatus) -> int:
+        """Accept, reject or reset the selected clips (the current one without a selection)."""
+        self.flush_player_edits()
+        ids = self.window.browser.selected_clip_ids()
+        if not ids or self.window.project is None:
+            return 0
+        changed = 0
+
+        def apply(project: Project) -> None:
+            nonlocal changed
+            changed = set_status(project, ids, status)
+
+        verb = {ClipStatus.ACCEPTED: "Accepted", ClipStatus.REJECTED: "Rejected"}.get(
+            status, "Reset"
+        )
+        if self.apply_edit(f"{verb} clips", apply):
+            noun = "clip" if len(ids) == 1 else "clips"
+            self.window.statusBar().showMessage(f"{verb} {len(ids)} {noun}", 3000)
+        return changed
+
+    def set_note(self, clip_id: int, note: str) -> None:
+        self.apply_edit("Edit note", lambda p: set_note(p, clip_id, note))
+
+    def current_clip(self) -> ClipRow | None:
+        """The browser's current row when it is a playable clip."""
+        row = self.window.browser.current_row()
+        return row if row is not None and row.clip is not None and row.error is None else None
+
+    def split_at_playhead(self) -> bool:
+        """Split the current clip before the frame the player shows (S)."""
+        self.flush_player_edits()
+        row = self.current_clip()
+        if row is None or row.clip is None or self.window.player.source is None:
+            return False
+        at = self.window.player.position
+        return self.apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
+
+    def split_at_cuts(self) -> bool:
+        """One clip per shot: split the current clip at the cuts the analysis found in it."""
+        self.flush_player_edits()
+        row = self.current_clip()
+        if row is None or row.clip is None:
+            return False
+        status_bar = self.window.statusBar()
+        if row.result is None:
+            status_bar.showMessage("Split at cuts: analyse the project first.", 6000)
+            return False
+        cuts = list(row.result.metrics.cuts)
+        if not cuts:
+            status_bar.showMessage("Split at cuts: this clip has no cuts.", 6000)
+            return False
+        clip_id, drop = row.clip.id, self.cut_drop
+        done = self.apply_edit("Split at cuts", lambda p: split(p, clip_id, cuts, drop=drop))
+        if done:
+            pieces = len(cuts) + 1
+            status_bar.showMessage(f"Split into {pieces} clips at frames {cuts}", 5000)
+        return done
+
+    def ask_cut_drop(self) -> None:
+        value, ok = QInputDialog.getInt(
+            self.window,
+            "Frames dropped at cuts",
+            "Frames to leave out on each side of a cut when splitting at cuts:",
+            self.cut_drop,
+            0,
+            48,
+        )
+        if ok:
+            self.set_cut_drop(value)
+
+    def set_cut_drop(self, frames: int) -> None:
+        self.cut_drop = max(0, int(frames))
+        self.window.settings.set_value("review/cut_drop", self.cut_drop)
+
+    def merge_with_next(self) -> bool:
+        """Join the current clip with the next clip of the same source."""
+        self.flush_player_edits()
+        row = self.current_clip()
+        if row is None or row.clip is None:
+            return False
+        clip = row.clip
+        later = [
+            r.clip
+            for r in self.window.clip_model.rows()
+            if r.clip is not None
+            and r.clip.source_id == clip.source_id
+            and r.clip.first_frame > clip.last_frame
+        ]
+        if not later:
+            self.window.statusBar().showMessage(
+                "Merge: no later clip of this file to merge with.", 6000
+            )
+            return False
+        nxt = min(later, key=lambda c: c.first_frame)
+        return self.apply_edit("Merge", lambda p: merge(p, [clip.id, nxt.id]))
+
+    def undo(self) -> str | None:
+        return self._undo_redo(core_undo, "Undid")
+
+    def redo(self) -> str | None:
+        return self._undo_redo(core_redo, "Redid")
+
+    def _undo_redo(self, step: Callable[[Project], str | None], verb: str) -> str | None:
+        self.flush_player_edits()
+        if self.window.project is None:
+            return None
+        label: str | None = None
+
+        def apply(project: Project) -> None:
+            nonlocal label
+            label = step(project)
+            if label is not None and label.startswith(REFLAG_LABELS):
+                reflag(project)
+
+        if not self.apply_edit(verb, apply) or label is None:
+            return None
+        self.window.statusBar().showMessage(f"{verb}: {label}", 4000)
+        return label
+
+    # -- edits from the player (debounced) ---------------------------------------------------
+
+    def _on_player_in_out(self, first: int, last: int) -> None:
+        row = self.window.player_row()
+        if row is None or row.clip is None or self.window.player.source is None:
+            return
+        clip = row.clip
+        if (first, last) == (clip.first_frame, clip.last_frame):
+            self._pending_trim = None
+            return
+        self._pending_trim = (clip.id, first, last)
+        self.edit_timer.start()
+
+    def _on_player_crop(self, rect: CropRect | None) -> None:
+        row = self.window.player_row()
+        if row is None or row.clip is None:
+            return
+        clip = row.clip
+        new = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
+        if new == clip.crop:
+            self._pending_crop = None
+            return
+        self._pending_crop = (clip.id, rect)
+        self.edit_timer.start()
+
+    def discard_player_edits(self) -> None:
+        """Forget a pending trim or crop from the player (nothing is saved)."""
+        self.edit_timer.stop()
+        self._pending_trim = self._pending_crop = None
+
+    def flush_player_edits(self) -> None:
+        """Save a pending trim or crop from the player now (also when the clip changes)."""
+        self.edit_timer.stop()
+        trim_edit, crop_edit = self._pending_trim, self._pending_crop
+        self._pending_trim = self._pending_crop = None
+        if trim_edit is not None:
+            clip_id, first, last = trim_edit
+            self.apply_edit("Trim", lambda p: trim(p, clip_id, first, last))
+        if crop_edit is not None:
+            clip_id, rect = crop_edit
+            crop = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
+            self.apply_edit("Crop" if crop else "Clear crop", lambda p: set_crop(p, clip_id, crop))
+
+    # -- the timeline's threshold line (debounced) -------------------------------------------
+
+    def _on_threshold_dragged(self, value: float) -> None:
+        if self.window.project is None or self.window.timeline.data is None:
+            return
+        self._threshold_value = value
+        self.threshold_timer.start()
+
+    def _apply_threshold(self) -> None:
+        """Store the cut threshold the timeline's line shows, then re-detect cuts and re-flag
+        from the stored signals (nothing decodes)."""
+        window = self.window
+        value, self._threshold_value = self._threshold_value, None
+        if value is None or window.project is None:
+            return
+        thresholds = core_thresholds_of(window.project)
+        value = round(max(value, 0.1), 2)
+        if value == thresholds.cut_min_content:
+            return
+        try:
+            set_thresholds(window.project, replace(thresholds, cut_min_content=value))
+        except AnicurateError as err:
+            window.report_error("Cannot save the threshold", describe_error(err))
+            return
+        window.refresh()
+        window.reload_timeline()  # its cut markers follow the threshold
+        window.statusBar().showMessage(f"Cut threshold {value:.2f}: cuts and flags updated", 3000)
+        window.reflagged.emit()
