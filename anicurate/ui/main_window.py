@@ -13,7 +13,6 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
@@ -49,6 +48,7 @@ from anicurate.core.errors import AnicurateError
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project import import_paths as core_import_paths
+from anicurate.ui.actions import make_action
 from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.clip_model import FLAG_NAMES, ClipListModel, ClipRow
 from anicurate.ui.export import install_export
@@ -227,57 +227,41 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], Any],
-        shortcut: QKeySequence | str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_actions(self) -> None:
         sk = QKeySequence.StandardKey
-        self.act_new = self._action(
+        self.act_new = make_action(self,
             "&New Project\u2026",
             self.new_project_dialog,
             QKeySequence(sk.New),
             "Create a new project file",
         )
-        self.act_open = self._action(
+        self.act_open = make_action(self,
             "&Open Project\u2026",
             self.open_project_dialog,
             QKeySequence(sk.Open),
             "Open an .anicurate project",
         )
-        self.act_import_files = self._action(
+        self.act_import_files = make_action(self,
             "Import &Files\u2026",
             self.import_files_dialog,
             "Ctrl+I",
             "Add video, GIF and image files to the project",
         )
-        self.act_import_folder = self._action(
+        self.act_import_folder = make_action(self,
             "Import F&older\u2026",
             self.import_folder_dialog,
             "Ctrl+Shift+I",
             "Add every media file in a folder and its subfolders",
         )
-        self.act_close = self._action("&Close Project", self.close_project, None)
-        self.act_quit = self._action("&Quit", self.close, QKeySequence(sk.Quit))
-        self.act_grid = self._action(
+        self.act_close = make_action(self, "&Close Project", self.close_project, None)
+        self.act_quit = make_action(self, "&Quit", self.close, QKeySequence(sk.Quit))
+        self.act_grid = make_action(self,
             "&Thumbnails",
             lambda: self.set_browser_mode(BrowserMode.GRID),
             "Ctrl+1",
             "Show clips as a grid of thumbnails",
         )
-        self.act_table = self._action(
+        self.act_table = make_action(self,
             "&Details",
             lambda: self.set_browser_mode(BrowserMode.TABLE),
             "Ctrl+2",
@@ -299,18 +283,18 @@ class MainWindow(QMainWindow):
         self.act_split_here, self.act_split_cuts = review.act_split_here, review.act_split_cuts
         self.act_cut_drop, self.act_merge = review.act_cut_drop, review.act_merge
         self.act_undo, self.act_redo = review.act_undo, review.act_redo
-        self.act_analyze = self._action(
+        self.act_analyze = make_action(self,
             "&Analyse Project", self.start_analysis, "Ctrl+Shift+A",
             "Find cuts, fades, motion and quality problems in files not analysed yet",
         )  # fmt: skip
-        self.act_settings = self._action(
+        self.act_settings = make_action(self,
             "Project &Settings…", self.settings_dialog, "Ctrl+,",
             "Training size, frames, fps and analysis thresholds",
         )  # fmt: skip
         self.theme_actions: dict[str, QAction] = {}
         theme_group = QActionGroup(self)
         for name in THEMES:
-            action = self._action(
+            action = make_action(self,
                 f"&{name.capitalize()}", functools.partial(self.set_theme, name), None
             )
             action.setCheckable(True)
@@ -354,7 +338,7 @@ class MainWindow(QMainWindow):
         current = self.settings.store.value("view/theme", "dark")
         self.theme_actions.get(str(current), self.theme_actions["dark"]).setChecked(True)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&About anicurate", self._show_about))
+        help_menu.addAction(make_action(self, "&About anicurate", self._show_about))
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)

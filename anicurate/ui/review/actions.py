@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
 from anicurate.core.analysis import reflag, set_thresholds
@@ -25,6 +25,7 @@ from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
 from anicurate.core.project.edits import redo as core_redo
 from anicurate.core.project.edits import undo as core_undo
+from anicurate.ui.actions import make_action
 from anicurate.ui.clip_model import ClipRow
 from anicurate.ui.messages import describe_error
 
@@ -37,21 +38,6 @@ THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
 REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
 
 
-def _action(
-    window: MainWindow,
-    text: str,
-    slot: Callable[[], Any],
-    shortcut: QKeySequence | str | None = None,
-    tip: str = "",
-) -> QAction:
-    action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-    if tip:
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-    action.triggered.connect(lambda _checked=False: slot())
-    return action
 
 
 class ReviewActions(QObject):
@@ -86,46 +72,46 @@ class ReviewActions(QObject):
         window, sk = self.window, QKeySequence.StandardKey
         # Review: single keys as in video editors; text fields keep their keys (Qt gives a
         # focused line edit the key first, as a shortcut override).
-        self.act_accept = _action(
+        self.act_accept = make_action(
             window, "&Accept", lambda: self.set_status(ClipStatus.ACCEPTED), "A",
             "Accept the selected clips (A)",
         )  # fmt: skip
-        self.act_reject = _action(
+        self.act_reject = make_action(
             window, "&Reject", lambda: self.set_status(ClipStatus.REJECTED), "R",
             "Reject the selected clips (R)",
         )  # fmt: skip
-        self.act_unreview = _action(
+        self.act_unreview = make_action(
             window, "Mark &Unreviewed", lambda: self.set_status(ClipStatus.UNREVIEWED), "U",
             "Put the selected clips back to unreviewed (U)",
         )  # fmt: skip
-        self.act_next = _action(
+        self.act_next = make_action(
             window, "&Next Clip", lambda: window.browser.move_current(1), "N",
             "Go to the next clip (N)",
         )  # fmt: skip
-        self.act_prev = _action(
+        self.act_prev = make_action(
             window, "&Previous Clip", lambda: window.browser.move_current(-1), "P",
             "Go to the previous clip (P)",
         )  # fmt: skip
-        self.act_split_here = _action(
+        self.act_split_here = make_action(
             window, "&Split at Playhead", self.split_at_playhead, "S",
             "Split the clip before the frame on screen (S)",
         )  # fmt: skip
-        self.act_split_cuts = _action(
+        self.act_split_cuts = make_action(
             window, "Split at &Cuts", self.split_at_cuts, "Ctrl+Shift+S",
             "One clip per shot, at the cuts the analysis found",
         )  # fmt: skip
-        self.act_cut_drop = _action(
+        self.act_cut_drop = make_action(
             window, "Frames Dropped at Cuts…", self.ask_cut_drop, None,
             "How many frames split at cuts leaves out on each side of a cut",
         )  # fmt: skip
         self.act_split_cuts.setIconText("Split at Cuts")
-        self.act_merge = _action(
+        self.act_merge = make_action(
             window, "&Merge with Next Clip", self.merge_with_next, "Ctrl+M",
             "Join the clip with the next clip of the same file",
         )  # fmt: skip
         self.act_merge.setIconText("Merge")
-        self.act_undo = _action(window, "&Undo", self.undo, QKeySequence(sk.Undo))
-        self.act_redo = _action(window, "&Redo", self.redo, None)
+        self.act_undo = make_action(window, "&Undo", self.undo, QKeySequence(sk.Undo))
+        self.act_redo = make_action(window, "&Redo", self.redo, None)
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
 
     def update_actions(self, has_project: bool) -> None:

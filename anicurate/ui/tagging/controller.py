@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QMenu, QToolBar, QWidgetAction
 
 from anicurate.core.errors import AnicurateError
@@ -23,6 +22,7 @@ from anicurate.core.project import ClipStatus
 from anicurate.core.tagging import store
 from anicurate.core.tagging.model import PROVIDER_LABELS, ProviderChoice
 from anicurate.core.tagging.run import DEFAULT_BATCH
+from anicurate.ui.actions import make_action
 from anicurate.ui.clip_model import ClipRow
 from anicurate.ui.job_status import JobStatusWidget
 from anicurate.ui.messages import (
@@ -126,29 +126,20 @@ class TaggingUi(QObject):
         )
         return dock
 
-    def _action(self, text: str, slot: Any, shortcut: str | None, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_actions(self) -> None:
         window = self.window
-        self.act_tag = self._action(
+        self.act_tag = make_action(self.window,
             "&Tag Clips\u2026", self.tag_clips_dialog, "Ctrl+T",
             "Tag the selected clips (or all) with a WD14 tagger",
         )  # fmt: skip
-        self.act_cancel = self._action(
+        self.act_cancel = make_action(self.window,
             "&Cancel Tagging", self.cancel, None, "Stop tagging; clips already tagged keep tags"
         )
-        self.act_replace = self._action(
+        self.act_replace = make_action(self.window,
             "&Find and Replace Tags\u2026", self.find_replace_dialog, "Ctrl+H",
             "Rename or remove a tag on the selected clips or on all",
         )  # fmt: skip
-        self.act_clear_filter = self._action(
+        self.act_clear_filter = make_action(self.window,
             "Show &All Clips", self.clear_tag_filter, None, "Stop filtering the browser by a tag"
         )
         self.menu = QMenu("&Tags", window)
