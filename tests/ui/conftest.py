@@ -7,13 +7,17 @@ import os
 # Must happen before anything imports Qt: the tests never need a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from ui_media import MediaSet, make_media, run_import
+from ui_media import MediaSet, make_colour_clips, make_media, run_import
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))  # tagger_samples
+from tagger_samples import make_tiny_tagger
 
 from anicurate.ui.main_window import MainWindow
 from anicurate.ui.settings import AppSettings
@@ -45,3 +49,15 @@ def project_path(tmp_path: Path, media: MediaSet) -> Path:
     path = tmp_path / "dataset.anicurate"
     run_import(path, [media.root])
     return path
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny real ONNX tagger with the WD14 layout (dynamic batch)."""
+    return make_tiny_tagger(tmp_path_factory.mktemp("taggers") / "tiny-v3")
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of the four solid-colour clips (see ui_media.COLOUR_CLIPS)."""
+    return make_colour_clips(tmp_path_factory.mktemp("clips"))

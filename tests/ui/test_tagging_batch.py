@@ -16,10 +16,9 @@ from pytestqt.qtbot import QtBot
 from ui_media import run_import
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))
-from tagger_samples import make_tiny_tagger, solid, write_tags_csv
+from tagger_samples import make_tiny_tagger, write_tags_csv
 
 from anicurate.core.jobs import Progress
-from anicurate.core.media.writer import write_video
 from anicurate.core.project import Project
 from anicurate.core.tagging import store
 from anicurate.core.tagging.discovery import TaggerLocation
@@ -44,19 +43,6 @@ EXPECTED = {
     "d_blue.mp4": ["blue sky"],
 }
 JOB_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_tagger(tmp_path_factory.mktemp("taggers") / "tiny-v3")
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("clips")
-    for name, colour in zip(EXPECTED, ("red", "green", "yellow", "blue"), strict=True):
-        write_video(folder / name, [solid(colour)] * 4, 24)
-    return folder
 
 
 @pytest.fixture

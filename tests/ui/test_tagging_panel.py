@@ -15,9 +15,7 @@ from pytestqt.qtbot import QtBot
 from ui_media import run_import
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))
-from tagger_samples import make_tiny_tagger, solid
 
-from anicurate.core.media.writer import write_video
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status
 from anicurate.core.tagging import store
@@ -37,19 +35,6 @@ from anicurate.ui.tagging.replace_dialog import FindReplaceDialog
 
 GREEN = ["hatsune miku", "green hair", "looking at viewer"]
 FILES = ["a_red.mp4", "b_green.mp4", "c_yellow.mp4", "d_blue.mp4"]
-
-
-@pytest.fixture(scope="module")
-def tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_tagger(tmp_path_factory.mktemp("taggers") / "tiny-v3")
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("clips")
-    for name, colour in zip(FILES, ("red", "green", "yellow", "blue"), strict=True):
-        write_video(folder / name, [solid(colour)] * 4, 24)
-    return folder
 
 
 @pytest.fixture

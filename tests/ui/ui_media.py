@@ -66,3 +66,16 @@ def run_import(project_path: Path, paths: list[Path]) -> Any:
             next(job)
         except StopIteration as stop:
             return stop.value
+
+
+COLOUR_CLIPS = (("a_red.mp4", "red"), ("b_green.mp4", "green"), ("c_yellow.mp4", "yellow"),
+                ("d_blue.mp4", "blue"))  # fmt: skip
+
+
+def make_colour_clips(folder: Path) -> Path:
+    """Four 4-frame clips of one solid colour each, which the tiny test tagger tags exactly."""
+    from tagger_samples import solid
+
+    for name, colour in COLOUR_CLIPS:
+        write_video(folder / name, [solid(colour)] * 4, 24)
+    return folder
