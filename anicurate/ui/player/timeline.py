@@ -115,6 +115,7 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
             axis.setPen(pg.mkPen(AXIS))
             axis.setTextPen(pg.mkPen(AXIS))
             axis.setStyle(tickFont=small, tickTextOffset=3)
+            axis.enableAutoSIPrefix(False)  # "motion (x0.001)" over 0-800 reads as nonsense
             plot.setLabel(name, label, color=AXIS)
         plot.showAxis("right")
         plot.getAxis("left").setWidth(52)
