@@ -229,25 +229,29 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sk = QKeySequence.StandardKey
-        self.act_new = make_action(self,
+        self.act_new = make_action(
+            self,
             "&New Project\u2026",
             self.new_project_dialog,
             QKeySequence(sk.New),
             "Create a new project file",
         )
-        self.act_open = make_action(self,
+        self.act_open = make_action(
+            self,
             "&Open Project\u2026",
             self.open_project_dialog,
             QKeySequence(sk.Open),
             "Open an .anicurate project",
         )
-        self.act_import_files = make_action(self,
+        self.act_import_files = make_action(
+            self,
             "Import &Files\u2026",
             self.import_files_dialog,
             "Ctrl+I",
             "Add video, GIF and image files to the project",
         )
-        self.act_import_folder = make_action(self,
+        self.act_import_folder = make_action(
+            self,
             "Import F&older\u2026",
             self.import_folder_dialog,
             "Ctrl+Shift+I",
@@ -255,13 +259,15 @@ class MainWindow(QMainWindow):
         )
         self.act_close = make_action(self, "&Close Project", self.close_project, None)
         self.act_quit = make_action(self, "&Quit", self.close, QKeySequence(sk.Quit))
-        self.act_grid = make_action(self,
+        self.act_grid = make_action(
+            self,
             "&Thumbnails",
             lambda: self.set_browser_mode(BrowserMode.GRID),
             "Ctrl+1",
             "Show clips as a grid of thumbnails",
         )
-        self.act_table = make_action(self,
+        self.act_table = make_action(
+            self,
             "&Details",
             lambda: self.set_browser_mode(BrowserMode.TABLE),
             "Ctrl+2",
@@ -294,8 +300,8 @@ class MainWindow(QMainWindow):
         self.theme_actions: dict[str, QAction] = {}
         theme_group = QActionGroup(self)
         for name in THEMES:
-            action = make_action(self,
-                f"&{name.capitalize()}", functools.partial(self.set_theme, name), None
+            action = make_action(
+                self, f"&{name.capitalize()}", functools.partial(self.set_theme, name), None
             )
             action.setCheckable(True)
             theme_group.addAction(action)

@@ -105,6 +105,7 @@ VFR_STEPS = [1, 1, 2, 1, 3, 1, 1, 2] * 3
 #: x264 with open GOPs: B-frames shown before each I-frame are decoded after it, from both GOPs.
 OPEN_GOP = "open-gop=1:b-adapt=0:scenecut=0"
 
+
 @dataclass(frozen=True)
 class _Spec:
     file_name: str

@@ -6,7 +6,8 @@ to cheap numbers: differences to the frame before, an HSV content change as PySc
 ContentDetector defines it, 8x8 block differences as ffmpeg's mpdecimate defines them, a motion
 magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, differences
 at larger lags (flashes) and a linearity test over frame triples (dissolves and fades). Blur and
-noise need detail, so they are measured every ``DETAIL_EVERY`` frames at a 360-line scale.
+noise need detail, so they are measured about every ``DETAIL_EVERY`` frames at a 360-line scale,
+on frames the decoder deblocked.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from av.video.frame import VideoFrame
 
 from anicurate.core.errors import MediaError, MediaErrorKind
-from anicurate.core.media.decode import AvCursor, DecodedFrame
+from anicurate.core.media.decode import AvCursor
 from anicurate.core.media.failures import guarded
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
@@ -61,7 +62,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
 SPANS = (2, 4, 8)
-#: Blur and noise are measured on every ``DETAIL_EVERY``-th frame (and the last one): each
+#: Blur and noise are measured about every ``DETAIL_EVERY``-th frame (and the last one): each
 #: measure reads a whole plane, and a clip's value is a median, which a sample a second settles.
 DETAIL_EVERY = 24
 DETAIL_LINES = 360
@@ -151,11 +152,22 @@ class SignalComputer:
         self._prev: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tiny: deque[np.ndarray] = deque(maxlen=2 * max(SPANS) + 1)
         self._i = 0
+        self._detail_due: int | None = None  # a detail measure waits from this frame on
 
     def feed(
-        self, y: np.ndarray, u: np.ndarray | None, v: np.ndarray | None, rotation: int
+        self,
+        y: np.ndarray,
+        u: np.ndarray | None,
+        v: np.ndarray | None,
+        rotation: int,
+        *,
+        exact: bool = True,
     ) -> None:
-        """The next displayed frame's planes (stored orientation; ``rotation`` turns them)."""
+        """The next displayed frame's planes (stored orientation; ``rotation`` turns them).
+
+        Blur and noise wait for an ``exact`` frame (one decoded with its deblocking): they are
+        about fine detail, which a skipped deblocking filter adds blocks to.
+        """
         i = self._i
         if i >= self.n:
             return
@@ -208,8 +220,12 @@ class SignalComputer:
             vals[S["residual"], i] = cv2.mean(cv2.absdiff(warped, small))[0]
         self._prev = (luma, small, hsv)
         self._tiny_signals(i, tiny)
-        if i % DETAIL_EVERY == 0 or i == self.n - 1:
+        if i % DETAIL_EVERY == 0:
+            self._detail_due = i
+        due = self._detail_due
+        if (due is not None and (exact or i - due >= DETAIL_EVERY - 1)) or i == self.n - 1:
             self._detail(i, y)
+            self._detail_due = None
 
     def _tiny_signals(self, i: int, tiny: np.ndarray) -> None:
         ring = self._tiny
@@ -267,25 +283,9 @@ def _noise_sigma(gray: np.ndarray) -> float:
 # -- decoding -------------------------------------------------------------------------------------
 
 
-def _plane_frame(index: int, frame: VideoFrame) -> DecodedFrame:
-    """A decoded frame that keeps PyAV's frame, so planes are read without RGB conversion."""
-    wrapped = DecodedFrame(index, frame.width, frame.height, 0, 0, _no_rgb)
-    return _WithVideo(wrapped, frame)  # type: ignore[return-value]
-
-
-def _no_rgb() -> np.ndarray:
-    raise AssertionError("analysis never converts to RGB")
-
-
-class _WithVideo:
-    __slots__ = ("index", "video")
-
-    def __init__(self, wrapped: DecodedFrame, video: VideoFrame) -> None:
-        self.index = wrapped.index
-        self.video = video
-
-
 Planes = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+#: A displayed frame's index, its planes, and whether it is decoded exactly (see ``AvCursor``).
+Decoded = tuple[int, Planes, bool]
 
 
 def _planes_of(frame: VideoFrame, limit: tuple[int, int]) -> Planes:
@@ -319,8 +319,9 @@ def compute_signals(
 
     ``pipelined`` computes in a second thread while the decoder works (cv2 releases the GIL).
     A frame that does not decode is stood in for by the one before it, as a player shows it.
+    The decoder skips deblocking frames nothing references (no frame is shown from this pass).
     """
-    inspected = inspect_source(path, threads=threads, keep_open=True)
+    inspected = inspect_source(path, threads=threads, keep_open=True, skip_nonref_deblock=True)
     try:
         return _compute(inspected, threads, pipelined, on_frame)
     finally:
@@ -347,7 +348,7 @@ def _compute(
         feed = _pipelined(stream) if pipelined else stream
         last: Planes | None = None
         want = 0
-        for i, planes in feed:
+        for i, planes, exact in feed:
             if i < want:
                 continue
             while want < i:  # frames that did not decode show the one before
@@ -355,7 +356,7 @@ def _compute(
                     last = planes
                 computer.feed(*last, rotation)
                 want += 1
-            computer.feed(*planes, rotation)
+            computer.feed(*planes, rotation, exact=exact)
             want += 1
             last = planes
             if on_frame is not None:
@@ -368,33 +369,36 @@ def _compute(
     return info, computer.finish()
 
 
-def _av_planes(
-    inspected: Inspected, threads: int, computer: SignalComputer
-) -> Iterator[tuple[int, Planes]]:
+def _av_planes(inspected: Inspected, threads: int, computer: SignalComputer) -> Iterator[Decoded]:
     kept = inspected.cursor
     cursor = kept if isinstance(kept, AvCursor) else None
     if cursor is None:  # else go on with the decoder probing opened: no second open
-        cursor = AvCursor(inspected.path, inspected.stream_index, inspected.index, threads=threads)
-    cursor.wrap_frame = _plane_frame
+        cursor = AvCursor(
+            inspected.path, inspected.stream_index, inspected.index, threads=threads,
+            skip_nonref_deblock=True,
+        )  # fmt: skip
     limit = (4 * computer.size[0], 4 * computer.size[1])
     try:
-        if cursor is kept:
+        first = inspected.first if cursor is kept else None
+        if first is not None and first.video is not None:
+            yield 0, _planes_of(first.video, limit), first.exact  # probing decoded it already
+        elif cursor is kept:
             cursor.seek(0)
         else:
             cursor.restart()
         while (frame := cursor.next()) is not None:
-            video = frame.video  # type: ignore[attr-defined]
-            yield frame.index, _planes_of(video, limit)
+            assert frame.video is not None  # an AvCursor's frames carry PyAV's
+            yield frame.index, _planes_of(frame.video, limit), frame.exact
     finally:
         cursor.close()
 
 
-def _pillow_planes(path: Path, index: FrameIndex, rotation: int) -> Iterator[tuple[int, Planes]]:
+def _pillow_planes(path: Path, index: FrameIndex, rotation: int) -> Iterator[Decoded]:
     cursor = PillowCursor(path, index, rotation=rotation)
     try:
         cursor.restart()
         while (frame := cursor.next()) is not None:
-            yield frame.index, _rgb_planes(frame.rgb())
+            yield frame.index, _rgb_planes(frame.rgb()), True
     finally:
         cursor.close()
 
@@ -414,7 +418,7 @@ def _cv2_threads(count: int) -> Iterator[None]:
 _END = object()
 
 
-def _pipelined(source: Iterator[tuple[int, Planes]]) -> Iterator[tuple[int, Planes]]:
+def _pipelined(source: Iterator[Decoded]) -> Iterator[Decoded]:
     """Run ``source`` (decoding) in a thread so the consumer's work overlaps with it."""
     q: queue.Queue[object] = queue.Queue(maxsize=8)
     stop = threading.Event()

@@ -20,7 +20,7 @@ import av.video.stream
 import cv2
 import numpy as np
 from av.codec.context import ThreadType
-from av.video.frame import VideoFrame
+from av.video.frame import PictureType, VideoFrame
 from av.video.reformatter import VideoReformatter
 
 from anicurate.core.media.failures import unreadable
@@ -38,10 +38,12 @@ def upright(rgb: np.ndarray, rotation: int) -> np.ndarray:
 class DecodedFrame:
     """One decoded frame: its display index, stored size and rotation, and its RGB pixels on demand.
 
-    Conversion to RGB is deferred because the reader skips it for frames it will not keep.
+    Conversion to RGB is deferred because the reader skips it for frames it will not keep;
+    ``video`` is the decoder's own frame when PyAV made it, so analysis reads its YUV planes;
+    ``exact`` is False where a cursor with ``skip_nonref_deblock`` may have left it unfiltered.
     """
 
-    __slots__ = ("_convert", "height", "index", "nbytes", "rotation", "width")
+    __slots__ = ("_convert", "exact", "height", "index", "nbytes", "rotation", "video", "width")
 
     def __init__(
         self,
@@ -51,6 +53,8 @@ class DecodedFrame:
         rotation: int,
         nbytes: int,
         convert: Callable[[], np.ndarray],
+        video: VideoFrame | None = None,
+        exact: bool = True,
     ) -> None:
         self.index = index
         self.width = width
@@ -58,6 +62,8 @@ class DecodedFrame:
         self.rotation = rotation
         self.nbytes = nbytes  # memory the frame holds as decoded
         self._convert = convert
+        self.video = video
+        self.exact = exact
 
     def rgb(self) -> np.ndarray:
         """The frame as upright RGB uint8, H x W x 3."""
@@ -95,6 +101,11 @@ class AvCursor:
     Sources indexed by decoding (``index.from_decode``) are matched by counting from the first
     frame, so they always restart from the beginning; all others are matched by pts. An open
     ``container`` (the one probing demuxed) is adopted, which saves opening the file again.
+
+    ``skip_nonref_deblock`` (for analysis, never for showing frames) skips the in-loop deblocking
+    of frames no other frame references: no other frame changes, those come out a little blockier
+    and H.264 decodes ~7% cheaper. B-frames are then marked not ``exact`` (most of them are the
+    unreferenced ones), so detail measures pick the others.
     """
 
     def __init__(
@@ -106,6 +117,7 @@ class AvCursor:
         rotation: int = 0,
         threads: int = 0,
         container: av.container.InputContainer | None = None,
+        skip_nonref_deblock: bool = False,
     ) -> None:
         self._path = path
         self._stream_index = stream_index
@@ -122,9 +134,7 @@ class AvCursor:
         self._anchor: int | None = None
         self._last = -1
         self.decoded = 0
-        # How a decoded PyAV frame becomes a DecodedFrame: RGB on demand by default; analysis
-        # swaps in one that keeps the YUV planes, reusing a cursor that probing left open.
-        self.wrap_frame: Callable[[int, VideoFrame], DecodedFrame] = self._wrap
+        self._skip_nonref_deblock = skip_nonref_deblock
         if container is not None:
             self._adopt(container)
 
@@ -143,6 +153,8 @@ class AvCursor:
             raise unreadable(self._path, what="the video stream changed since it was indexed")
         stream.codec_context.thread_type = ThreadType.AUTO
         stream.codec_context.thread_count = self._threads
+        if self._skip_nonref_deblock:
+            stream.codec_context.options = {"skip_loop_filter": "noref"}  # read when it opens
         if stream.codec_context.name in COMPOSITING_CODECS:
             self._only_from_start = True  # e.g. APNG: the demuxer's seek leaves the decoder broken
         self._container, self._stream = container, stream
@@ -200,7 +212,7 @@ class AvCursor:
             self.decoded += 1
             index = self._place(frame)
             if index is not None:
-                self._pending.append(self.wrap_frame(index, frame))
+                self._pending.append(self._wrap(index, frame))
 
     def _place(self, frame: VideoFrame) -> int | None:
         """The display index of a decoded frame, or None for one the index does not show."""
@@ -225,7 +237,10 @@ class AvCursor:
             return upright(rgb, self.rotation)
 
         nbytes = sum(plane.buffer_size for plane in frame.planes)
-        return DecodedFrame(index, frame.width, frame.height, clockwise(frame), nbytes, convert)
+        exact = not self._skip_nonref_deblock or frame.pict_type != PictureType.B
+        return DecodedFrame(
+            index, frame.width, frame.height, clockwise(frame), nbytes, convert, frame, exact
+        )
 
     def close(self) -> None:
         self._packets = None

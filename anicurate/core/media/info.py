@@ -15,16 +15,16 @@ class MediaInfo:
 
     path: str
     kind: MediaKind
-    container: str          # demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "gif", "webp"
-    codec: str              # decoder name, e.g. "h264", "gif"
+    container: str  # demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "gif", "webp"
+    codec: str  # decoder name, e.g. "h264", "gif"
     width: int
     height: int
-    rotation: int           # degrees clockwise the reader turns decoded frames to make them upright
+    rotation: int  # degrees clockwise the reader turns decoded frames to make them upright
     sample_aspect: Fraction
     frame_count: int
-    fps: Fraction           # frames / duration for VFR, the stream's rate otherwise
-    duration: float         # seconds, from the first frame's start to the last frame's end
-    vfr: bool               # frame durations are not all equal
+    fps: Fraction  # frames / duration for VFR, the stream's rate otherwise
+    duration: float  # seconds, from the first frame's start to the last frame's end
+    vfr: bool  # frame durations are not all equal
     has_audio: bool
     truncated: bool = False  # the file ends early; ``frame_count`` counts the frames that decode
 

@@ -44,6 +44,9 @@ class Inspected:
     backend: Literal["av", "pillow"]
     stream_index: int = 0
     cursor: Cursor | None = None  # the cursor probing decoded with, when kept open
+    #: Frame 0 as probing decoded it, when the kept cursor's next frame is frame 1: a pass over
+    #: the whole source goes on from there instead of decoding the start again.
+    first: DecodedFrame | None = None
 
 
 def probe(path: str | Path) -> MediaInfo:
@@ -51,10 +54,17 @@ def probe(path: str | Path) -> MediaInfo:
     return inspect_source(path).info
 
 
-def inspect_source(path: str | Path, *, threads: int = 0, keep_open: bool = False) -> Inspected:
+def inspect_source(
+    path: str | Path,
+    *,
+    threads: int = 0,
+    keep_open: bool = False,
+    skip_nonref_deblock: bool = False,
+) -> Inspected:
     """Probe ``path`` and keep its frame index (what ``open_media`` builds its reader on).
 
-    With ``keep_open`` the decoder that checked the first frame comes along, file still open.
+    With ``keep_open`` the decoder that checked the first frame comes along, file still open
+    (``skip_nonref_deblock``: see :class:`AvCursor`; only for a pass that shows no frame).
     """
     p = Path(path)
     check_file(p)
@@ -65,14 +75,14 @@ def inspect_source(path: str | Path, *, threads: int = 0, keep_open: bool = Fals
             if family == "webp":
                 inspected, cursor = _inspect_webp(p)
             else:
-                inspected, cursor = _inspect_av(p, family, threads)
+                inspected, cursor = _inspect_av(p, family, threads, skip_nonref_deblock)
         except BaseException:
             if cursor is not None:
                 cursor.close()
             raise
         if not keep_open:
             cursor.close()
-            return inspected
+            return replace(inspected, first=None)
         cursor.index, cursor.rotation = inspected.index, inspected.info.rotation
         return replace(inspected, cursor=cursor)
 
@@ -92,7 +102,9 @@ def _video_stream(
     raise MediaError(path, MediaErrorKind.NOT_MEDIA, "no video or image stream in the file")
 
 
-def _inspect_av(path: Path, family: str | None, threads: int) -> tuple[Inspected, Cursor]:
+def _inspect_av(
+    path: Path, family: str | None, threads: int, skip_nonref_deblock: bool
+) -> tuple[Inspected, Cursor]:
     try:
         container = av.open(str(path), metadata_errors="replace")
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
@@ -127,14 +139,18 @@ def _inspect_av(path: Path, family: str | None, threads: int) -> tuple[Inspected
         container.close()
         raise
     # The cursor takes the container over (and closes it, whatever happens).
-    cursor = AvCursor(path, stream_index, index, threads=threads, container=container)
+    cursor = AvCursor(
+        path, stream_index, index, threads=threads, container=container,
+        skip_nonref_deblock=skip_nonref_deblock,
+    )  # fmt: skip
     try:
         index, first = _check_decodes(path, cursor, index, verify_tail=cut_short)
     except BaseException:
         cursor.close()
         raise
     info = _info(path, index, first, container_name, codec_name, rate, sample_aspect, has_audio)
-    return Inspected(path, info, index, "av", stream_index), cursor
+    resume = first if first.index == 0 and not cut_short else None
+    return Inspected(path, info, index, "av", stream_index, first=resume), cursor
 
 
 def _inspect_webp(path: Path) -> tuple[Inspected, Cursor]:

@@ -44,6 +44,7 @@ def open_media(
 # Below this pixel standard deviation a frame is taken as flat (a flash, black, a blank card).
 _FLAT_FRAME_STD = 6.0
 
+
 class MediaReader:
     """Reads frames of one source as upright RGB uint8 (H x W x 3). Use one per thread.
 

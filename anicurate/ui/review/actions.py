@@ -38,8 +38,6 @@ THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
 REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
 
 
-
-
 class ReviewActions(QObject):
     """The review actions and edits of a :class:`MainWindow`; the window places the actions."""
 

@@ -132,15 +132,23 @@ class TaggingUi(QObject):
             "&Tag Clips\u2026", self.tag_clips_dialog, "Ctrl+T",
             "Tag the selected clips (or all) with a WD14 tagger",
         )  # fmt: skip
-        self.act_cancel = make_action(self.window,
-            "&Cancel Tagging", self.cancel, None, "Stop tagging; clips already tagged keep tags"
+        self.act_cancel = make_action(
+            self.window,
+            "&Cancel Tagging",
+            self.cancel,
+            None,
+            "Stop tagging; clips already tagged keep tags",
         )
         self.act_replace = make_action(self.window,
             "&Find and Replace Tags\u2026", self.find_replace_dialog, "Ctrl+H",
             "Rename or remove a tag on the selected clips or on all",
         )  # fmt: skip
-        self.act_clear_filter = make_action(self.window,
-            "Show &All Clips", self.clear_tag_filter, None, "Stop filtering the browser by a tag"
+        self.act_clear_filter = make_action(
+            self.window,
+            "Show &All Clips",
+            self.clear_tag_filter,
+            None,
+            "Stop filtering the browser by a tag",
         )
         self.menu = QMenu("&Tags", window)
         self.menu.addActions([self.act_tag, self.act_cancel])
