@@ -28,7 +28,8 @@ import av
 from av.codec.context import ThreadType
 
 sys.path.insert(0, str(Path(__file__).parent))
-from random_access import anime_like_frames
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+from analysis_samples import anime_like_frames
 
 from anicurate.core.analysis import analyze_source
 from anicurate.core.media import write_video

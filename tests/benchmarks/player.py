@@ -22,10 +22,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
 
+from analysis_samples import anime_like_frames
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
-from random_access import anime_like_frames, decode_only_per_frame
+from random_access import decode_only_per_frame
 
 from anicurate.core.media import write_video
 from anicurate.ui.player.player_widget import PlayerWidget

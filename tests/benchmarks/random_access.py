@@ -14,47 +14,21 @@ import argparse
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from bisect import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import av
-import cv2
-import numpy as np
 from av.codec.context import ThreadType
 
 from anicurate.core.media import open_media, write_video
 
-WIDTH, HEIGHT = 1920, 1080
-
-
-def anime_like_frames(n: int) -> Iterator[np.ndarray]:
-    """Flat colours with outlines over a painted, panning background; a figure moving on twos.
-
-    The textured pan keeps the bitrate (and so the decode cost) near that of real 1080p anime.
-    """
-    rng = np.random.default_rng(7)
-    pan = 4
-    wide = WIDTH + pan * n
-    paint = cv2.resize(rng.integers(60, 200, (27, wide // 40 + 1, 3), dtype=np.uint8),
-                       (wide, HEIGHT), interpolation=cv2.INTER_CUBIC)  # fmt: skip
-    grain = rng.integers(0, 24, (HEIGHT, wide, 1), dtype=np.uint8)
-    background = cv2.add(paint, np.repeat(grain, 3, axis=2))
-    for i in range(n):
-        rgb = np.ascontiguousarray(background[:, i * pan : i * pan + WIDTH])
-        hill_x = 300 + (i * 3) % 600
-        cv2.ellipse(rgb, (hill_x, 1150), (900, 400), 0, 180, 360, (90, 160, 80), -1)
-        cv2.ellipse(rgb, (hill_x, 1150), (900, 400), 0, 180, 360, (20, 40, 20), 6)
-        step = i - i % 2  # animated on twos
-        cx, cy = 400 + (step * 7) % 1100, 560 + int(60 * np.sin(step / 9))
-        cv2.circle(rgb, (cx, cy), 120, (250, 220, 200), -1)
-        cv2.circle(rgb, (cx, cy), 120, (30, 20, 20), 5)
-        cv2.rectangle(rgb, (cx - 90, cy + 120), (cx + 90, cy + 380), (200, 60, 80), -1)
-        cv2.putText(rgb, f"{i:04d}", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 3, (255, 255, 255), 6)
-        yield rgb
+sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
+from analysis_samples import anime_like_frames
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:

@@ -28,7 +28,7 @@ from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals
 from anicurate.core.project.catalogue import Clip, Project, Source
 
 #: Bump when the signals or the detector change: results of older versions are stale.
-ANALYSER_VERSION = 3
+ANALYSER_VERSION = 4
 SIGNALS = "signals"
 FLAGS = "flags"
 THRESHOLDS_KEY = "thresholds"
