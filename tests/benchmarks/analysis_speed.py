@@ -3,7 +3,10 @@
 In one run: PyAV decode-only with frame threads (the reference; also timed with its open, and
 decoding as the analysis does, which skips deblocking frames nothing references), anicurate's
 analysis (signals, detection, metrics), and PySceneDetect's AdaptiveDetector (default backend and
-downscale); then peak memory of the analysis at two clip lengths, each in a fresh process.
+downscale), in ``--repeat`` interleaved rounds; then peak memory of the analysis at two clip
+lengths, each in a fresh process. A shared machine's speed drifts by more than the margins here,
+so each round's runs are paired: the ratios printed are the median and range over the rounds
+(and the best of each run, as before).
 Goal (issue 3): >= 0.85 of decode-only throughput, >= 1.5x PySceneDetect, memory flat in length.
 
 PySceneDetect is no anicurate dependency (its wheel pulls the non-headless opencv-python, which
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,7 +103,7 @@ def peak_rss_mib(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=1200)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         long, short = Path(tmp) / "long.mp4", Path(tmp) / "short.mp4"
@@ -113,27 +117,41 @@ def main() -> None:
         ref = ours = psd = opened = same = 0.0
         ref_cpu = ours_cpu = float("inf")
         cuts_ours = cuts_psd = 0
-        for _ in range(args.repeat):  # interleaved, best of each
-            fps, cpu = decode_only(long)
-            ref, ref_cpu = max(ref, fps), min(ref_cpu, cpu)
-            opened = max(opened, decode_only(long, with_open=True)[0])
-            same = max(same, decode_only(long, with_open=True, skip_nonref_deblock=True)[0])
+        paired: dict[str, list[float]] = {"ref": [], "opened": [], "same": [], "psd": []}
+        for _ in range(args.repeat):  # interleaved rounds: best of each, and per-round ratios
+            ref_fps, cpu = decode_only(long)
+            ref, ref_cpu = max(ref, ref_fps), min(ref_cpu, cpu)
+            opened_fps = decode_only(long, with_open=True)[0]
+            same_fps = decode_only(long, with_open=True, skip_nonref_deblock=True)[0]
+            opened, same = max(opened, opened_fps), max(same, same_fps)
             fps, cpu, cuts_ours = anicurate_fps(long)
             ours, ours_cpu = max(ours, fps), min(ours_cpu, cpu)
+            paired["ref"].append(fps / ref_fps)
+            paired["opened"].append(fps / opened_fps)
+            paired["same"].append(fps / same_fps)
             try:
-                fps, cuts_psd = scenedetect_fps(long)
-                psd = max(psd, fps)
+                psd_fps, cuts_psd = scenedetect_fps(long)
+                psd = max(psd, psd_fps)
+                paired["psd"].append(fps / psd_fps)
             except ImportError:
                 psd = float("nan")
+
+        def spread(key: str) -> str:
+            r = sorted(paired[key])
+            if not r:
+                return "n/a"
+            return f"median {statistics.median(r):.3f}, {r[0]:.3f}-{r[-1]:.3f} over {len(r)} rounds"
+
         print(f"PyAV decode-only (frame threads): {ref:7.1f} fps  (CPU {ref_cpu:.2f} ms/frame)")
         print(f"anicurate analysis:               {ours:7.1f} fps  ({cuts_ours} cuts; "
               f"CPU {ours_cpu:.2f} ms/frame)")  # fmt: skip
         print(f"PySceneDetect AdaptiveDetector:   {psd:7.1f} fps  ({cuts_psd} cuts)")
-        print(f"ratio anicurate / decode-only:    {ours / ref:.3f}  (goal >= 0.85)")
-        print(f"  against decode-only timing its open too:          {ours / opened:.3f}")
-        print(f"  against that, decoding as the analysis does:      {ours / same:.3f}"
-              f"  (like for like: the analysis's own overhead)")  # fmt: skip
-        print(f"ratio anicurate / PySceneDetect:  {ours / psd:.2f}x  (goal >= 1.5x)")
+        print("ratios of each round's runs (this machine's speed drifts; rounds pair them):")
+        print(f"  anicurate / decode-only:        {spread('ref')}  (goal >= 0.85)")
+        print(f"    decode-only timing its open:  {spread('opened')}")
+        print(f"    decoding as the analysis does (like for like): {spread('same')}")
+        print(f"  anicurate / PySceneDetect:      {spread('psd')}  (goal >= 1.5x)")
+        print(f"best of each: {ours / ref:.3f} of decode-only, {ours / psd:.2f}x PySceneDetect")
         small, big = peak_rss_mib(short), peak_rss_mib(long)
         print(f"peak RSS: {small:.0f} MiB at {args.frames // 4} frames, {big:.0f} MiB at "
               f"{args.frames} frames (ratio {big / small:.2f}; flat is ~1)")  # fmt: skip
