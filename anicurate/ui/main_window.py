@@ -423,6 +423,7 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(project.path)
         self.settings.set_last_dir(project.path.parent)
         self.refresh()
+        self._restore_current_clip()
         self._update_title()
         self.update_actions()
         self.statusBar().showMessage(f"Opened {project.path}", 5000)
@@ -614,6 +615,8 @@ class MainWindow(QMainWindow):
         """Save what the player changed on the clip being left, then show the new current one."""
         self.flush_player_edits()
         row = self.browser.current_row()  # fresh: saving may have re-read the rows
+        if self.project is not None and row is not None and row.clip is not None:
+            self.settings.set_last_clip(self.project.path, row.clip.id)
         self._show_in_inspector(row)
         self._show_in_player(row)
         self.update_actions()
@@ -794,6 +797,14 @@ class MainWindow(QMainWindow):
         data.threshold = core_thresholds_of(self.project).cut_min_content
         data.threshold_on_motion = False
         return data
+
+    def _restore_current_clip(self) -> None:
+        """Show the clip that was current when the project was last open, else the first one:
+        a project opens with something in the player, not an empty one."""
+        assert self.project is not None
+        last = self.settings.last_clip(self.project.path)
+        if last is None or not self.browser.select_clip(last):
+            self.browser.move_current(0)
 
     def _select_source(self, source_id: int) -> None:
         row = self.clip_model.row_of_source(source_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ MAX_RECENT = 10
 
 
 class AppSettings:
-    """Recent projects, last folder, window geometry and layout, browser mode."""
+    """Recent projects and their last current clip, last folder, window geometry and layout,
+    browser mode."""
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings(ORGANIZATION, APPLICATION)
@@ -42,6 +44,26 @@ class AppSettings:
 
     def set_last_dir(self, path: Path) -> None:
         self.store.setValue("lastDir", str(path if path.is_dir() else path.parent))
+
+    def last_clip(self, project: Path) -> int | None:
+        """The clip that was current when ``project`` was last open in this window."""
+        value: Any = self.store.value("lastClips", "{}")
+        try:
+            clip = json.loads(str(value)).get(str(project.resolve()))
+        except (ValueError, AttributeError):
+            return None
+        return clip if isinstance(clip, int) else None
+
+    def set_last_clip(self, project: Path, clip_id: int) -> None:
+        """Remember ``clip_id`` for ``project`` (kept for the recent projects only)."""
+        try:
+            value: Any = json.loads(str(self.store.value("lastClips", "{}")))
+        except ValueError:
+            value = {}
+        clips = value if isinstance(value, dict) else {}
+        clips[str(project.resolve())] = clip_id
+        keep = {str(p) for p in self.recent_projects()} | {str(project.resolve())}
+        self.store.setValue("lastClips", json.dumps({k: v for k, v in clips.items() if k in keep}))
 
     def bytes_value(self, key: str) -> QByteArray | None:
         value = self.store.value(key)

@@ -54,7 +54,8 @@ def test_inspector_shows_the_selected_clip_and_explains_errors(
 ) -> None:
     window.open_project(project_path)
     inspector = window.inspector
-    assert inspector.row is None and inspector.hint.isVisibleTo(window)
+    assert inspector.row is not None and inspector.row.name == names(window)[0]
+    assert not inspector.hint.isVisibleTo(window)
 
     window.browser.select_model_row(1)
     assert inspector.row is not None and inspector.row.name == "clip_01.mp4"
@@ -234,6 +235,24 @@ def test_a_second_import_waits_for_the_first_and_reports_unchanged(
         "Import finished, 1 file: 0 added, 1 unchanged, 0 relinked, 0 failed"
     )
     assert names(window) == CLIP_NAMES + FAILED_NAMES
+
+
+def test_a_project_opens_on_the_clip_that_was_current_last_time(
+    qtbot: QtBot, window: MainWindow, settings: AppSettings, project_path: Path
+) -> None:
+    assert window.open_project(project_path)
+    assert window.browser.current_row() is window.clip_model.row_at(0)
+    qtbot.waitUntil(lambda: window.player.source is not None, timeout=10_000)  # no click needed
+    window.browser.select_model_row(2)
+    window.close_project()
+    again = MainWindow(settings, interactive=False)
+    qtbot.addWidget(again)
+    try:
+        assert again.open_project(project_path)
+        row = again.browser.current_row()
+        assert row is not None and row.name == "clip_02.mp4"
+    finally:
+        again.close()
 
 
 def test_grid_and_table_share_one_selection(window: MainWindow, project_path: Path) -> None:
