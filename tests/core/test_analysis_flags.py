@@ -124,3 +124,39 @@ def test_thresholds_from_stored_values() -> None:
     t = Thresholds.from_dict({"motion_p95_max": 10, "bogus": 1, "blur_min": "x"})
     assert t == replace(Thresholds(), motion_p95_max=10.0)
     assert Thresholds.from_dict(None) == Thresholds()
+
+
+def _brute_force_duplicates(
+    signatures: dict[int, list[int]], max_bits: int
+) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for a in sorted(signatures):
+        for b in sorted(signatures):
+            ha, hb = signatures[a], signatures[b]
+            if a != b and len(ha) == len(hb):
+                if all((p ^ q).bit_count() <= max_bits for p, q in zip(ha, hb, strict=True)):
+                    out.setdefault(a, []).append(b)
+    return out
+
+
+@pytest.mark.parametrize("max_bits", [0, 3, 8, 20, 63, 64])
+def test_near_duplicate_search_finds_exactly_the_pairs_a_full_comparison_finds(
+    max_bits: int,
+) -> None:
+    rng = np.random.default_rng(max_bits)
+    signatures: dict[int, list[int]] = {}
+    for cid in range(400):
+        if cid % 4 == 0 or not signatures:
+            signatures[cid] = [int(h) for h in rng.integers(0, 2**64, 3, dtype=np.uint64)]
+            continue
+        base = signatures[int(rng.choice(list(signatures)))]
+        flips = int(rng.integers(0, max(1, 2 * max_bits + 2)))  # near and just too far
+        signatures[cid] = [
+            h ^ sum(1 << int(b) for b in rng.choice(64, min(64, flips), replace=False))
+            for h in base
+        ]
+    signatures[1000] = []  # a clip with no hashes matches only others without any
+    signatures[1001] = []
+    expected = _brute_force_duplicates(signatures, max_bits)
+    assert near_duplicates(signatures, max_bits) == expected
+    assert sum(len(v) for v in expected.values()) > 2  # the set holds near pairs to find
