@@ -133,9 +133,12 @@ def _brute_force_duplicates(
     for a in sorted(signatures):
         for b in sorted(signatures):
             ha, hb = signatures[a], signatures[b]
-            if a != b and len(ha) == len(hb):
-                if all((p ^ q).bit_count() <= max_bits for p, q in zip(ha, hb, strict=True)):
-                    out.setdefault(a, []).append(b)
+            if (
+                a != b
+                and len(ha) == len(hb)
+                and all((p ^ q).bit_count() <= max_bits for p, q in zip(ha, hb, strict=True))
+            ):
+                out.setdefault(a, []).append(b)
     return out
 
 
