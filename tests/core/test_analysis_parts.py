@@ -1,0 +1,71 @@
+"""A long source analysed in two parts side by side gives exactly the one-part signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
+
+from anicurate.core.analysis import detect
+from anicurate.core.analysis.signals import (
+    SIGNAL_NAMES,
+    SPLIT_MIN_FRAMES,
+    _split_frame,
+    compute_signals,
+)
+from anicurate.core.media.probe import inspect_source
+
+
+def _timeline(n: int) -> Timeline:
+    """Shots, cuts and a dissolve near the middle, where the parts are joined."""
+    tl = Timeline(w=320, h=180)
+    tl.shot(n // 2 - 6, DAY, Layout(pan=6), hold=2)
+    tl.shot(4, NIGHT, Layout(figure_x=0.7))  # a short shot across the middle keyframe
+    tl.shot(12, DUSK, Layout(pan=3), hold=1)
+    rest = n - len(tl.frames) - 8
+    after = tl.shot_frames(rest, DAY, Layout(pan=-4), hold=3)
+    tl.dissolve(8, after)
+    tl.frames.extend(after)
+    return tl
+
+
+@pytest.mark.parametrize(
+    ("suffix", "kw"),
+    [
+        (".mp4", {"gop": 29, "bframes": 3}),
+        (".mp4", {"gop": 50, "bframes": 2, "rotation": 90}),
+        (
+            ".mkv",
+            {"codec": "libx265", "gop": 37, "options": {"x265-params": "log-level=error"}},
+        ),
+        (".webm", {"codec": "libvpx-vp9", "gop": 40}),
+    ],
+)
+def test_two_parts_give_exactly_the_one_part_signals(
+    tmp_path: Path, suffix: str, kw: dict[str, Any]
+) -> None:
+    n = SPLIT_MIN_FRAMES + 50
+    path = _timeline(n).write(tmp_path / f"long{suffix}", **kw)
+    split = _split_frame(inspect_source(path).index)
+    assert split is not None and n // 4 <= split <= 3 * n // 4
+    _, one = compute_signals(path, parts=1)
+    _, two = compute_signals(path, parts=2)
+    assert one.frames == two.frames == n
+    # NaN where NaN; values equal but for DIS flow, whose motion differs in the last bit now and
+    # then even between two one-part runs.
+    assert np.array_equal(np.isnan(two.values), np.isnan(one.values))
+    np.testing.assert_allclose(two.values, one.values, rtol=1e-6, atol=0)
+    exact = [i for i, name in enumerate(SIGNAL_NAMES) if name != "motion"]
+    np.testing.assert_array_equal(two.values[exact], one.values[exact])
+    np.testing.assert_array_equal(two.hashes, one.hashes)
+    assert detect(two).cuts == detect(one).cuts and detect(one).cuts
+
+
+def test_short_sources_and_ones_without_a_middle_keyframe_are_not_split(tmp_path: Path) -> None:
+    short = _timeline(SPLIT_MIN_FRAMES - 10).write(tmp_path / "short.mp4", gop=30)
+    assert _split_frame(inspect_source(short).index) is None
+    one_gop = _timeline(SPLIT_MIN_FRAMES + 50).write(tmp_path / "one_gop.mp4", gop=1000)
+    assert _split_frame(inspect_source(one_gop).index) is None
