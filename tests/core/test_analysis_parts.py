@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
-from anicurate.core.analysis import detect
+from anicurate.core.analysis import detect, signals
 from anicurate.core.analysis.signals import (
     SIGNAL_NAMES,
     SPLIT_MIN_FRAMES,
     _split_frame,
     compute_signals,
 )
+from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media.probe import inspect_source
 
 
@@ -69,3 +70,25 @@ def test_short_sources_and_ones_without_a_middle_keyframe_are_not_split(tmp_path
     assert _split_frame(inspect_source(short).index) is None
     one_gop = _timeline(SPLIT_MIN_FRAMES + 50).write(tmp_path / "one_gop.mp4", gop=1000)
     assert _split_frame(inspect_source(one_gop).index) is None
+
+
+def test_a_part_that_decodes_nothing_falls_back_to_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _timeline(SPLIT_MIN_FRAMES + 50).write(tmp_path / "long.mp4", gop=29, bframes=3)
+    split = _split_frame(inspect_source(path).index)
+    _, one = compute_signals(path, parts=1)
+    real_run = signals._run_part
+    calls: list[int] = []
+
+    def second_part_fails(inspected: Any, computer: Any, *args: Any, **kw: Any) -> None:
+        calls.append(computer.start)
+        if computer.start > 0:  # as when every frame past the join is damaged
+            raise MediaError(path, MediaErrorKind.CORRUPT, "no frame decodes")
+        real_run(inspected, computer, *args, **kw)
+
+    monkeypatch.setattr(signals, "_run_part", second_part_fails)
+    _, two = compute_signals(path, parts=2)
+    assert sorted(calls) == [0, 0, split]  # both parts, then the whole source in one pass
+    assert np.array_equal(np.isnan(two.values), np.isnan(one.values))
+    np.testing.assert_allclose(two.values, one.values, rtol=1e-6, atol=0)

@@ -18,7 +18,7 @@ import queue
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -414,36 +414,54 @@ def _compute(
             whole = computer()
             _run_part(inspected, whole, _av_planes(inspected, threads, whole), rotation, pipelined)
             return info, whole.finish()
-        first, second = computer(0, split), computer(split)
-        # A plain decoder for the shorter part and two frame threads for the longer, which runs
-        # alone once the other is done: two parts with three frame threads each reached 0.87 of
-        # decode-only, one thread each 0.87-0.90, one and two 0.90. So the first part, too,
-        # opens a decoder of its own instead of probing's.
-        longer_first = split > n - split
-        threads_first, threads_second = (2, 1) if longer_first else (1, 2)
-        cancel = threading.Event()
-        failure: list[BaseException] = []
-
-        def run_second() -> None:
-            try:
-                stream = _av_planes(inspected, threads_second, second, start=split)
-                _run_part(inspected, second, stream, rotation, pipelined, cancel)
-            except BaseException as exc:  # raised in the caller's thread below
-                failure.append(exc)
-
-        worker = threading.Thread(target=run_second, name="analysis-second-part", daemon=True)
-        worker.start()
         try:
-            stream = _av_planes(inspected, threads_first, first, own_cursor=True)
-            _run_part(inspected, first, stream, rotation, pipelined)
-        finally:
-            if sys.exc_info()[0] is not None:
-                cancel.set()
-            worker.join()
-        if failure:
-            raise failure[0]
-        first.stitch(second)
-        return info, first.finish()
+            return info, _two_parts(inspected, computer, split, pipelined)
+        except MediaError:
+            # A part that cannot decode any frame of its own (a file damaged past the join)
+            # still has the frames before it to stand in, as one pass has.
+            whole = computer()
+            stream = _av_planes(inspected, threads, whole, own_cursor=True)
+            _run_part(inspected, whole, stream, rotation, pipelined)
+            return info, whole.finish()
+
+
+def _two_parts(
+    inspected: Inspected,
+    computer: Callable[..., SignalComputer],
+    split: int,
+    pipelined: bool,
+) -> Signals:
+    """Frames [0, split) here and [split, n) in a second thread at once, then stitched."""
+    n, rotation = len(inspected.index), inspected.info.rotation
+    first, second = computer(0, split), computer(split)
+    # A plain decoder for the shorter part and two frame threads for the longer, which runs
+    # alone once the other is done: two parts with three frame threads each reached 0.87 of
+    # decode-only, one thread each 0.87-0.90, one and two 0.90. So the first part, too,
+    # opens a decoder of its own instead of probing's.
+    threads_first, threads_second = (2, 1) if split > n - split else (1, 2)
+    cancel = threading.Event()
+    failure: list[BaseException] = []
+
+    def run_second() -> None:
+        try:
+            stream = _av_planes(inspected, threads_second, second, start=split)
+            _run_part(inspected, second, stream, rotation, pipelined, cancel)
+        except BaseException as exc:  # raised in the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run_second, name="analysis-second-part", daemon=True)
+    worker.start()
+    try:
+        stream = _av_planes(inspected, threads_first, first, own_cursor=True)
+        _run_part(inspected, first, stream, rotation, pipelined)
+    finally:
+        if sys.exc_info()[0] is not None:
+            cancel.set()
+        worker.join()
+    if failure:
+        raise failure[0]
+    first.stitch(second)
+    return first.finish()
 
 
 def _split_frame(index: FrameIndex) -> int | None:
