@@ -99,6 +99,7 @@ FLAG_SHORT = {
     "noisy": "NOISE",
     "static": "STATIC",
     "duplicate": "DUPLICATE",
+    "overlap": "OVERLAP",
 }
 #: A person's name for each flag kind, for filter menus and the inspector.
 FLAG_NAMES = {
@@ -114,6 +115,7 @@ FLAG_NAMES = {
     "noisy": "noisy",
     "static": "static",
     "duplicate": "near-duplicate",
+    "overlap": "shares frames with another clip",
 }
 #: Badge colours by kind: editing problems red, motion/timing amber, picture quality violet.
 FLAG_COLORS = {
@@ -121,7 +123,7 @@ FLAG_COLORS = {
     "large_motion": "#b7791f", "low_fps": "#b7791f", "too_few_frames": "#b7791f",
     "static": "#b7791f",
     "low_resolution": "#7b5cc4", "aspect": "#7b5cc4", "blurry": "#7b5cc4", "noisy": "#7b5cc4",
-    "duplicate": "#3d7fa6",
+    "duplicate": "#3d7fa6", "overlap": "#3d7fa6",
 }  # fmt: skip
 
 # Status words in the table, coloured like the grid's badges but light enough for dark rows.

@@ -11,7 +11,7 @@ import pytest
 from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
 from anicurate.core.analysis import Thresholds, analyze_source, clip_metrics
-from anicurate.core.analysis.flags import clip_flags, near_duplicates
+from anicurate.core.analysis.flags import clip_flags, near_duplicates, overlap_flag, overlaps
 from anicurate.core.project import DEFAULT_PRESET, PRESETS
 
 SETTINGS = PRESETS[DEFAULT_PRESET]
@@ -163,3 +163,26 @@ def test_near_duplicate_search_finds_exactly_the_pairs_a_full_comparison_finds(
     expected = _brute_force_duplicates(signatures, max_bits)
     assert near_duplicates(signatures, max_bits) == expected
     assert sum(len(v) for v in expected.values()) > 2  # the set holds near pairs to find
+
+
+def test_overlaps_between_clips_of_one_source() -> None:
+    ranges = {
+        1: (7, 0, 59),
+        2: (7, 50, 99),  # shares 50-59 with 1
+        3: (7, 100, 149),  # adjacent to 2: shares nothing
+        4: (7, 10, 20),  # inside 1
+        5: (7, 149, 160),  # one frame with 3
+        6: (8, 0, 59),  # same frames, another source
+    }
+    assert overlaps(ranges) == {
+        1: [(2, 50, 59), (4, 10, 20)],
+        2: [(1, 50, 59)],
+        3: [(5, 149, 149)],
+        4: [(1, 10, 20)],
+        5: [(3, 149, 149)],
+    }
+    labels = {2: "a.mp4 [50\u201399]", 5: "a.mp4 [149\u2013160]"}
+    assert overlap_flag([(2, 50, 59), (5, 149, 149)], labels).reason == (
+        "frames 50\u201359 also in clip 2 (a.mp4 [50\u201399]); "
+        "frame 149 also in clip 5 (a.mp4 [149\u2013160])"
+    )

@@ -126,6 +126,16 @@ def test_split_clips_are_flagged_from_their_own_range(project: Path) -> None:
         assert [f.reason for f in results[clips[(20, 47)]].flags if f.kind == "cut"] == [
             "cut at frame 24"
         ]
+        # The two ranges share frames 20-23: each clip says so, naming the other.
+        first, second = clips[(0, 23)], clips[(20, 47)]
+        assert [f.reason for f in results[first].flags if f.kind == "overlap"] == [
+            f"frames 20\u201323 also in clip {second} (cut.mp4 [20\u201347])"
+        ]
+        assert [f.reason for f in results[second].flags if f.kind == "overlap"] == [
+            f"frames 20\u201323 also in clip {first} (cut.mp4 [0\u201323])"
+        ]
+        others = [r for cid, r in results.items() if cid not in (first, second)]
+        assert others and not any(f.kind == "overlap" for r in others for f in r.flags)
 
 
 def test_cut_threshold_redetects_cuts_from_stored_signals(

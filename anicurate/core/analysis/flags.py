@@ -31,6 +31,7 @@ FLAG_KINDS: tuple[str, ...] = (
     "noisy",
     "static",
     "duplicate",
+    "overlap",
 )
 
 
@@ -203,6 +204,40 @@ def _close_pairs(hashes: np.ndarray, max_bits: int, block: int = 512) -> list[tu
             ii, jj = ii[rest], jj[rest]
         found.extend(zip(ii.tolist(), jj.tolist(), strict=True))
     return found
+
+
+def overlaps(ranges: Mapping[int, tuple[int, int, int]]) -> dict[int, list[tuple[int, int, int]]]:
+    """Clip id -> (other clip, first, last shared frame) for clips of one source sharing frames.
+
+    ``ranges`` maps clip ids to (source id, first frame, last frame). A trim past a neighbour or
+    an overlapping split puts the same frames in two clips, and so twice into the dataset.
+    """
+    out: dict[int, list[tuple[int, int, int]]] = {}
+    by_source: dict[int, list[tuple[int, int, int]]] = {}
+    for cid, (sid, first, last) in ranges.items():
+        by_source.setdefault(sid, []).append((first, last, cid))
+    for clips in by_source.values():
+        clips.sort()
+        open_: list[tuple[int, int, int]] = []  # earlier clips that may still reach this one
+        for first, last, cid in clips:
+            open_ = [c for c in open_ if c[1] >= first]
+            for ofirst, olast, other in open_:
+                shared = (max(first, ofirst), min(last, olast))
+                out.setdefault(cid, []).append((other, *shared))
+                out.setdefault(other, []).append((cid, *shared))
+            open_.append((first, last, cid))
+    return {cid: sorted(found) for cid, found in out.items()}
+
+
+def overlap_flag(shared: Sequence[tuple[int, int, int]], labels: Mapping[int, str]) -> Flag:
+    """The overlap flag of one clip: its shared frames and the clips (by id and label) they are
+    also in; ``labels`` names clips as the browser does, e.g. ``cut.mp4 [30\u201359]``."""
+    parts = []
+    for other, a, b in shared[:3]:
+        frames = f"frames {a}\u2013{b}" if a != b else f"frame {a}"
+        parts.append(f"{frames} also in clip {other} ({labels.get(other, '?')})")
+    more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
+    return Flag("overlap", "; ".join(parts) + more)
 
 
 def duplicate_flag(others: Sequence[int], names: Mapping[int, str]) -> Flag:

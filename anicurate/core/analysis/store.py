@@ -22,6 +22,8 @@ from anicurate.core.analysis.flags import (
     clip_flags,
     duplicate_flag,
     near_duplicates,
+    overlap_flag,
+    overlaps,
 )
 from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
 from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals
@@ -155,12 +157,18 @@ def reflag(project: Project) -> dict[int, ClipResult]:
     signatures = {cid: m.hashes for cid, (_, _, m) in metrics.items() if m.frames > 1}
     dupes = near_duplicates(signatures, thresholds.duplicate_bits)
     names = {cid: src.path.rsplit("/", 1)[-1] for cid, (_, src, _) in metrics.items()}
+    shared = overlaps({c.id: (s.id, c.first_frame, c.last_frame) for c, s in pairs})
+    labels = {
+        c.id: f"{s.path.rsplit('/', 1)[-1]} [{c.first_frame}\u2013{c.last_frame}]" for c, s in pairs
+    }
     results: dict[int, ClipResult] = {}
     for cid, (clip, source, m) in metrics.items():
         w, h = _clip_size(clip, source)
         flags = clip_flags(m, width=w, height=h, settings=settings, thresholds=thresholds)
         if cid in dupes:
             flags.append(duplicate_flag(dupes[cid], names))
+        if cid in shared:
+            flags.append(overlap_flag(shared[cid], labels))
         results[cid] = ClipResult(cid, source.id, m, flags)
     by_source: dict[int, dict[str, Any]] = {sid: {} for sid, got in loaded.items() if got}
     for r in results.values():
