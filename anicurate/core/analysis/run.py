@@ -107,11 +107,11 @@ def _decoder_threads(workers: int) -> int:
 
 def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
     """Results in completion order; one worker runs in this process."""
-    threads = _decoder_threads(workers)
     if workers <= 1 or len(paths) <= 1:
-        for p in paths:
-            yield _work(p, threads)
+        for p in paths:  # the decoder (and a two-part analysis) may use every core
+            yield _work(p, 0)
         return
+    threads = _decoder_threads(workers)
     # spawn: forking a process that already runs decoder threads is unsafe.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
