@@ -9,6 +9,7 @@ import pytest
 from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline, anime_like_frames, random_palette
 
 from anicurate.core.analysis import analyze_source, compute_signals, detect
+from anicurate.core.analysis.detect import runs
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.media import write_video
 
@@ -183,3 +184,9 @@ def test_a_slow_grainy_full_hd_pan_is_no_dissolve(tmp_path: Path) -> None:
     )
     events = _events(path)
     assert events.transitions == [] and events.cuts == [] and events.flashes == []
+
+
+def test_runs_of_true_frames() -> None:
+    assert runs(np.array([], bool)) == []
+    assert runs(np.array([True, True, False, True, False, False, True])) == [(0, 1), (3, 3), (6, 6)]
+    assert runs(np.ones(4, bool)) == [(0, 3)]

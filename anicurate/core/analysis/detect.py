@@ -158,21 +158,24 @@ def _flashes(sig: Signals, candidates: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Inclusive [start, end] runs of True in a bool mask."""
+    m = np.asarray(mask, bool).astype(np.int8)
+    if not len(m):
+        return []
+    edges = np.diff(np.concatenate(([0], m, [0])))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1) - 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
 def _fades(sig: Signals, in_flash: np.ndarray) -> list[tuple[int, int]]:
     """Runs of flat frames reached by a ramp (fade out) and/or left by one (fade in)."""
     n = sig.frames
     flat = (sig["contrast"] < FLAT_CONTRAST) & ~in_flash
     luma, contrast = sig["luma"], sig["contrast"]
     out: list[tuple[int, int]] = []
-    i = 0
-    while i < n:
-        if not flat[i]:
-            i += 1
-            continue
-        a = i
-        while i + 1 < n and flat[i + 1]:
-            i += 1
-        b = i
+    for a, b in runs(flat):
         card = float(np.median(luma[a : b + 1]))
         q = contrast + np.abs(luma - card)
         start = a
@@ -185,7 +188,6 @@ def _fades(sig: Signals, in_flash: np.ndarray) -> list[tuple[int, int]]:
         ramps = (a - start) + (end - b)
         if ramps > 0 or b - a + 1 > FLASH_MAX:
             out.append((int(start), int(end)))
-        i += 1
     return out
 
 
@@ -206,16 +208,7 @@ def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tupl
         shortest[ok] = k
         centre |= ok
     out: list[tuple[int, int]] = []
-    i = 0
-    while i < n:
-        if not centre[i]:
-            i += 1
-            continue
-        a = i
-        while i + 1 < n and centre[i + 1]:
-            i += 1
-        b = i
-        i += 1
+    for a, b in runs(centre):
         ka, kb = int(shortest[a]), int(shortest[b])
         # Every frame of a blend differs from the one before; the frame after its last one too.
         start = a

@@ -18,6 +18,8 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
+from anicurate.core.analysis.detect import runs
+
 BACKGROUND = "#17181b"
 AXIS = "#a4a4ad"
 DIFF_COLOR = "#5fa8ff"
@@ -59,17 +61,6 @@ class TimelineData:
         out = set(self.cuts) | {a for a, _ in self.transitions}
         out |= {f if isinstance(f, int) else f[0] for f in self.flashes}
         return sorted(int(x) for x in out)
-
-
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive [start, end] runs of True in a bool mask."""
-    m = np.asarray(mask, bool).astype(np.int8)
-    if not len(m):
-        return []
-    edges = np.diff(np.concatenate(([0], m, [0])))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1) - 1
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
 def legend_html() -> str:
