@@ -63,9 +63,8 @@ def test_skipping_nonref_deblocking_changes_no_frame_marked_exact(blocky: Path) 
 def test_analysis_decodes_each_frame_once(blocky: Path) -> None:
     inspected = inspect_source(blocky, keep_open=True, skip_nonref_deblock=True)
     assert inspected.first is not None and inspected.first.index == 0
-    computer = SignalComputer(40, 160, 96, inspected.index.durations)
     try:
-        seen = [i for i, _, _ in signals._av_planes(inspected, 0, computer)]
+        seen = [i for i, _, _ in signals._av_planes(inspected, 0)]
         assert seen == list(range(40))
         assert isinstance(inspected.cursor, AvCursor)
         assert inspected.cursor.decoded == 40  # frame 0 came over from probing, not again

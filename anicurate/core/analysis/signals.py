@@ -15,10 +15,9 @@ from __future__ import annotations
 import math
 import os
 import queue
-import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -396,55 +395,54 @@ def compute_signals(
 def _compute(
     inspected: Inspected, threads: int, pipelined: bool, parts: int
 ) -> tuple[MediaInfo, Signals]:
-    info, index = inspected.info, inspected.index
-    n = len(index)
-    rotation = info.rotation
-
-    def computer(start: int = 0, stop: int | None = None) -> SignalComputer:
-        return SignalComputer(n, info.width, info.height, index.durations, start=start, stop=stop)
-
+    info = inspected.info
     with guarded(inspected.path), _cv2_threads(1):
         if inspected.backend == "pillow":
-            whole = computer()
-            _run_part(inspected, whole, _pillow_planes(inspected.path, index, rotation), 0,
-                      pipelined)  # fmt: skip
-            return info, whole.finish()
-        split = _split_frame(index) if parts >= 2 and pipelined else None
-        if split is None:
-            whole = computer()
-            _run_part(inspected, whole, _av_planes(inspected, threads, whole), rotation, pipelined)
-            return info, whole.finish()
-        try:
-            return info, _two_parts(inspected, computer, split, pipelined)
-        except MediaError:
-            # A part that cannot decode any frame of its own (a file damaged past the join)
-            # still has the frames before it to stand in, as one pass has.
-            whole = computer()
-            stream = _av_planes(inspected, threads, whole, own_cursor=True)
-            _run_part(inspected, whole, stream, rotation, pipelined)
-            return info, whole.finish()
+            stream = _pillow_planes(inspected.path, inspected.index, info.rotation)
+            return info, _one_pass(inspected, stream, 0, pipelined)  # Pillow turns the frames
+        split = _split_frame(inspected.index) if parts >= 2 and pipelined else None
+        if split is not None:
+            try:
+                return info, _two_parts(inspected, split, pipelined)
+            except MediaError:
+                pass  # a part that decodes no frame of its own (a file damaged past the join):
+                # in one pass, the frames before it stand in, as they always have
+        stream = _av_planes(inspected, threads, own_cursor=split is not None)
+        return info, _one_pass(inspected, stream, info.rotation, pipelined)
 
 
-def _two_parts(
-    inspected: Inspected,
-    computer: Callable[..., SignalComputer],
-    split: int,
-    pipelined: bool,
+def _computer(inspected: Inspected, start: int = 0, stop: int | None = None) -> SignalComputer:
+    info, index = inspected.info, inspected.index
+    return SignalComputer(
+        len(index), info.width, info.height, index.durations, start=start, stop=stop
+    )
+
+
+def _one_pass(
+    inspected: Inspected, stream: Iterator[Decoded], rotation: int, pipelined: bool
 ) -> Signals:
+    whole = _computer(inspected)
+    _run_part(inspected, whole, stream, rotation, pipelined)
+    return whole.finish()
+
+
+def _two_parts(inspected: Inspected, split: int, pipelined: bool) -> Signals:
     """Frames [0, split) here and [split, n) in a second thread at once, then stitched."""
     n, rotation = len(inspected.index), inspected.info.rotation
-    first, second = computer(0, split), computer(split)
+    first, second = _computer(inspected, 0, split), _computer(inspected, split)
     # A plain decoder for the shorter part and two frame threads for the longer, which runs
     # alone once the other is done: two parts with three frame threads each reached 0.87 of
     # decode-only, one thread each 0.87-0.90, one and two 0.90. So the first part, too,
-    # opens a decoder of its own instead of probing's.
+    # opens a decoder of its own, and probing's (threaded, idle from here on) is let go.
     threads_first, threads_second = (2, 1) if split > n - split else (1, 2)
+    if inspected.cursor is not None:
+        inspected.cursor.close()
     cancel = threading.Event()
     failure: list[BaseException] = []
 
     def run_second() -> None:
         try:
-            stream = _av_planes(inspected, threads_second, second, start=split)
+            stream = _av_planes(inspected, threads_second, start=split)
             _run_part(inspected, second, stream, rotation, pipelined, cancel)
         except BaseException as exc:  # raised in the caller's thread below
             failure.append(exc)
@@ -452,11 +450,12 @@ def _two_parts(
     worker = threading.Thread(target=run_second, name="analysis-second-part", daemon=True)
     worker.start()
     try:
-        stream = _av_planes(inspected, threads_first, first, own_cursor=True)
+        stream = _av_planes(inspected, threads_first, own_cursor=True)
         _run_part(inspected, first, stream, rotation, pipelined)
+    except BaseException:
+        cancel.set()
+        raise
     finally:
-        if sys.exc_info()[0] is not None:
-            cancel.set()
         worker.join()
     if failure:
         raise failure[0]
@@ -512,12 +511,7 @@ def _run_part(
 
 
 def _av_planes(
-    inspected: Inspected,
-    threads: int,
-    computer: SignalComputer,
-    *,
-    start: int = 0,
-    own_cursor: bool = False,
+    inspected: Inspected, threads: int, *, start: int = 0, own_cursor: bool = False
 ) -> Iterator[Decoded]:
     """Decoded planes from keyframe ``start``: from frame 0 with the decoder probing left open
     (unless ``own_cursor``), else with a cursor of its own decoding with ``threads``."""
@@ -529,7 +523,8 @@ def _av_planes(
             inspected.path, inspected.stream_index, inspected.index, threads=threads,
             skip_nonref_deblock=True,
         )  # fmt: skip
-    limit = (4 * computer.size[0], 4 * computer.size[1])
+    w, h = work_size(inspected.info.width, inspected.info.height)
+    limit = (4 * w, 4 * h)
     try:
         first = inspected.first if cursor is kept else None
         if first is not None and first.video is not None:
