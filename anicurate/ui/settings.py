@@ -47,23 +47,22 @@ class AppSettings:
 
     def last_clip(self, project: Path) -> int | None:
         """The clip that was current when ``project`` was last open in this window."""
-        value: Any = self.store.value("lastClips", "{}")
-        try:
-            clip = json.loads(str(value)).get(str(project.resolve()))
-        except (ValueError, AttributeError):
-            return None
+        clip = self._last_clips().get(str(project.resolve()))
         return clip if isinstance(clip, int) else None
 
     def set_last_clip(self, project: Path, clip_id: int) -> None:
         """Remember ``clip_id`` for ``project`` (kept for the recent projects only)."""
-        try:
-            value: Any = json.loads(str(self.store.value("lastClips", "{}")))
-        except ValueError:
-            value = {}
-        clips = value if isinstance(value, dict) else {}
+        clips = self._last_clips()
         clips[str(project.resolve())] = clip_id
         keep = {str(p) for p in self.recent_projects()} | {str(project.resolve())}
         self.store.setValue("lastClips", json.dumps({k: v for k, v in clips.items() if k in keep}))
+
+    def _last_clips(self) -> dict[str, Any]:
+        try:
+            value = json.loads(str(self.store.value("lastClips", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
     def bytes_value(self, key: str) -> QByteArray | None:
         value = self.store.value(key)

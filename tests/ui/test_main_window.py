@@ -313,3 +313,14 @@ def test_inspector_warns_about_a_file_that_ends_early(window: MainWindow, tmp_pa
     text = window.inspector.field_text("Frames") or ""
     n = int(text.split()[0])
     assert 0 < n < 10 and "ends early" in text
+
+
+def test_a_damaged_last_clip_setting_is_ignored_and_replaced(
+    settings: AppSettings, tmp_path: Path
+) -> None:
+    project = tmp_path / "p.anicurate"
+    for damaged in ("not json", "[1, 2]"):
+        settings.set_value("lastClips", damaged)
+        assert settings.last_clip(project) is None
+    settings.set_last_clip(project, 7)
+    assert settings.last_clip(project) == 7
