@@ -154,14 +154,9 @@ class ClipRow:
     @property
     def name(self) -> str:
         """The file name, plus the frame range when the clip is only part of its source."""
-        name = Path(self.source.path).name
-        info = self.source.info
-        clip = self.clip
-        if clip is not None and info is not None:
-            whole = clip.first_frame == 0 and clip.last_frame == info.frame_count - 1
-            if not whole:
-                name += f" [{clip.first_frame}\u2013{clip.last_frame}]"
-        return name
+        if self.clip is None:
+            return Path(self.source.path).name
+        return self.clip.label(self.source)
 
     @property
     def error(self) -> str | None:

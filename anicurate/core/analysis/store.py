@@ -156,17 +156,14 @@ def reflag(project: Project) -> dict[int, ClipResult]:
                                                        clip.last_frame))  # fmt: skip
     signatures = {cid: m.hashes for cid, (_, _, m) in metrics.items() if m.frames > 1}
     dupes = near_duplicates(signatures, thresholds.duplicate_bits)
-    names = {cid: src.path.rsplit("/", 1)[-1] for cid, (_, src, _) in metrics.items()}
     shared = overlaps({c.id: (s.id, c.first_frame, c.last_frame) for c, s in pairs})
-    labels = {
-        c.id: f"{s.path.rsplit('/', 1)[-1]} [{c.first_frame}\u2013{c.last_frame}]" for c, s in pairs
-    }
+    labels = {clip.id: clip.label(source) for clip, source in pairs}
     results: dict[int, ClipResult] = {}
     for cid, (clip, source, m) in metrics.items():
         w, h = _clip_size(clip, source)
         flags = clip_flags(m, width=w, height=h, settings=settings, thresholds=thresholds)
         if cid in dupes:
-            flags.append(duplicate_flag(dupes[cid], names))
+            flags.append(duplicate_flag(dupes[cid], labels))
         if cid in shared:
             flags.append(overlap_flag(shared[cid], labels))
         results[cid] = ClipResult(cid, source.id, m, flags)

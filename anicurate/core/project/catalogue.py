@@ -59,6 +59,15 @@ class Clip:
     def frame_count(self) -> int:
         return self.last_frame - self.first_frame + 1
 
+    def label(self, source: Source) -> str:
+        """How the clip is named to people: its file's name, plus the frame range when it is
+        only part of the file."""
+        name = Path(source.path).name
+        info = source.info
+        if info is not None and (self.first_frame, self.last_frame) != (0, info.frame_count - 1):
+            name += f" [{self.first_frame}\u2013{self.last_frame}]"
+        return name
+
 
 _SOURCE_COLUMNS = "s.id, s.path, s.size, s.mtime, s.hash, s.info, s.error_kind, s.error, s.added_at"
 _CLIP_COLUMNS = (
