@@ -161,10 +161,6 @@ def clip_flags(
     return out
 
 
-def hamming(a: int, b: int) -> int:
-    return (a ^ b).bit_count()
-
-
 def near_duplicates(signatures: Mapping[int, Sequence[int]], max_bits: int) -> dict[int, list[int]]:
     """Clip id -> the other clips (ascending) whose hashes all lie within ``max_bits`` of its own.
 
@@ -240,7 +236,7 @@ def overlap_flag(shared: Sequence[tuple[int, int, int]], labels: Mapping[int, st
     return Flag("overlap", "; ".join(parts) + more)
 
 
-def duplicate_flag(others: Sequence[int], names: Mapping[int, str]) -> Flag:
-    shown = ", ".join(f"clip {o} ({names.get(o, '?')})" for o in others[:3])
+def duplicate_flag(others: Sequence[int], labels: Mapping[int, str]) -> Flag:
+    shown = ", ".join(f"clip {o} ({labels.get(o, '?')})" for o in others[:3])
     more = f" and {len(others) - 3} more" if len(others) > 3 else ""
     return Flag("duplicate", f"near-duplicate of {shown}{more}")
