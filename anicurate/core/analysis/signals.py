@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import av.video.stream
 import cv2
@@ -35,6 +35,11 @@ from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.media.probe import Inspected, inspect_source
 from anicurate.core.media.webp import PillowCursor
+
+# OpenCV's "no array" for optional inputs and outputs. Its stubs disagree from release to
+# release on whether None is accepted there, so None is typed as Any once, here, instead of an
+# ignore per call.
+_NO_MAT: Any = None
 
 #: Names of the per-frame signals, the rows of :attr:`Signals.values`. Differences are to the
 #: frame before (0 for frame 0); ``*_k`` lags and triples are NaN where the frames do not exist.
@@ -257,11 +262,11 @@ class SignalComputer:
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
         # Flow from this frame to the one before: warping that one by it predicts this one.
-        flow = self._dis.calc(small, psmall, None)  # type: ignore[call-overload]
+        flow = self._dis.calc(small, psmall, _NO_MAT)
         mag = cv2.magnitude(flow[..., 0], flow[..., 1])
         vals[S["motion"], i] = 100.0 * cv2.mean(mag)[0] / small.shape[1]
-        warped = cv2.remap(  # type: ignore[call-overload]
-            psmall, self._grid + flow, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        warped = cv2.remap(
+            psmall, self._grid + flow, _NO_MAT, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
         vals[S["residual"], i] = cv2.mean(cv2.absdiff(warped, small))[0]
 
