@@ -179,7 +179,7 @@ def test_a_huge_declared_input_is_refused_at_load_before_any_allocation(tmp_path
 def test_output_width_must_match_the_tag_list(tmp_path: Path) -> None:
     folder = make_tiny_tagger(tmp_path / "t")
     write_tags_csv(folder / "selected_tags.csv", (("general", 9, 0), ("red_background", 0, 1)))
-    with pytest.raises(VocabularyError, match="lists 2 tags but model.onnx outputs 11 scores"):
+    with pytest.raises(VocabularyError, match=r"lists 2 tags but model\.onnx outputs 11 scores"):
         load_tagger(folder, "cpu")
 
 
@@ -199,11 +199,15 @@ def test_cli_ends_with_one_line_naming_the_model_and_exit_1(
 
 # -- the tag list reader ----------------------------------------------------------------------
 
-_CSV_CHARS = st.sampled_from(list("tag_id,name,category,count0123456789\n\r\"' -_^\x00\ufeff\u00e9"))
+_CSV_CHARS = st.sampled_from(
+    list("tag_id,name,category,count0123456789\n\r\"' -_^\x00\ufeff\u00e9")
+)
 _HEADER = "tag_id,name,category,count\n"
+# One file per example, rewritten in the test's tmp_path (hence the function-scoped fixture).
+_FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(_FUZZ, max_examples=300)
 @given(
     body=st.one_of(st.text(max_size=300), st.text(_CSV_CHARS, max_size=300)),
     with_header=st.booleans(),
@@ -221,11 +225,9 @@ def test_any_text_reads_as_a_vocabulary_or_a_vocabulary_error(
     assert len(vocab) == len(vocab.names) == len(vocab.categories) == len(vocab.counts) > 0
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(_FUZZ, max_examples=200)
 @given(data=st.binary(max_size=300))
-def test_any_bytes_read_as_a_vocabulary_or_a_vocabulary_error(
-    tmp_path: Path, data: bytes
-) -> None:
+def test_any_bytes_read_as_a_vocabulary_or_a_vocabulary_error(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "selected_tags.csv"
     path.write_bytes(_HEADER.encode() + data)
     try:
@@ -234,17 +236,17 @@ def test_any_bytes_read_as_a_vocabulary_or_a_vocabulary_error(
         assert err.path == path
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(_FUZZ, max_examples=100)
 @given(
     rows=st.lists(
-        st.tuples(st.text(min_size=1, max_size=20), st.sampled_from([0, 4, 9]),
-                  st.integers(0, 10**6)),
-        min_size=1, max_size=20,
-    )  # fmt: skip
+        st.tuples(
+            st.text(min_size=1, max_size=20), st.sampled_from([0, 4, 9]), st.integers(0, 10**6)
+        ),
+        min_size=1,
+        max_size=20,
+    )
 )
-def test_well_formed_rows_round_trip(
-    tmp_path: Path, rows: list[tuple[str, int, int]]
-) -> None:
+def test_well_formed_rows_round_trip(tmp_path: Path, rows: list[tuple[str, int, int]]) -> None:
     import csv
     import io
 
