@@ -266,3 +266,10 @@ def test_well_formed_rows_round_trip(tmp_path: Path, rows: list[tuple[str, int, 
     assert vocab.names == tuple(name for name, _, _ in rows)
     assert vocab.categories.tolist() == [cat for _, cat, _ in rows]
     assert vocab.counts.tolist() == [count for _, _, count in rows]
+
+
+def test_a_tag_list_saved_by_a_spreadsheet_with_a_bom_reads(tmp_path: Path) -> None:
+    path = write_tags_csv(tmp_path / "selected_tags.csv")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    vocab = load_vocabulary(path)
+    assert (len(vocab), vocab.names[0]) == (11, "general")
