@@ -1,7 +1,8 @@
 """The ``anicurate`` command: opens the window, or drives core jobs from a terminal.
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function; ``COMMANDS``
-lists them. Exit codes: 0 ok, 1 some inputs failed (each named on stderr, the rest processed),
+lists them. Exit codes: 0 ok, 1 some inputs failed (each named on stderr, the rest processed)
+or the run stopped on an error (one line on stderr: a full or read-only disk, a broken model),
 2 usage.
 """
 
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from anicurate import __version__
 from anicurate.cli import analyze, doctor, export, gui, media, tag
-from anicurate.cli.common import EXIT_SOME_FAILED
+from anicurate.cli.common import EXIT_SOME_FAILED, os_error_line, sqlite_error_line
 from anicurate.core.errors import AnicurateError
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (
@@ -67,4 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except AnicurateError as err:
         print(f"anicurate: {err}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    except OSError as err:  # a full, read-only or forbidden disk: work already committed stays
+        print(f"anicurate: {os_error_line(err)}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    except sqlite3.Error as err:
+        print(f"anicurate: {sqlite_error_line(err, getattr(args, 'project', None))}",
+              file=sys.stderr)  # fmt: skip
         return EXIT_SOME_FAILED

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
+from anicurate.cli.validate import int_in
+
+MAX_WORKERS = 64
 
 
 def register(sub: Any) -> None:
@@ -20,7 +23,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (recursive)")
     p.add_argument("--project", metavar="P", help="analyse this project's stale sources")
-    p.add_argument("--workers", type=int, default=1, help="processes decoding at once (1)")
+    p.add_argument(
+        "--workers",
+        type=int_in(1, MAX_WORKERS),
+        default=1,
+        help=f"processes decoding at once, 1-{MAX_WORKERS} (1)",
+    )
     p.add_argument("--force", action="store_true", help="with --project: re-analyse everything")
     p.add_argument("--json", action="store_true", help="one JSON object per file and line")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -38,9 +46,6 @@ def _line(row: dict[str, Any]) -> str:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print("anicurate analyze: --workers must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     if args.project:
         if args.paths:
             print("anicurate analyze: give PATHs or --project, not both", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
@@ -59,6 +61,38 @@ def run_job(job: Generator[Progress, None, R], label: str, quiet: bool = False) 
         job.close()
         if bar:
             bar.close()
+
+
+# The words for the errors a full, locked or read-only disk gives, whatever the platform says.
+_ERRNO_WORDS: dict[int, str] = {
+    errno.ENOSPC: "no space left on device",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "no such file or folder",
+    errno.EIO: "input/output error (a failing disk or a lost network share?)",
+    errno.EISDIR: "is a folder",
+    errno.ENOTDIR: "not a folder",
+    errno.ENAMETOOLONG: "file name too long",
+}
+if hasattr(errno, "EDQUOT"):
+    _ERRNO_WORDS[errno.EDQUOT] = "disk quota exceeded"
+
+
+def os_error_line(err: OSError) -> str:
+    """``<path>: no space left on device``: one line for an OSError, naming its file."""
+    words = _ERRNO_WORDS.get(err.errno or -1) or err.strerror or str(err) or type(err).__name__
+    where = err.filename if err.filename not in (None, "") else None
+    line = f"{where}: {words}" if where is not None else str(words)
+    if err.filename2 not in (None, ""):
+        line += f" (-> {err.filename2})"
+    return " ".join(line.split())
+
+
+def sqlite_error_line(err: sqlite3.Error, project: object = None) -> str:
+    """One line for a SQLite error the core let through, naming the project when known."""
+    words = " ".join(str(err).split()) or type(err).__name__
+    return f"{project}: {words}" if project else words
 
 
 def fail(path: str, message: str) -> None:

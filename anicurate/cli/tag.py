@@ -10,6 +10,10 @@ from typing import Any
 
 from anicurate import paths
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
+from anicurate.cli.validate import float_in, int_in
+
+MAX_BATCH = 256  # frames per model run; more only costs memory
+MAX_FRAMES = 64  # frames sampled per clip, the sampling's own cap (Sampling.max_frames)
 
 
 def register(sub: Any) -> None:
@@ -21,11 +25,24 @@ def register(sub: Any) -> None:
         " Hugging Face repo with --download; default: the project's last, else the first found",
     )
     tag.add_argument("--provider", choices=("auto", "cuda", "cpu"), default="auto")
-    tag.add_argument("--batch", type=int, default=8, help="frames per run (v2 models take 1)")
-    tag.add_argument("--frames", type=int, help="frames sampled per clip (saved in the project)")
+    tag.add_argument(
+        "--batch",
+        type=int_in(1, MAX_BATCH),
+        default=8,
+        help=f"frames per run, 1-{MAX_BATCH} (v2 models take 1)",
+    )
+    tag.add_argument(
+        "--frames",
+        type=int_in(1, MAX_FRAMES),
+        help=f"frames sampled per clip, 1-{MAX_FRAMES} (saved in the project)",
+    )
     tag.add_argument("--merge", choices=("mean", "max"), help="merge frame scores (saved)")
-    tag.add_argument("--general-threshold", type=float, help="default 0.35 (saved)")
-    tag.add_argument("--character-threshold", type=float, help="default 0.85 (saved)")
+    tag.add_argument(
+        "--general-threshold", type=float_in(0.0, 1.0), help="0-1, default 0.35 (saved)"
+    )
+    tag.add_argument(
+        "--character-threshold", type=float_in(0.0, 1.0), help="0-1, default 0.85 (saved)"
+    )
     tag.add_argument("--force", action="store_true", help="re-tag clips that did not change")
     tag.add_argument(
         "--download", action="store_true", help="fetch --model from the hub (needs huggingface_hub)"
@@ -40,9 +57,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from anicurate.core.tagging.model import load_tagger
     from anicurate.core.tagging.run import tag_project
 
-    if args.batch < 1:
-        print("anicurate tag: --batch must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     project_path = Path(args.project)
     with Project.open(project_path) as project:
         folder = resolve_model(args.model, project.setting(store.MODEL_KEY), args.download)

@@ -6,6 +6,8 @@ or :func:`explain_source_error` (errors stored in the catalogue), so the wording
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,34 @@ _KIND_EXPLANATIONS: dict[str, str] = {
 }
 
 
+# What a failed write or read means for a person, and what to do; the work done is kept
+# because every item commits on its own.
+_KEPT = "Work finished before this is kept; run it again to complete the rest."
+_ERRNO_EXPLANATIONS: dict[int, str] = {
+    errno.ENOSPC: f"The disk is full. Free some space. {_KEPT}",
+    errno.EACCES: "anicurate may not write or read here. Check the permissions of the file "
+    "and its folder.",
+    errno.EPERM: "anicurate may not write or read here. Check the permissions of the file "
+    "and its folder.",
+    errno.EROFS: "The disk or folder is read-only. Choose a writable place, or make this one "
+    "writable.",
+    errno.EIO: "The disk reported a read or write failure (a failing disk or a lost network "
+    "share?).",
+}
+if hasattr(errno, "EDQUOT"):
+    _ERRNO_EXPLANATIONS[errno.EDQUOT] = f"Your disk quota is used up. Free some space. {_KEPT}"
+
+
+def os_error_text(err: OSError) -> str:
+    """``<path>: what it means and what to do`` for a full, read-only or forbidden disk; other
+    OSErrors as the platform words them, with their file."""
+    plain = _ERRNO_EXPLANATIONS.get(err.errno or -1)
+    if plain is None:
+        where = f": {err.filename}" if err.filename else ""
+        return f"{err.strerror or err}{where}"
+    return f"{err.filename}: {plain}" if err.filename else plain
+
+
 def explain_source_error(kind: str | None, message: str | None) -> str:
     """Plain words for an error stored with a source: what it means, then the decoder's words."""
     explanation = _KIND_EXPLANATIONS.get(kind or "", "")
@@ -84,8 +114,9 @@ def describe_error(err: BaseException) -> str:
     if isinstance(err, AnicurateError):
         return str(err)
     if isinstance(err, OSError):
-        where = f": {err.filename}" if err.filename else ""
-        return f"{err.strerror or err}{where}"
+        return os_error_text(err)
+    if isinstance(err, sqlite3.Error):
+        return f"The project could not be read or written: {err}. {_KEPT}"
     return f"Unexpected error ({type(err).__name__}): {err}. This is a bug in anicurate."
 
 

@@ -8,11 +8,16 @@ halves. So a red frame is tagged ``red background``, a blue one ``blue sky``, a 
 ``green hair`` + ``looking at viewer`` + the character ``hatsune miku`` (above 0.85), a dark
 green one the character at only 0.73, a yellow one the kaomoji ``^_^``, and a frame red on the
 left and blue on the right ``split screen``. ``reference_scores`` computes the same in numpy.
+
+``make_bad_tagger(folder, fault)`` writes the same tagger broken one way (see BAD_FAULTS): NaN
+or over-1 scores for frames that are mostly blue (others stay right), int64 or unbounded
+(logit) scores for every frame, or a declared input of 30000x30000 pixels.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import onnx
@@ -89,8 +94,20 @@ def write_tags_csv(path: Path, tags: tuple[tuple[str, int, int], ...] = TINY_TAG
     return path
 
 
-def tiny_model(side: int = 64, dynamic_batch: bool = True) -> onnx.ModelProto:
-    """The ONNX graph: ReduceMean over the frame and its halves, MatMul, Add, Sigmoid."""
+Fault = Literal["nan_when_blue", "over_one_when_blue", "int64", "logits", "huge_side"]
+BAD_FAULTS: tuple[Fault, ...] = (
+    "nan_when_blue", "over_one_when_blue", "int64", "logits", "huge_side",
+)  # fmt: skip
+
+
+def tiny_model(
+    side: int = 64, dynamic_batch: bool = True, fault: Fault | None = None
+) -> onnx.ModelProto:
+    """The ONNX graph: ReduceMean over the frame and its halves, MatMul, Add, Sigmoid.
+
+    ``fault`` breaks the output (see BAD_FAULTS); ``huge_side`` only declares the input as
+    30000x30000 (the graph itself works for any size).
+    """
     batch: int | str = "batch_size" if dynamic_batch else 1
     in_name, out_name = (
         ("input", "output") if dynamic_batch else ("input_1:0", "predictions_sigmoid")
@@ -116,19 +133,69 @@ def tiny_model(side: int = 64, dynamic_batch: bool = True) -> onnx.ModelProto:
         helper.make_node("Concat", ["whole", "left", "right"], ["features"], axis=1),
         helper.make_node("MatMul", ["features", "W"], ["mm"]),
         helper.make_node("Add", ["mm", "B"], ["logits"]),
-        helper.make_node("Sigmoid", ["logits"], [out_name]),
+        helper.make_node("Sigmoid", ["logits"], ["probs"]),
     ]
+    nodes += _fault_nodes(fault, "probs", out_name, inits)
+    out_type = TensorProto.INT64 if fault == "int64" else TensorProto.FLOAT
+    declared = 30000 if fault == "huge_side" else side
     graph = helper.make_graph(
         nodes,
         "tiny_wd14",
-        [helper.make_tensor_value_info(in_name, TensorProto.FLOAT, [batch, side, side, 3])],
-        [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, [batch, len(TINY_TAGS)])],
+        [helper.make_tensor_value_info(in_name, TensorProto.FLOAT, [batch, declared, declared, 3])],
+        [helper.make_tensor_value_info(out_name, out_type, [batch, len(TINY_TAGS)])],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
+
+
+def _fault_nodes(
+    fault: Fault | None, probs: str, out: str, inits: list[onnx.TensorProto]
+) -> list[onnx.NodeProto]:
+    """Nodes from the sigmoid ``probs`` to the output ``out``, broken as ``fault`` says.
+
+    "Mostly blue": the whole frame's mean blue (feature 0) is over 0.6, so ``excess`` =
+    Relu(blue - 0.6) is 0 for red, green, gray and split frames and positive for blue ones.
+    """
+    excess = [
+        numpy_helper.from_array(np.array([0], np.int64), "blue_at"),
+        numpy_helper.from_array(np.array([1], np.int64), "blue_end"),
+        numpy_helper.from_array(np.array([1], np.int64), "feature_axis"),
+        numpy_helper.from_array(np.array(0.6, np.float32), "blue_floor"),
+    ]
+    blue = [
+        helper.make_node("Slice", ["features", "blue_at", "blue_end", "feature_axis"], ["b"]),
+        helper.make_node("Sub", ["b", "blue_floor"], ["b_off"]),
+        helper.make_node("Relu", ["b_off"], ["excess"]),
+    ]
+    if fault is None or fault == "huge_side":
+        return [helper.make_node("Identity", [probs], [out])]
+    if fault == "int64":
+        return [helper.make_node("Cast", [probs], [out], to=TensorProto.INT64)]
+    if fault == "logits":  # the sigmoid left out: scores run from about -8 to 8
+        return [helper.make_node("Identity", ["logits"], [out])]
+    inits.extend(excess)
+    if fault == "nan_when_blue":  # sqrt(-0) is 0, sqrt(-x) NaN
+        return [*blue, helper.make_node("Neg", ["excess"], ["neg"]),
+                helper.make_node("Sqrt", ["neg"], ["nan_or_zero"]),
+                helper.make_node("Add", [probs, "nan_or_zero"], [out])]  # fmt: skip
+    if fault == "over_one_when_blue":  # scores times 1 + 10 * excess: up to 5x
+        inits.append(numpy_helper.from_array(np.array(10.0, np.float32), "gain"))
+        inits.append(numpy_helper.from_array(np.array(1.0, np.float32), "one"))
+        return [*blue, helper.make_node("Mul", ["excess", "gain"], ["extra"]),
+                helper.make_node("Add", ["extra", "one"], ["factor"]),
+                helper.make_node("Mul", [probs, "factor"], [out])]  # fmt: skip
+    raise ValueError(f"unknown fault {fault!r}")
+
+
+def make_bad_tagger(folder: Path, fault: Fault, dynamic_batch: bool = True) -> Path:
+    """Write a tagger folder whose model is broken as ``fault`` says (selected_tags.csv fine)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(tiny_model(64, dynamic_batch, fault), str(folder / "model.onnx"))
+    write_tags_csv(folder / "selected_tags.csv")
+    return folder
 
 
 def make_tiny_tagger(folder: Path, side: int = 64, dynamic_batch: bool = True) -> Path:

@@ -81,3 +81,25 @@ def test_number_formats() -> None:
     assert size_text(12_345_678) == "12.3 MB"
     assert frame_range_text(0, 47) == "0\u201347 (48 frames)"
     assert frame_range_text(3, 3) == "3\u20133 (1 frame)"
+
+
+def test_io_errors_say_what_happened_and_that_work_is_kept() -> None:
+    import errno
+    import sqlite3
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/out/videos/a.mp4")
+    assert describe_error(full) == (
+        "/out/videos/a.mp4: The disk is full. Free some space. Work finished before this is "
+        "kept; run it again to complete the rest."
+    )
+    assert describe_error(PermissionError(errno.EACCES, "Permission denied", "/out")) == (
+        "/out: anicurate may not write or read here. Check the permissions of the file and "
+        "its folder."
+    )
+    assert describe_error(OSError(errno.EROFS, "Read-only file system")) == (
+        "The disk or folder is read-only. Choose a writable place, or make this one writable."
+    )
+    assert describe_error(sqlite3.OperationalError("database or disk is full")) == (
+        "The project could not be read or written: database or disk is full. Work finished "
+        "before this is kept; run it again to complete the rest."
+    )

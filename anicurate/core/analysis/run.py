@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -101,6 +103,33 @@ def _work(path: str, threads: int) -> FileResult:
         return FileResult(path, error=f"cannot analyse: {err}")
 
 
+# How often a pool worker checks that the process that started it is still there.
+PARENT_POLL_S = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker soon after its parent dies, even by kill -9.
+
+    A killed parent never shuts its pool down, and a spawn worker waiting for tasks would wait
+    forever. An orphan is re-parented (its ``getppid()`` changes), which a daemon thread polls
+    for on every POSIX system. (Linux's PR_SET_PDEATHSIG is not used: it fires when the
+    *thread* that started the worker ends, which a job runner's thread may do at any time.)
+    The resource tracker then exits by itself: its pipe closes with the last worker.
+    """
+    if os.name != "posix":  # Windows: no re-parenting to watch; the pipes break instead
+        return
+    if os.getppid() != parent:  # died while this worker was starting
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != parent:
+            os._exit(1)  # no cleanup: the task in hand is lost either way, nothing is half-written
+
+
 def _decoder_threads(workers: int) -> int:
     return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
 
@@ -113,7 +142,12 @@ def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
         return
     threads = _decoder_threads(workers)
     # spawn: forking a process that already runs decoder threads is unsafe.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         pending: set[Future[FileResult]] = {pool.submit(_work, p, threads) for p in paths}
         from concurrent.futures import FIRST_COMPLETED, wait

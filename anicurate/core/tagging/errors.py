@@ -28,6 +28,11 @@ class TaggerLayoutError(TaggerError):
     """The model loads, but its input or output is not a WD14 tagger's (NHWC in, scores out)."""
 
 
+class TaggerOutputError(TaggerError):
+    """The model ran but its scores are not probabilities: NaN, infinite, outside 0-1, or not
+    floats. Raised on the first bad batch, so nothing it scored is stored."""
+
+
 class VocabularyError(TaggerError):
     """``selected_tags.csv`` is unreadable, lacks its header, or does not match the model."""
 

@@ -24,6 +24,7 @@ from anicurate.core.tagging.errors import (
     TaggerFileMissing,
     TaggerLayoutError,
     TaggerModelBroken,
+    TaggerOutputError,
     VocabularyError,
 )
 from anicurate.core.tagging.preprocess import preprocess
@@ -35,6 +36,14 @@ CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 # What WD14 taggers use; only taken when an export leaves the spatial size dynamic.
 DEFAULT_SIDE = 448
+# Declared input sides outside this are refused at load: one 30000-pixel frame alone would take
+# 10 GB before the model ever ran. WD14 taggers use 448; 2048 leaves room for any real tagger.
+MIN_SIDE, MAX_SIDE = 32, 2048
+# A fixed batch is padded up to this many frames on every run.
+MAX_FIXED_BATCH = 256
+# Sigmoid scores computed in float16 or fused kernels may overshoot 0-1 by a rounding error.
+SCORE_TOLERANCE = 1e-3
+FLOAT_OUTPUTS = ("tensor(float)", "tensor(float16)", "tensor(double)")
 
 PROVIDER_LABELS = {CUDA: "CUDA (GPU)", CPU: "CPU"}
 
@@ -115,13 +124,38 @@ class Tagger:
             (scores,) = self.session.run([self.layout.output_name], {self.layout.input_name: batch})
         except Exception as e:  # onnxruntime raises its own exception types per failure
             raise TaggerModelBroken(self.model_path, f"failed to run: {_first_line(e)}") from e
-        scores = np.asarray(scores, dtype=np.float32)
+        scores = self._checked(np.asarray(scores))
         if scores.ndim != 2 or scores.shape[0] != batch.shape[0]:
             raise TaggerLayoutError(
                 self.model_path, f"output has shape {scores.shape}, not frames x tags"
             )
         if scores.shape[1] != len(self.vocab):
             raise _mismatch(self.vocab, self.model_path, scores.shape[1])
+        return scores
+
+    def _checked(self, scores: np.ndarray) -> np.ndarray:
+        """Float32 scores in 0-1; anything else (NaN, inf, ints, unbounded) is the model's fault."""
+        if scores.dtype.kind != "f":
+            raise TaggerOutputError(
+                self.model_path, f"outputs {scores.dtype} scores; a tagger must output floats 0-1"
+            )
+        scores = scores.astype(np.float32, copy=False)
+        if scores.size:
+            finite = np.isfinite(scores)
+            if not finite.all():
+                bad = int(scores.size - np.count_nonzero(finite))
+                raise TaggerOutputError(
+                    self.model_path,
+                    f"output {bad} scores that are NaN or infinite; the model is broken",
+                )
+            low, high = float(scores.min()), float(scores.max())
+            if low < -SCORE_TOLERANCE or high > 1.0 + SCORE_TOLERANCE:
+                raise TaggerOutputError(
+                    self.model_path,
+                    f"output scores from {low:g} to {high:g}, not 0-1;"
+                    " a tagger must end with a sigmoid",
+                )
+            np.clip(scores, 0.0, 1.0, out=scores)
         return scores
 
 
@@ -222,7 +256,21 @@ def read_layout(session: Any, model_path: Path, vocab: Vocabulary) -> ModelLayou
         side = h if isinstance(h, int) else int(w)
     else:
         side = DEFAULT_SIDE
+    if not MIN_SIDE <= side <= MAX_SIDE:
+        raise TaggerLayoutError(
+            model_path,
+            f"input {inp.name!r} declares {side}x{side} pixels, outside the limit of"
+            f" {MIN_SIDE} to {MAX_SIDE} pixels a side",
+        )
     fixed = shape[0] if isinstance(shape[0], int) and shape[0] > 0 else None
+    if fixed is not None and fixed > MAX_FIXED_BATCH:
+        raise TaggerLayoutError(
+            model_path, f"input {inp.name!r} declares a batch of {fixed}, over {MAX_FIXED_BATCH}"
+        )
+    if out.type not in FLOAT_OUTPUTS:
+        raise TaggerLayoutError(
+            model_path, f"output {out.name!r} is {out.type}; a tagger outputs float scores 0-1"
+        )
     out_shape = list(out.shape)
     if len(out_shape) != 2:
         raise TaggerLayoutError(

@@ -81,7 +81,7 @@ def load_vocabulary(path: str | Path, replace_underscores: bool = True) -> Vocab
     if not path.is_file():
         raise TaggerFileMissing(path, "missing: a tagger needs selected_tags.csv beside model.onnx")
     try:
-        with path.open(newline="", encoding="utf-8") as f:
+        with path.open(newline="", encoding="utf-8-sig") as f:  # a spreadsheet adds a BOM
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise VocabularyError(path, f"cannot read the tag list: {e}") from e
