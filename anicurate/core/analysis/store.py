@@ -140,13 +140,24 @@ def read_signals_row(data: Any, text: Any) -> tuple[Signals, _StoredEvents | Non
 def stale_sources(project: Project) -> list[Source]:
     """Readable sources without signals of the current analyser version."""
     current = {
-        r[0]
-        for r in project.read(
-            "SELECT source_id FROM analysis WHERE analyser = ? AND version = ?",
+        source_id
+        for source_id, size, text in project.read(
+            "SELECT source_id, length(data), json FROM analysis WHERE analyser = ?"
+            " AND version = ? AND typeof(data) = 'blob'",
             (SIGNALS, ANALYSER_VERSION),
         )
+        if _whole(size, text)  # a damaged row counts as missing: analysed again
     }
     return [s for s in project.sources() if s.info is not None and s.id not in current]
+
+
+def _whole(size: int, text: Any) -> bool:
+    """Whether a signals row's blob is as long as its metadata says (cheap: no blob read)."""
+    try:
+        meta = parse_json(text, "json")
+        return bool(size == (4 * len(meta["names"]) + 8) * need_int(meta["frames"], "frames", 1))
+    except (DamagedRow, KeyError, TypeError):
+        return False
 
 
 def thresholds_of(project: Project) -> Thresholds:
