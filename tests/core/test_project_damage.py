@@ -128,7 +128,7 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], str | None, str]] = {
             p,
             "UPDATE analysis SET data = substr(data, 1, 10)"
             f" WHERE analyser = 'signals' AND source_id = ({SOURCE_A})",
-        ),  # fmt: skip
+        ),
         None,
         "damaged row: signals blob of 10 bytes does not hold",
     ),
@@ -137,7 +137,7 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], str | None, str]] = {
             p,
             "INSERT INTO tags (clip_id, tag, score, origin)"
             f" VALUES (({CLIP_A}), 'smile', 'high', 'auto')",
-        ),  # fmt: skip
+        ),
         None,
         "damaged row: score 'high' is not a number",
     ),
@@ -249,9 +249,8 @@ def test_random_bytes_inside_a_project_are_a_damaged_database(
     noise = np.random.default_rng(2).integers(0, 256, len(data) - page, np.uint8).tobytes()
     data[page:] = noise
     project.write_bytes(bytes(data))
-    with pytest.raises(DamagedProject, match="damaged database"):
-        with Project.open(project) as p:
-            p.sources()
+    with pytest.raises(DamagedProject, match="damaged database"), Project.open(project) as p:
+        p.sources()
     capsys.readouterr()
     assert main(["info", str(project)]) == 1
     err = capsys.readouterr().err
@@ -266,8 +265,11 @@ def test_random_bytes_inside_a_project_are_a_damaged_database(
         p.sources()  # readable again (what survived)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions, so a read-only "
-                    "folder is writable for root; this runs as an ordinary user")  # fmt: skip
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root ignores file permissions, so a read-only "
+    "folder is writable for root; this runs as an ordinary user",
+)
 def test_a_read_only_folder_gets_its_true_reason(project: Path) -> None:
     folder = project.parent
     folder.chmod(0o555)
@@ -297,8 +299,9 @@ def test_the_read_only_reason_as_root_via_a_non_root_child(project: Path) -> Non
         "except ProjectError as e: print(e)\n"
     )
     try:
-        child = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True,
-                               text=True, check=False)  # fmt: skip
+        child = subprocess.run(
+            [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=False
+        )
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
@@ -367,16 +370,31 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),  # fmt: skip
+    ),
     max_leaves=12,
 )
 stored = st.none() | st.integers() | st.floats() | st.text(max_size=30) | st.binary(max_size=30)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["train_width", "train_height", "n_sample_frames", "fps",
-                                        "frame_step", "trigger_tag", "use_bucketing", "preset",
-                                        "other"]), json_values))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "train_width",
+                "train_height",
+                "n_sample_frames",
+                "fps",
+                "frame_step",
+                "trigger_tag",
+                "use_bucketing",
+                "preset",
+                "other",
+            ]
+        ),
+        json_values,
+    )
+)
 def test_settings_from_any_json_fall_back_per_key(values: dict[str, object]) -> None:
     settings_, bad = ProjectSettings.from_stored(values)
     assert isinstance(settings_, ProjectSettings)
@@ -414,8 +432,11 @@ def test_open_error_names_a_read_only_folder_not_a_bad_database(
 
     folder = str(project.parent)
     real = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == folder and mode & os.W_OK
-                        else real(p, mode))  # fmt: skip
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode: False if str(p) == folder and mode & os.W_OK else real(p, mode),
+    )
     err = open_error(project, sqlite3.OperationalError("unable to open database file"))
     assert f"the folder {folder} is read-only" in str(err)
     assert "not a SQLite database" not in str(err)
