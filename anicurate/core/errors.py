@@ -48,3 +48,11 @@ class ProjectError(AnicurateError):
 
 class SchemaTooNew(ProjectError):
     """The project was written by a newer anicurate; opening it would risk the user's work."""
+
+
+class NotAProject(ProjectError):
+    """The file is no anicurate project (not a database at all, or another application's)."""
+
+
+class DamagedProject(ProjectError):
+    """The project file's pages are damaged; ``anicurate check --repair`` may recover it."""

@@ -61,6 +61,7 @@ from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.player.timeline import TimelineData
 from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
+from anicurate.ui.project_copy import install_project_copy
 from anicurate.ui.review import install_review
 from anicurate.ui.settings import AppSettings
 from anicurate.ui.settings_dialog import SettingsDialog
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         # before the layout is restored, so their docks come back where the user left them.
         self.tagging = install_tagging(self)
         self.export_ui = install_export(self)
+        self.project_copy = install_project_copy(self)
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
         # A first run shows Problems in front of its tabbed neighbours (raised once shown).
@@ -412,6 +414,12 @@ class MainWindow(QMainWindow):
         except (AnicurateError, OSError) as err:
             self.report_error("Cannot open project", describe_error(err))
             return False
+        try:  # a damaged file fails here, before any view is reset; damaged rows do not
+            project.errors(), project.damage()
+        except AnicurateError as err:
+            project.close()
+            self.report_error("Cannot open project", describe_error(err))
+            return False
         self.jobs.stop()  # only once the new project is open: a failed open changes nothing
         self._close_project_quietly()
         self.project = project
@@ -466,7 +474,8 @@ class MainWindow(QMainWindow):
         try:
             errors = self.project.errors()
             self.clip_model.refresh(errors)
-            self.problem_model.set_problems(problems_from(errors, self.jobs.last_failed))
+            damage = self.project.damage()
+            self.problem_model.set_problems(problems_from(errors, self.jobs.last_failed, damage))
         except AnicurateError as err:
             self.report_error("Cannot read the project", describe_error(err))
             return

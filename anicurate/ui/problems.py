@@ -1,4 +1,5 @@
-"""The Problems dock: every file that could not be imported, with its message in plain words."""
+"""The Problems dock: every file that could not be imported, and every damaged row of the project
+file, with its message in plain words."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from anicurate.ui.messages import explain_source_error, short_source_error
 from anicurate.ui.table_model import ListTableModel
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from anicurate.core.project import Source
+    from anicurate.core.project.rows import Damage
+
+DAMAGE_EXPLANATION = (
+    "This row of the project file is damaged, so anicurate leaves it out and keeps working with"
+    " the rest. Run `anicurate check --repair PROJECT` to fix or drop it (a backup is kept)."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +35,12 @@ class Problem:
     source_id: int | None = None  # None when the catalogue has no source for it
 
 
-def problems_from(errors: list[Source], failed: list[tuple[str, str]]) -> list[Problem]:
-    """Failed sources (``project.errors()``), plus failures of the last import that the
-    catalogue does not hold (a missing path, a file type anicurate does not import)."""
+def problems_from(
+    errors: list[Source], failed: list[tuple[str, str]], damage: Sequence[Damage] = ()
+) -> list[Problem]:
+    """Failed and damaged sources (``project.errors()``), failures of the last import that the
+    catalogue does not hold (a missing path, a file type anicurate does not import), and the
+    project's other damaged rows (``project.damage()``)."""
     problems = [
         Problem(
             s.path,
@@ -40,6 +52,11 @@ def problems_from(errors: list[Source], failed: list[tuple[str, str]]) -> list[P
     ]
     stored = {p.path for p in problems}
     problems += [Problem(path, msg, msg) for path, msg in failed if path not in stored]
+    for d in damage:
+        where = f"setting {d.key}" if d.table == "settings" else f"{d.table} row {d.rowid}"
+        message = f"damaged row: {d.reason}"
+        problems.append(Problem(d.path or f"(project) {where}", message,
+                                f"{DAMAGE_EXPLANATION}\nDetails: {d.describe()}"))  # fmt: skip
     return sorted(problems, key=lambda p: p.path)
 
 

@@ -9,8 +9,9 @@ whenever thresholds, settings or clips change, without decoding anything.
 from __future__ import annotations
 
 import json
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,9 @@ from anicurate.core.analysis.flags import (
 from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
 from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals
 from anicurate.core.project.catalogue import Clip, Project, Source
+from anicurate.core.project.rows import DamagedRow, need_int, parse_json
+
+log = logging.getLogger(__name__)
 
 #: Bump when the signals or the detector change: results of older versions are stale.
 ANALYSER_VERSION = 4
@@ -54,7 +58,15 @@ def encode_signals(sig: Signals) -> bytes:
 
 
 def decode_signals(data: bytes, names: list[str], frames: int) -> Signals:
-    """Signals from a blob; rows this version does not know are dropped, missing ones are NaN."""
+    """Signals from a blob; rows this version does not know are dropped, missing ones are NaN.
+
+    DamagedRow when the blob's length does not match ``names`` x ``frames``.
+    """
+    if frames < 1 or len(data) != (4 * len(names) + 8) * frames:
+        raise DamagedRow(
+            f"signals blob of {len(data)} bytes does not hold {len(names)} signals x {frames}"
+            " frames"
+        )
     stored = np.frombuffer(data, "<f4", count=len(names) * frames).reshape(len(names), frames)
     hashes = np.frombuffer(data, "<u8", offset=4 * len(names) * frames, count=frames).copy()
     values = np.full((len(SIGNAL_NAMES), frames), np.nan, np.float32)
@@ -84,41 +96,78 @@ def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | N
     Events are stored as detected with the default cut threshold; under a project threshold of
     its own they are detected again from the stored signals (cheap: nothing is decoded).
     """
-    row = project.connection.execute(
-        "SELECT data, json FROM analysis WHERE source_id = ? AND analyser = ? AND version = ?",
+    rows = project.read(
+        "SELECT id, data, json FROM analysis WHERE source_id = ? AND analyser = ? AND version = ?",
         (source_id, SIGNALS, ANALYSER_VERSION),
-    ).fetchone()
-    if row is None or row[0] is None:
+    )
+    if not rows or rows[0][1] is None:
         return None
-    meta = json.loads(row[1])
-    sig = decode_signals(bytes(row[0]), meta["names"], int(meta["frames"]))
-    ev = meta.get("events")
+    try:
+        sig, ev = read_signals_row(rows[0][1], rows[0][2])
+    except DamagedRow as e:  # treated as missing: the next analysis replaces it
+        log.warning("%s: analysis row %s: damaged row: %s", project.path, rows[0][0], e)
+        return None
     cut_min = thresholds_of(project).cut_min_content
     if ev is None or cut_min != CUT_MIN_CONTENT:
         return sig, detect(sig, cut_min)
-    events = Events(
-        cuts=[int(c) for c in ev["cuts"]],
-        transitions=[(int(a), int(b)) for a, b in ev["transitions"]],
-        flashes=[(int(a), int(b)) for a, b in ev["flashes"]],
-        held=held_frames(sig),
-    )
-    return sig, events
+    return sig, Events(cuts=ev[0], transitions=ev[1], flashes=ev[2], held=held_frames(sig))
+
+
+_StoredEvents = tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def read_signals_row(data: Any, text: Any) -> tuple[Signals, _StoredEvents | None]:
+    """A stored signals row's signals and events (None: detect again); DamagedRow if unusable."""
+    if not isinstance(data, bytes):
+        raise DamagedRow("signals data is not a blob")
+    meta = parse_json(text, "json")
+    try:
+        names = [str(n) for n in meta["names"]]
+        frames = need_int(meta["frames"], "frames", 1)
+        ev = meta.get("events")
+        events = None
+        if ev is not None:
+            events = (
+                [int(c) for c in ev["cuts"]],
+                [(int(a), int(b)) for a, b in ev["transitions"]],
+                [(int(a), int(b)) for a, b in ev["flashes"]],
+            )
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
+        raise DamagedRow(f"signals metadata is not valid ({type(e).__name__}: {e})") from e
+    return decode_signals(data, names, frames), events
 
 
 def stale_sources(project: Project) -> list[Source]:
     """Readable sources without signals of the current analyser version."""
     current = {
-        r[0]
-        for r in project.connection.execute(
-            "SELECT source_id FROM analysis WHERE analyser = ? AND version = ?",
+        source_id
+        for source_id, size, text in project.read(
+            "SELECT source_id, length(data), json FROM analysis WHERE analyser = ?"
+            " AND version = ? AND typeof(data) = 'blob'",
             (SIGNALS, ANALYSER_VERSION),
         )
+        if _whole(size, text)  # a damaged row counts as missing: analysed again
     }
     return [s for s in project.sources() if s.info is not None and s.id not in current]
 
 
+def _whole(size: int, text: Any) -> bool:
+    """Whether a signals row's blob is as long as its metadata says (cheap: no blob read)."""
+    try:
+        meta = parse_json(text, "json")
+        return bool(size == (4 * len(meta["names"]) + 8) * need_int(meta["frames"], "frames", 1))
+    except (DamagedRow, KeyError, TypeError):
+        return False
+
+
 def thresholds_of(project: Project) -> Thresholds:
-    return Thresholds.from_dict(project.setting(THRESHOLDS_KEY))
+    """The project's flag thresholds: defaults for missing or damaged values (never raises)."""
+    stored = project.setting(THRESHOLDS_KEY)
+    if stored is not None and not isinstance(stored, dict):
+        log.warning("%s: setting %r is not a JSON object; using defaults", project.path,
+                    THRESHOLDS_KEY)  # fmt: skip
+        stored = None
+    return Thresholds.from_dict(stored)
 
 
 def set_thresholds(project: Project, thresholds: Thresholds) -> dict[int, ClipResult]:
@@ -185,16 +234,41 @@ def reflag(project: Project) -> dict[int, ClipResult]:
 def load_results(project: Project) -> dict[int, ClipResult]:
     """The stored metrics and flags of every clip that has them, by clip id (no recomputing)."""
     out: dict[int, ClipResult] = {}
-    rows = project.connection.execute(
-        "SELECT source_id, json FROM analysis WHERE analyser = ? AND version = ?",
+    rows = project.read(
+        "SELECT id, source_id, json FROM analysis WHERE analyser = ? AND version = ?",
         (FLAGS, ANALYSER_VERSION),
     )
-    for source_id, text in rows:
-        for cid, item in json.loads(text).items():
+    for row_id, source_id, text in rows:
+        try:
+            out.update(read_flags_row(source_id, text))
+        except DamagedRow as e:  # left out: the next re-flag rewrites it
+            log.warning("%s: analysis row %s: damaged row: %s", project.path, row_id, e)
+    return out
+
+
+def _metrics(stored: Any) -> ClipMetrics:
+    """ClipMetrics from stored JSON, each field's JSON type checked (TypeError otherwise)."""
+    kinds = {"int": (int,), "float": (int, float), "str": (str,)}
+    for f in fields(ClipMetrics):
+        value = stored[f.name]
+        wanted = kinds.get(str(f.type), (list,))
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise TypeError(f"metric {f.name} is {value!r:.40}")
+    return ClipMetrics.from_json(dict(stored))
+
+
+def read_flags_row(source_id: Any, text: Any) -> dict[int, ClipResult]:
+    """A stored flags row's results by clip id; DamagedRow if any part cannot be used."""
+    data = parse_json(text, "json")
+    out: dict[int, ClipResult] = {}
+    try:
+        for cid, item in data.items():
             out[int(cid)] = ClipResult(
                 int(cid),
-                int(source_id),
-                ClipMetrics.from_json(item["metrics"]),
-                [Flag(f["kind"], f["reason"]) for f in item["flags"]],
+                need_int(source_id, "source_id"),
+                _metrics(item["metrics"]),
+                [Flag(str(f["kind"]), str(f["reason"])) for f in item["flags"]],
             )
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
+        raise DamagedRow(f"flags are not valid ({type(e).__name__}: {e})") from e
     return out

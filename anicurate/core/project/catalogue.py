@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -13,10 +14,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from anicurate.core.errors import ProjectError, SchemaTooNew
+from anicurate.core.errors import DamagedProject, NotAProject, ProjectError, SchemaTooNew
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.project import schema
+from anicurate.core.project.rows import (
+    DAMAGED_KIND,
+    Damage,
+    DamagedRow,
+    need_int,
+    need_real,
+    need_text,
+    optional_text,
+    parse_json,
+)
 from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS, ProjectSettings
+
+log = logging.getLogger(__name__)
 
 # How long a writer waits for another connection's write lock (an import worker beside the UI).
 _BUSY_TIMEOUT_MS = 10_000
@@ -41,6 +54,11 @@ class Source:
     error_kind: str | None  # a MediaErrorKind value
     error: str | None
     added_at: float
+
+    @property
+    def damaged(self) -> bool:
+        """True for a quarantined row: its stored values could not be read (see ``error``)."""
+        return self.error_kind == DAMAGED_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +95,74 @@ _CLIP_COLUMNS = (
 
 
 def _source(row: sqlite3.Row | tuple[Any, ...]) -> Source:
+    """A source row, or a quarantined Source (no info, ``error_kind`` DAMAGED_KIND, the reason
+    in ``error``) when a stored value cannot be read."""
+    try:
+        return checked_source(row)
+    except DamagedRow as e:
+        rowid = row[0] if type(row[0]) is int else -1
+        path = row[1] if isinstance(row[1], str) and row[1] else f"<source {rowid}: no path>"
+        return Source(
+            id=rowid, path=path, size=0, mtime=0.0, hash="", info=None,
+            error_kind=DAMAGED_KIND, error=f"damaged row: {e}", added_at=0.0,
+        )  # fmt: skip
+
+
+def checked_source(row: sqlite3.Row | tuple[Any, ...]) -> Source:
+    """A source row as stored; DamagedRow names the first value that cannot be used."""
+    source_id = need_int(row[0], "id")
+    path = need_text(row[1], "path", empty=False)
     info = None
     if row[5] is not None:
-        # The row's path is the truth: a relinked file keeps its probe info.
-        info = MediaInfo.from_dict({**json.loads(row[5]), "path": row[1]})
+        info = media_info(row[5], path)
+    error_kind, error = optional_text(row[6], "error_kind"), optional_text(row[7], "error")
+    if (error_kind is None) != (error is None):
+        raise DamagedRow("error_kind and error must be set together")
     return Source(
-        id=row[0], path=row[1], size=row[2], mtime=row[3], hash=row[4], info=info,
-        error_kind=row[6], error=row[7], added_at=row[8],
+        id=source_id, path=path, size=need_int(row[2], "size", 0), mtime=need_real(row[3], "mtime"),
+        hash=need_text(row[4], "hash"), info=info, error_kind=error_kind, error=error,
+        added_at=need_real(row[8], "added_at"),
     )  # fmt: skip
 
 
-def _clip(row: sqlite3.Row | tuple[Any, ...]) -> Clip:
-    crop = None if row[4] is None else (row[4], row[5], row[6], row[7])
+def media_info(text: Any, path: str) -> MediaInfo:
+    """Probe info stored as JSON; DamagedRow when it is not JSON or not a usable MediaInfo."""
+    data = parse_json(text, "info")
+    if not isinstance(data, dict):
+        raise DamagedRow("info is not a JSON object")
+    try:
+        # The row's path is the truth: a relinked file keeps its probe info.
+        info = MediaInfo.from_dict({**data, "path": path})
+    except (KeyError, TypeError, ValueError, ArithmeticError) as e:
+        raise DamagedRow(f"info is not valid probe info ({type(e).__name__}: {e})") from e
+    if info.width < 1 or info.height < 1 or info.frame_count < 1 or info.fps < 0:
+        raise DamagedRow(
+            f"info has an impossible size, frame count or rate ({info.width}x{info.height},"
+            f" {info.frame_count} frames, {info.fps} fps)"
+        )
+    return info
+
+
+def checked_clip(row: sqlite3.Row | tuple[Any, ...]) -> Clip:
+    """A clip row as stored; DamagedRow names the first value that cannot be used."""
+    first = need_int(row[2], "first_frame", 0)
+    last = need_int(row[3], "last_frame", first)
+    crop_values = tuple(row[4:8])
+    crop: tuple[int, int, int, int] | None = None
+    if any(v is not None for v in crop_values):
+        crop = (
+            need_int(crop_values[0], "crop_x", 0),
+            need_int(crop_values[1], "crop_y", 0),
+            need_int(crop_values[2], "crop_w", 1),
+            need_int(crop_values[3], "crop_h", 1),
+        )
+    try:
+        status = ClipStatus(row[8])
+    except ValueError:
+        raise DamagedRow(f"status {row[8]!r:.40} is unknown") from None
     return Clip(
-        id=row[0], source_id=row[1], first_frame=row[2], last_frame=row[3], crop=crop,
-        status=ClipStatus(row[8]), note=row[9],
+        id=need_int(row[0], "id"), source_id=need_int(row[1], "source_id"), first_frame=first,
+        last_frame=last, crop=crop, status=status, note=need_text(row[9], "note"),
     )  # fmt: skip
 
 
@@ -123,12 +194,12 @@ class Project:
         try:
             conn = sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as e:
-            raise ProjectError(f"{path}: cannot open: {e}") from e
+            raise open_error(path, e) from e
         try:
             cls._check_and_upgrade(path, conn, create)
         except sqlite3.Error as e:
             conn.close()
-            raise ProjectError(f"{path}: cannot open: {e}") from e
+            raise open_error(path, e) from e
         except BaseException:
             conn.close()
             raise
@@ -137,17 +208,16 @@ class Project:
     @staticmethod
     def _check_and_upgrade(path: Path, conn: sqlite3.Connection, create: bool) -> None:
         """Refuse foreign or newer files before writing a byte, then set up WAL and migrate."""
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = schema.user_version(conn)
-            objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        except sqlite3.DatabaseError as e:
-            raise ProjectError(f"{path} is not an anicurate project (not a SQLite database)") from e
+        # Errors here (a file that is no database, a read-only folder) are told apart by
+        # open_error(): an unreadable file is not "not a database".
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = schema.user_version(conn)
+        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         empty = app_id == 0 and version == 0 and objects == 0
         if empty and not create:
-            raise ProjectError(f"{path} is not an anicurate project (empty file)")
+            raise NotAProject(f"{path} is not an anicurate project (empty file)")
         if not empty and app_id != schema.APPLICATION_ID:
-            raise ProjectError(f"{path} is not an anicurate project (another SQLite database)")
+            raise NotAProject(f"{path} is not an anicurate project (another SQLite database)")
         if version > schema.SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"{path} was written by a newer anicurate (schema {version}, this version reads"
@@ -169,8 +239,31 @@ class Project:
     # -- lifetime ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection (SQLite checkpoints the WAL into the file); safe to call twice."""
+        """Fold the WAL into the file, then close; safe to call twice.
+
+        After a normal close the ``.anicurate`` file alone holds every commit, so it can be
+        copied like any file. (SQLite checkpoints on the last close too, but silently skips
+        that when another connection is open; TRUNCATE also empties the -wal file.)
+        """
+        try:
+            self.checkpoint()
+        except ProjectError as err:  # e.g. a reader elsewhere: its close will checkpoint
+            log.info("no checkpoint on close: %s", err)
         self._conn.close()
+
+    def checkpoint(self) -> bool:
+        """Copy committed pages from the -wal file into the project file and empty the WAL;
+        True when all of it was copied (False while another connection still reads it).
+
+        Long jobs call this at their end, so copying the file after a later crash loses little.
+        """
+        try:
+            busy, _log, _done = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.ProgrammingError:  # already closed
+            return False
+        except sqlite3.Error as e:
+            raise ProjectError(f"{self.path}: cannot checkpoint the project: {e}") from e
+        return bool(busy == 0)
 
     def __enter__(self) -> Project:
         return self
@@ -204,9 +297,16 @@ class Project:
     # -- settings ---------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
-        """A JSON value stored under ``key`` beside the training settings (e.g. thresholds)."""
-        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        """A JSON value stored under ``key`` beside the training settings (e.g. thresholds);
+        ``default`` when missing or damaged (logged; ``anicurate check`` reports it)."""
+        rows = self.read("SELECT value FROM settings WHERE key = ?", (key,))
+        if not rows:
+            return default
+        try:
+            return parse_json(rows[0][0], "value")
+        except DamagedRow as e:
+            log.warning("%s: setting %r: %s; using the default", self.path, key, e)
+            return default
 
     def set_setting(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable value under ``key``."""
@@ -218,9 +318,24 @@ class Project:
             )
 
     def settings(self) -> ProjectSettings:
-        """The training settings stored in the file (defaults for keys an older file lacks)."""
-        rows = self._conn.execute("SELECT key, value FROM settings").fetchall()
-        return ProjectSettings.from_dict({key: json.loads(value) for key, value in rows})
+        """The training settings stored in the file: the default preset's value for a key an
+        older file lacks or a damaged one (logged; :meth:`damage` lists it)."""
+        settings, bad = self._settings_read()
+        for damage in bad:
+            log.warning("%s: %s; using the default", self.path, damage.describe())
+        return settings
+
+    def _settings_read(self) -> tuple[ProjectSettings, list[Damage]]:
+        values: dict[str, Any] = {}
+        bad: list[Damage] = []
+        for key, value in self.read("SELECT key, value FROM settings ORDER BY key"):
+            try:
+                values[key] = parse_json(value, "value")
+            except DamagedRow as e:
+                bad.append(Damage("settings", None, str(e), key=str(key)))
+        settings, problems = ProjectSettings.from_stored(values)
+        bad += [Damage("settings", None, reason, key=key) for key, reason in problems.items()]
+        return settings, bad
 
     def set_settings(self, settings: ProjectSettings) -> None:
         """Store every field of ``settings``."""
@@ -238,75 +353,98 @@ class Project:
 
     def sources(self) -> list[Source]:
         """All sources, failed ones included, ordered by path."""
-        rows = self._conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM sources s ORDER BY s.path")
+        rows = self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s ORDER BY s.path")
         return [_source(r) for r in rows]
 
     def source(self, source_id: int) -> Source:
         """One source by id; KeyError when there is none."""
-        row = self._conn.execute(
-            f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.id = ?", (source_id,)
-        ).fetchone()
-        if row is None:
+        rows = self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.id = ?", (source_id,))
+        if not rows:
             raise KeyError(f"no source {source_id}")
-        return _source(row)
+        return _source(rows[0])
 
     def source_by_path(self, path: str) -> Source | None:
         """The source stored at exactly this (absolute) path, if any."""
-        row = self._conn.execute(
-            f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.path = ?", (path,)
-        ).fetchone()
-        return None if row is None else _source(row)
+        rows = self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.path = ?", (path,))
+        return _source(rows[0]) if rows else None
 
     def sources_with_hash(self, digest: str) -> list[Source]:
         """Sources whose content hash is ``digest`` (copies, or a moved file's old entry)."""
-        rows = self._conn.execute(
+        rows = self.read(
             f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.hash = ? ORDER BY s.id", (digest,)
         )
-        return [_source(r) for r in rows]
+        return [s for s in map(_source, rows) if not s.damaged]
 
     def errors(self) -> list[Source]:
-        """Sources whose last import failed, ordered by path, for the error list and the CLI."""
-        rows = self._conn.execute(
-            f"SELECT {_SOURCE_COLUMNS} FROM sources s"
-            " WHERE s.error_kind IS NOT NULL ORDER BY s.path"
-        )
-        return [_source(r) for r in rows]
+        """Sources whose last import failed, and quarantined (damaged) ones, ordered by path,
+        for the error list and the CLI."""
+        # Every row is read: which ones are damaged only shows once they are parsed.
+        rows = self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s ORDER BY s.path")
+        return [s for s in map(_source, rows) if s.error_kind is not None]
 
     def clips(self, source_id: int | None = None) -> list[Clip]:
-        """All clips (or one source's), ordered by source path, then first frame."""
-        where = "" if source_id is None else "WHERE c.source_id = ?"
-        rows = self._conn.execute(
-            f"SELECT {_CLIP_COLUMNS} FROM clips c JOIN sources s ON s.id = c.source_id {where}"
-            " ORDER BY s.path, c.first_frame, c.id",
-            () if source_id is None else (source_id,),
-        )
-        return [_clip(r) for r in rows]
+        """All readable clips (or one source's), ordered by source path, then first frame.
+
+        Damaged clips, and clips of damaged sources, are left out (:meth:`damage` names them).
+        """
+        return [clip for clip, _source in self._clip_scan(source_id)[0]]
 
     def clips_with_sources(self) -> list[tuple[Clip, Source]]:
-        """Every clip with its source in one query, ordered by source path, then first frame."""
-        rows = self._conn.execute(
+        """Every readable clip with its source in one query, ordered by source path, then first
+        frame; damaged ones are left out as in :meth:`clips`."""
+        return self._clip_scan(None)[0]
+
+    def damage(self) -> list[Damage]:
+        """Quarantined clip rows and damaged settings, for the Problems list (damaged sources
+        are in :meth:`errors`; ``anicurate check`` reads every table)."""
+        return self._clip_scan(None)[1] + self._settings_read()[1]
+
+    def _clip_scan(self, source_id: int | None) -> tuple[list[tuple[Clip, Source]], list[Damage]]:
+        where = "" if source_id is None else "WHERE c.source_id = ?"
+        rows = self.read(
             f"SELECT {_CLIP_COLUMNS}, {_SOURCE_COLUMNS} FROM clips c"
-            " JOIN sources s ON s.id = c.source_id ORDER BY s.path, c.first_frame, c.id"
+            f" JOIN sources s ON s.id = c.source_id {where} ORDER BY s.path, c.first_frame, c.id",
+            () if source_id is None else (source_id,),
         )
-        return [(_clip(r[:10]), _source(r[10:])) for r in rows]
+        good: list[tuple[Clip, Source]] = []
+        bad: list[Damage] = []
+        for r in rows:
+            source = _source(r[10:])
+            if source.damaged:
+                continue  # the source's row is reported in errors(); its clips wait with it
+            try:
+                good.append((checked_clip(r[:10]), source))
+            except DamagedRow as e:
+                bad.append(Damage("clips", r[0] if type(r[0]) is int else None, str(e),
+                                  path=source.path))  # fmt: skip
+        return good, bad
 
     def thumbnail(self, source_id: int) -> bytes | None:
         """The JPEG (max side 256) stored at import, or None for failed sources."""
-        row = self._conn.execute(
-            "SELECT jpeg FROM thumbnails WHERE source_id = ?", (source_id,)
-        ).fetchone()
-        return None if row is None else bytes(row[0])
+        rows = self.read("SELECT jpeg FROM thumbnails WHERE source_id = ?", (source_id,))
+        if not rows or not isinstance(rows[0][0], bytes):
+            return None
+        return bytes(rows[0][0])
 
     def counts(self) -> dict[str, int]:
         """Clips per status plus "clips", "sources" and "errors" (failed sources): status bar."""
         result = {status.value: 0 for status in ClipStatus}
-        for status, n in self._conn.execute("SELECT status, count(*) FROM clips GROUP BY status"):
-            result[status] = n
+        for status, n in self.read("SELECT status, count(*) FROM clips GROUP BY status"):
+            if status in result:  # an unknown status is a damaged row: not counted
+                result[status] = n
         result["clips"] = sum(result[s.value] for s in ClipStatus)
-        result["sources"], result["errors"] = self._conn.execute(
+        result["sources"], result["errors"] = self.read(
             "SELECT count(*), count(error_kind) FROM sources"
-        ).fetchone()
+        )[0]
         return result
+
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a query, for this package's readers: a damaged file or a lost disk
+        comes out as a ProjectError naming the project, never as a raw sqlite3 error."""
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise read_error(self.path, self._conn, e) from e
 
 
 @contextmanager
@@ -323,6 +461,8 @@ def _transaction(path: Path, conn: sqlite3.Connection) -> Iterator[sqlite3.Conne
             conn.execute("ROLLBACK")
         if isinstance(e, sqlite3.OperationalError):
             raise ProjectError(f"{path}: cannot write the project: {e}") from e
+        if isinstance(e, sqlite3.DatabaseError) and _is_corruption(e):
+            raise read_error(path, conn, e) from e
         raise
 
 
@@ -342,4 +482,44 @@ def _write_settings(conn: sqlite3.Connection, settings: ProjectSettings) -> None
         "INSERT INTO settings (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [(key, json.dumps(value)) for key, value in settings.to_dict().items()],
+    )
+
+
+def _is_corruption(e: sqlite3.Error) -> bool:
+    return getattr(e, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def open_error(path: Path, e: sqlite3.Error) -> ProjectError:
+    """The true reason a project could not be opened: a file that is no database, a damaged
+    one, or one that cannot be read or written (a read-only file, folder or disk)."""
+    if _is_corruption(e):
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            return NotAProject(f"{path} is not an anicurate project (not a SQLite database)")
+        return DamagedProject(
+            f"{path}: damaged database ({e}); `anicurate check --repair {path}` may recover it"
+        )
+    folder = path.parent
+    if path.exists() and not os.access(path, os.R_OK):
+        return ProjectError(f"{path}: permission denied: you may not read this file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return ProjectError(
+            f"{path}: the folder {folder} is read-only (or you may not write there); a project"
+            " needs to write its -wal and -shm files beside it: copy it to a writable folder"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        return ProjectError(f"{path}: the file is read-only; make it writable to open it")
+    return ProjectError(f"{path}: cannot open: {e}")
+
+
+def read_error(path: Path, conn: sqlite3.Connection, e: sqlite3.DatabaseError) -> ProjectError:
+    """A failed read as a ProjectError; for damaged pages, with SQLite's own check's words."""
+    if not _is_corruption(e):
+        return ProjectError(f"{path}: cannot read the project: {e}")
+    try:
+        found = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.Error as again:
+        found = [str(again)]
+    return DamagedProject(
+        f"{path}: damaged database (sqlite integrity_check says: {'; '.join(found)});"
+        f" `anicurate check --repair {path}` may recover it"
     )

@@ -55,6 +55,38 @@ class ProjectSettings:
         merged.update({f.name: values[f.name] for f in fields(cls) if f.name in values})
         return cls(**merged)
 
+    @classmethod
+    def from_stored(cls, values: dict[str, Any]) -> tuple[ProjectSettings, dict[str, str]]:
+        """Settings from stored values that may be damaged: a value of the wrong type or range
+        falls back to the default preset's, per key. Returns the settings and, per key that
+        fell back, why (for warnings and ``anicurate check``); never raises."""
+        default = PRESETS[DEFAULT_PRESET].to_dict()
+        merged = dict(default)
+        bad: dict[str, str] = {}
+        for f in fields(cls):
+            if f.name not in values:
+                continue
+            value = values[f.name]
+            reason = _field_problem(f.name, value, default[f.name])
+            if reason:
+                bad[f.name] = reason
+            else:
+                merged[f.name] = value
+        return cls(**merged), bad
+
+
+def _field_problem(name: str, value: Any, default: Any) -> str:
+    """Why a stored settings value cannot be used ("" when it can)."""
+    if isinstance(default, bool):
+        return "" if isinstance(value, bool) else f"{name} must be true or false, not {value!r:.40}"
+    if isinstance(default, int):
+        if type(value) is not int or value < 1:
+            return f"{name} must be a positive integer, not {value!r:.40}"
+        if name in ("train_width", "train_height") and value % 8:
+            return f"{name} {value} must be a multiple of 8"
+        return ""
+    return "" if isinstance(value, str) else f"{name} must be text, not {value!r:.40}"
+
 
 DEFAULT_PRESET = "text-to-video-finetuning"
 

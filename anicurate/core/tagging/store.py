@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import math
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -19,6 +21,7 @@ from typing import Any
 
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project
 from anicurate.core.project.edits import edit
+from anicurate.core.project.rows import DamagedRow, parse_json
 from anicurate.core.tagging.caption import build_caption
 from anicurate.core.tagging.merge import TagResult
 from anicurate.core.tagging.options import TaggingOptions
@@ -40,6 +43,7 @@ DEFAULT_COVERAGE: tuple[str, ...] = (
 )  # fmt: skip
 
 _ACCEPTED = (ClipStatus.ACCEPTED,)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,13 @@ class CoverageItem:
 def load_options(project: Project) -> TaggingOptions:
     """The project's tagging options (defaults when never set)."""
     stored = project.setting(OPTIONS_KEY)
-    return TaggingOptions.from_dict(stored) if isinstance(stored, dict) else TaggingOptions()
+    if not isinstance(stored, dict):
+        return TaggingOptions()
+    try:
+        return TaggingOptions.from_dict(stored)
+    except (TypeError, ValueError, AttributeError) as e:
+        log.warning("%s: setting %r is damaged (%s); using defaults", project.path, OPTIONS_KEY, e)
+        return TaggingOptions()
 
 
 def save_options(project: Project, options: TaggingOptions) -> None:
@@ -107,10 +117,10 @@ def clip_fingerprint(
 
 def stored_fingerprints(project: Project) -> dict[int, str]:
     """clip id -> fingerprint of its last auto-tagging."""
-    rows = project.connection.execute(
+    rows = project.read(
         "SELECT clip_id, fingerprint FROM clip_tagging WHERE fingerprint IS NOT NULL"
     )
-    return {int(c): str(f) for c, f in rows}
+    return {c: f for c, f in rows if type(c) is int and type(f) is str}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +135,33 @@ class TaggingRecord:
 
 
 def tagging_record(project: Project, clip_id: int) -> TaggingRecord | None:
-    row = project.connection.execute(
+    """How a clip was last auto-tagged; None when never, or when that record is damaged."""
+    rows = project.read(
         "SELECT model, provider, frames, rating, tagged_at FROM clip_tagging"
         " WHERE clip_id = ? AND fingerprint IS NOT NULL",
         (clip_id,),
-    ).fetchone()
-    if row is None:
+    )
+    if not rows:
         return None
-    return TaggingRecord(row[0], row[1], json.loads(row[2]), json.loads(row[3]), row[4])
+    try:
+        return read_tagging_row(rows[0])
+    except DamagedRow as e:
+        log.warning("%s: clip_tagging of clip %s: damaged row: %s", project.path, clip_id, e)
+        return None
+
+
+def read_tagging_row(row: Sequence[Any]) -> TaggingRecord:
+    """A clip_tagging row (model, provider, frames, rating, tagged_at); DamagedRow if unusable."""
+    frames, rating = parse_json(row[2], "frames"), parse_json(row[3], "rating")
+    if not isinstance(frames, list) or not all(type(f) is int for f in frames):
+        raise DamagedRow("frames is not a list of frame numbers")
+    if not isinstance(rating, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in rating.values()
+    ):
+        raise DamagedRow("rating is not an object of scores")
+    if not all(isinstance(v, str) for v in row[:2]) or not isinstance(row[4], int | float):
+        raise DamagedRow("model, provider or tagged_at has the wrong type")
+    return TaggingRecord(row[0], row[1], frames, rating, float(row[4]))
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -145,11 +174,13 @@ def clip_tags(project: Project, clip_id: int) -> list[ClipTag]:
 
 def caption(project: Project, clip_id: int) -> str:
     """The caption export will write: a person's edited caption if any, else the built one."""
-    rows = dict(
-        project.connection.execute(
+    rows = {
+        origin: text
+        for origin, text in project.read(
             "SELECT origin, text FROM captions WHERE clip_id = ?", (clip_id,)
-        ).fetchall()
-    )
+        )
+        if isinstance(text, str)  # a damaged caption is left out: the built one stands in
+    }
     if "manual" in rows:
         return str(rows["manual"])
     if "auto" in rows:
@@ -162,7 +193,7 @@ def tag_frequencies(
 ) -> list[tuple[str, int]]:
     """(tag, clips carrying it), most frequent first, over clips of ``statuses`` (None: all)."""
     where, args = _status_filter(statuses)
-    rows = project.connection.execute(
+    rows = project.read(
         "SELECT t.tag, count(DISTINCT t.clip_id) FROM tags t JOIN clips c ON c.id = t.clip_id"
         f" {where} GROUP BY t.tag ORDER BY 2 DESC, 1",
         args,
@@ -170,6 +201,8 @@ def tag_frequencies(
     merged: dict[str, int] = {}
     shown: dict[str, str] = {}
     for tag, n in rows:
+        if not isinstance(tag, str):
+            continue  # a damaged tag row
         key = normalise(tag)
         shown.setdefault(key, tag)
         merged[key] = merged.get(key, 0) + int(n)
@@ -182,11 +215,11 @@ def clips_with_tag(
     """Ids of clips carrying ``tag`` (compared normalised), for filtering the browser."""
     key = normalise(tag)
     where, args = _status_filter(statuses)
-    rows = project.connection.execute(
+    rows = project.read(
         f"SELECT DISTINCT t.clip_id, t.tag FROM tags t JOIN clips c ON c.id = t.clip_id {where}",
         args,
     )
-    return sorted({int(c) for c, t in rows if normalise(t) == key})
+    return sorted({int(c) for c, t in rows if isinstance(t, str) and normalise(t) == key})
 
 
 def coverage(
@@ -386,12 +419,40 @@ def refresh_captions(project: Project, clip_ids: Iterable[int] | None = None) ->
 
 
 def _tags(conn: sqlite3.Connection, clip_id: int) -> list[ClipTag]:
+    """A clip's readable tag rows in order; damaged ones are skipped (and so dropped by the
+    next write of the clip's tags)."""
     rows = conn.execute(
         "SELECT tag, score, origin, category, position FROM tags WHERE clip_id = ?"
         " ORDER BY position, id",
         (clip_id,),
     )
-    return [ClipTag(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [tag for tag in map(_tag_or_none, rows) if tag is not None]
+
+
+def _tag_or_none(row: Sequence[Any]) -> ClipTag | None:
+    try:
+        return read_tag_row(row)
+    except DamagedRow as e:
+        log.warning("damaged tag row %r: %s", row[0], e)
+        return None
+
+
+def read_tag_row(row: Sequence[Any]) -> ClipTag:
+    """A tags row (tag, score, origin, category, position); DamagedRow when unusable."""
+    tag, score, origin, category, position = row
+    if not isinstance(tag, str) or not tag.strip():
+        raise DamagedRow("tag is not text")
+    if score is not None and (
+        not isinstance(score, int | float) or isinstance(score, bool) or not math.isfinite(score)
+    ):
+        raise DamagedRow(f"score {score!r:.40} is not a number")
+    if origin not in ("auto", "manual"):
+        raise DamagedRow(f"origin {origin!r:.40} is unknown")
+    if category is not None and not isinstance(category, str):
+        raise DamagedRow("category is not text")
+    if type(position) is not int:
+        raise DamagedRow("position is not a whole number")
+    return ClipTag(tag, None if score is None else float(score), origin, category, position)
 
 
 def _write_tags(conn: sqlite3.Connection, clip_id: int, tags: Sequence[ClipTag]) -> None:
