@@ -121,8 +121,9 @@ def test_the_sources_folder_with_a_user_config_is_refused(
     write_source(folder / "videos" / "a_c1.mp4", 20)  # named like the export's own file
     write_source(folder / "videos" / "a.mp4", 24)
     (folder / "config.yaml").write_text("my: config\n")
-    project = accepted_project(tmp_path / "p.anicurate", [folder / "videos" / "a.mp4",
-                                                          folder / "videos" / "a_c1.mp4"])
+    project = accepted_project(
+        tmp_path / "p.anicurate", [folder / "videos" / "a.mp4", folder / "videos" / "a_c1.mp4"]
+    )
     rejected = next(c.id for c, s in project.clips_with_sources() if s.path.endswith("a_c1.mp4"))
     set_status(project, [rejected], ClipStatus.REJECTED)
     before = snapshot(folder)

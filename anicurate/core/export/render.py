@@ -97,9 +97,7 @@ class ExportResult:
         if self.manifest_path is not None:
             lines.append(f"manifest: {self.manifest_path}")
         if self.kept:
-            lines.append(
-                f"left as they are, changed since the last export: {', '.join(self.kept)}"
-            )
+            lines.append(f"left as they are, changed since the last export: {', '.join(self.kept)}")
         return lines
 
 
