@@ -9,9 +9,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
+from anicurate.cli.arguments import int_in
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
 
 FORMATS = ("t2v-json", "t2v-folder", "t2v-image", "finetrainers", "diffusion-pipe", "musubi")
+#: Bounds of the numeric arguments (a usage error outside them): sizes H.264 and trainers take,
+#: rates a screen shows, windows and steps no trainer exceeds.
+SIZE = (16, 8192)
+FPS = (1, 240)
+FRAMES = (1, 1024)
+FRAME_STEP = (1, 1000)
+WORKERS = (1, 64)
+TOP = (1, 100_000)
+
+
+def even_size(text: str) -> int:
+    """A training width or height: even (H.264 yuv420p halves it), within SIZE."""
+    value = int_in(*SIZE)(text)
+    if value % 2:
+        raise argparse.ArgumentTypeError(f"must be even (H.264 yuv420p), not {value}")
+    return value
 
 
 def register(sub: Any) -> None:
@@ -24,19 +41,41 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--project", required=True, metavar="P", help="the .anicurate project")
     p.add_argument("--format", required=True, choices=FORMATS, help="the trainer's layout")
-    p.add_argument("--out", required=True, metavar="DIR", help="export folder (made if missing)")
+    p.add_argument(
+        "--out", required=True, metavar="DIR",
+        help="export folder: missing, empty, or an earlier export of this project; files "
+        "anicurate did not write are never replaced (it refuses such a folder)",
+    )  # fmt: skip
     p.add_argument(
         "--include",
         choices=("accepted", "unflagged", "all"),
         default="accepted",
         help="accepted clips (default); plus unreviewed clips without flags; or all not rejected",
     )
-    p.add_argument("--workers", type=int, default=1, help="clips rendered at once (1)")
-    p.add_argument("--width", type=int, help="training width (default: project setting)")
-    p.add_argument("--height", type=int, help="training height (default: project setting)")
-    p.add_argument("--fps", type=int, help="frame rate of the clips (default: project setting)")
-    p.add_argument("--frames", type=int, dest="n_sample_frames", help="n_sample_frames")
-    p.add_argument("--frame-step", type=int, help="frame_step (t2v-json)")
+    p.add_argument(
+        "--workers", type=int_in(*WORKERS), default=1,
+        help=f"clips rendered at once, {WORKERS[0]}-{WORKERS[1]} (1)",
+    )  # fmt: skip
+    p.add_argument(
+        "--width", type=even_size,
+        help=f"training width, even, {SIZE[0]}-{SIZE[1]} (default: project setting)",
+    )  # fmt: skip
+    p.add_argument(
+        "--height", type=even_size,
+        help=f"training height, even, {SIZE[0]}-{SIZE[1]} (default: project setting)",
+    )  # fmt: skip
+    p.add_argument(
+        "--fps", type=int_in(*FPS),
+        help=f"frame rate of the clips, {FPS[0]}-{FPS[1]} (default: project setting)",
+    )  # fmt: skip
+    p.add_argument(
+        "--frames", type=int_in(*FRAMES), dest="n_sample_frames",
+        help=f"n_sample_frames, {FRAMES[0]}-{FRAMES[1]} (default: project setting)",
+    )  # fmt: skip
+    p.add_argument(
+        "--frame-step", type=int_in(*FRAME_STEP),
+        help=f"frame_step (t2v-json), {FRAME_STEP[0]}-{FRAME_STEP[1]} (default: project setting)",
+    )  # fmt: skip
     p.add_argument("--fallback-prompt", default="", help="caption for clips without one")
     p.add_argument("--dry-run", action="store_true", help="print the preview, render nothing")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -52,7 +91,9 @@ def register_find(sub: Any) -> None:
     )
     f.add_argument("--dataset", required=True, metavar="DIR", help="an export folder")
     f.add_argument("prompt", help="the prompt, e.g. 'anime, 1girl, running'")
-    f.add_argument("--top", type=int, default=10, help="hits to show (10)")
+    f.add_argument(
+        "--top", type=int_in(*TOP), default=10, help=f"hits to show, {TOP[0]}-{TOP[1]} (10)"
+    )
     f.add_argument("--json", action="store_true", help="one JSON object per hit and line")
     f.set_defaults(func=cmd_find)
 
@@ -60,9 +101,6 @@ def register_find(sub: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
 
-    if args.workers < 1:
-        print("anicurate export: --workers must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     options = ExportOptions(
         target=Target(args.format),
         out_dir=Path(args.out),

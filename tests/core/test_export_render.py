@@ -347,7 +347,7 @@ def test_file_names_are_safe_and_paths_never_escape(tmp_path: Path, media: Path)
     out2 = tmp_path / "out2"
     out2.mkdir()
     (out2 / "videos").symlink_to(elsewhere)
-    with pytest.raises(ExportError, match="outside the export folder"):
+    with pytest.raises(ExportError, match=r"did not write \(videos\)"):  # a link: foreign
         plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=out2))
     assert list(elsewhere.iterdir()) == []
 
@@ -357,12 +357,18 @@ def test_exporting_into_the_sources_folder_never_touches_sources(
 ) -> None:
     before = {p.name: p.read_bytes() for p in media.iterdir()}
     project = project_with(tmp_path, [media / "a.mp4", media / "g.gif"])
-    run(plan_export(project, ExportOptions(target=Target.DIFFUSION_PIPE, out_dir=media)))
+    with pytest.raises(ExportError, match="holds 2 sources of this project"):
+        plan_export(project, ExportOptions(target=Target.DIFFUSION_PIPE, out_dir=media))
+    assert {p.name: p.read_bytes() for p in media.iterdir()} == before
+    # A fresh subfolder of the sources' folder is fine.
+    out = media / "anicurate-diffusion-pipe"
+    run(plan_export(project, ExportOptions(target=Target.DIFFUSION_PIPE, out_dir=out)))
     assert {name: (media / name).read_bytes() for name in before} == before
-    assert sorted(p.name for p in media.iterdir() if p.name not in before) == [
-        ".anicurate-export.json", "clips", "dataset.toml", "manifest.json",
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".anicurate-export.json", ".anicurate-export.lock", "clips", "dataset.toml",
+        "manifest.json",
     ]  # fmt: skip
-    assert sorted(p.name for p in (media / "clips").iterdir()) == [
+    assert sorted(p.name for p in (out / "clips").iterdir()) == [
         "a_c1.mp4", "a_c1.txt", "g_c2.mp4", "g_c2.txt",
     ]  # fmt: skip
 

@@ -3,6 +3,7 @@ summary naming the config, cancel and rerun, and find opening a hit in the playe
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Generator, Iterator
@@ -28,6 +29,7 @@ from anicurate.core.export import (
     Target,
     export_project,
 )
+from anicurate.core.export.ownership import FolderLock
 from anicurate.core.jobs import Progress
 from anicurate.core.project import ClipStatus
 from anicurate.core.project.edits import set_status
@@ -171,6 +173,35 @@ def test_export_from_the_dialog(qtbot: QtBot, ui: ExportUi, tmp_path: Path) -> N
     assert ui.window.statusBar().currentMessage().startswith("Export finished, 3 files")
     # The preview is planned again after the export: everything is up to date now.
     qtbot.waitUntil(lambda: dialog.count_labels["up_to_date"].text() == "3", timeout=TIMEOUT)
+
+
+def test_a_folder_it_may_not_write_into_is_explained(
+    qtbot: QtBot, ui: ExportUi, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "config.yaml").write_text("mine\n")
+    dialog = ui.show_export_dialog()
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.preview_updated, timeout=TIMEOUT) as blocker:
+        dialog.dir_edit.setText(str(out))
+    assert blocker.args == [
+        f"{out} holds 1 file that anicurate did not write (config.yaml): an export never "
+        f"overwrites or deletes them; export into a fresh subfolder instead, e.g. "
+        f"{out / 'anicurate-t2v-json'}"
+    ]
+    assert dialog.preview_state.text().startswith(f"Cannot export: {out} holds 1 file")
+    assert not dialog.export_button.isEnabled()
+    # A folder another export is writing into: the export stops with the reason.
+    (out / "config.yaml").unlink()
+    with qtbot.waitSignal(dialog.preview_updated, timeout=TIMEOUT, check_params_cb=_is_plan):
+        dialog.schedule_preview(0)
+    with FolderLock(out):
+        run_export(qtbot, dialog, "failed")
+    assert dialog.summary_label.text().startswith(
+        f"Export stopped: another export is writing into {out} (process {os.getpid()})"
+    )
+    assert (out / "config.yaml").exists() is False and not (out / "videos").exists()
 
 
 def test_cancel_stops_and_a_rerun_completes(qtbot: QtBot, ui: ExportUi, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from anicurate.core.crop import CropGeometry
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
+from anicurate.core.export.ownership import check_out_dir
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.reader import open_media
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
@@ -395,7 +396,8 @@ def _is_still(source: Source) -> bool:
 def plan_export(project: Project | str | os.PathLike[str], options: ExportOptions) -> ExportPlan:
     """Decide every output file of an export (reads the project; opens VFR sources' indexes).
 
-    Raises ExportError for unusable settings or an export folder that would overwrite a source.
+    Raises ExportError for unusable settings or an export folder it may not write into (one
+    holding the project's sources or files anicurate did not write: see ownership.py).
     """
     if not isinstance(project, Project):
         with Project.open(project) as opened:
@@ -406,6 +408,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
     out_dir = Path(options.out_dir).expanduser().resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder")
+    check_out_dir(out_dir, str(project.path), [src.path for src in project.sources()], target)
     plan = ExportPlan(s, target, out_dir, str(project.path))
     chosen, plan.warnings = _chosen(project, Include(options.include))
     plan.chosen = len(chosen)

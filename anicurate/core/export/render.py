@@ -9,9 +9,7 @@ unchanged. Closing the generator cancels: running clips stop at their next frame
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import threading
 import time
@@ -28,7 +26,6 @@ import cv2
 import numpy as np
 
 from anicurate.core.export.files import (
-    STATE_FILE,
     ExportError,
     clean_tmp,
     inside,
@@ -36,6 +33,7 @@ from anicurate.core.export.files import (
     tmp_path,
     write_text_atomic,
 )
+from anicurate.core.export.ownership import Ownership, describe_os_error, open_export
 from anicurate.core.export.plan import ExportOptions, ExportPlan, PlanItem, load_state, plan_export
 from anicurate.core.jobs import Progress
 from anicurate.core.media.reader import open_media
@@ -69,6 +67,7 @@ class ExportResult:
     config_path: Path | None = None
     written: list[Path] = field(default_factory=list)  # index/config files
     manifest_path: Path | None = None
+    kept: list[str] = field(default_factory=list)  # files changed since the last export: left
 
     @property
     def rendered(self) -> int:
@@ -97,6 +96,8 @@ class ExportResult:
             lines.append(f"config: {self.config_path}")
         if self.manifest_path is not None:
             lines.append(f"manifest: {self.manifest_path}")
+        if self.kept:
+            lines.append(f"left as they are, changed since the last export: {', '.join(self.kept)}")
         return lines
 
 
@@ -183,28 +184,25 @@ def render_item(item: PlanItem, root: Path, threads: int, cancel: threading.Even
             _encode(item, tmp, threads, cancel)
         size = tmp.stat().st_size
         digest = hash_bytes_of(tmp)
-        replace_into(tmp, root, item.media)
+        replace_into(tmp, root, item.media, digest)
         return ItemResult(item, final, True, size, digest)
     except _Cancelled:
         raise
+    except OSError as err:
+        return ItemResult(item, final, True, error=describe_os_error(err))
     except Exception as err:
         return ItemResult(item, final, True, error=f"{type(err).__name__}: {err}")
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _save_state(root: Path, state: dict[str, dict[str, Any]]) -> None:
-    text = json.dumps({"version": 1, "files": state}, indent=1, sort_keys=True)
-    write_text_atomic(root, STATE_FILE, text + "\n")
-
-
-def _remove_stale(root: Path, plan: ExportPlan, state: dict[str, dict[str, Any]]) -> None:
-    """Delete files an earlier run wrote that this plan no longer has (a clip since rejected)."""
+def _remove_stale(plan: ExportPlan, state: dict[str, dict[str, Any]], owner: Ownership) -> None:
+    """Delete files an earlier run wrote that this plan no longer has (a clip since rejected),
+    unless they changed since that run (then they are kept and reported)."""
     wanted = {i.media for i in plan.items}
     for media in [m for m in state if m not in wanted]:
-        for rel in (media, str(Path(media).with_suffix(".txt"))):
-            with contextlib.suppress(ExportError, OSError):
-                inside(root, rel).unlink(missing_ok=True)
+        for rel in (media, Path(media).with_suffix(".txt").as_posix()):
+            owner.remove(rel)
         del state[media]
 
 
@@ -212,13 +210,23 @@ def render(plan: ExportPlan, workers: int = 1) -> Generator[Progress, None, Expo
     """Write every file of ``plan``, yielding one Progress per file; close to cancel.
 
     Finished files stay (and are skipped next time); files of clips whose rendering failed are
-    named in the result, and the index and config list only the files that exist.
+    named in the result, and the index and config list only the files that exist. The folder is
+    locked and only files this export wrote are replaced or deleted (ownership.py); an I/O error
+    ends the export with an ExportError, keeping what is done.
     """
+    sources = [i.source_path for i in plan.items]
+    with open_export(plan.out_dir, plan.project_path, sources, plan.target.value) as owner:
+        return (yield from _render(plan, workers, owner))
+
+
+def _render(
+    plan: ExportPlan, workers: int, owner: Ownership
+) -> Generator[Progress, None, ExportResult]:
     root = plan.out_dir
     root.mkdir(parents=True, exist_ok=True)
     clean_tmp(root)
     state = load_state(root)
-    _remove_stale(root, plan, state)
+    _remove_stale(plan, state, owner)
     result = ExportResult(plan)
     total = len(plan.items)
     done = 0
@@ -264,7 +272,7 @@ def render(plan: ExportPlan, workers: int = 1) -> Generator[Progress, None, Expo
                         "hash": res.hash,
                         "time": time.time(),
                     }
-                    _save_state(root, state)
+                    owner.save(state)
                 done += 1
                 yield Progress(done, total, res.item.media, res.error)
             top_up()
@@ -272,7 +280,7 @@ def render(plan: ExportPlan, workers: int = 1) -> Generator[Progress, None, Expo
         cancel.set()
         pool.shutdown(wait=True, cancel_futures=True)
         clean_tmp(root)
-    _save_state(root, state)
+    owner.save(state)
     from anicurate.core.export.manifest import write_manifest
     from anicurate.core.export.writers import write_target
 
@@ -281,6 +289,8 @@ def render(plan: ExportPlan, workers: int = 1) -> Generator[Progress, None, Expo
     result.written = write_target(plan, result.done)
     result.config_path = result.written[0] if result.written else None
     result.manifest_path = write_manifest(plan, result.done, result.written)
+    owner.save(state)
+    result.kept = list(owner.kept)
     clean_tmp(root)
     return result
 

@@ -579,6 +579,7 @@ class ExportDialog(QDialog):
         if result.manifest_path is not None:
             lines.append(f"Manifest: {result.manifest_path}")
         lines += [f"Failed: {label}: {message}" for label, message in result.failed]
+        lines += [f"Left as is, changed since the last export: {rel}" for rel in result.kept]
         self._show_summary("\n".join(lines))
         self.schedule_preview(0)  # everything is up to date now
         self.export_ended.emit("finished")

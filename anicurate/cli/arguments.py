@@ -1,0 +1,51 @@
+"""Typed argparse validators shared by the subcommands: a number out of range is a usage error
+(exit 2, with the bounds named) before any work starts, never a traceback or a silent default.
+
+``type=int_in(1, 240)`` accepts integers 1..240; ``type=float_in(0.0, 1.0)`` accepts finite
+floats 0..1 (``nan`` and ``inf`` are refused unless ``finite=False``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse ``type`` for an integer from ``lo`` to ``hi`` inclusive."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {lo} to {hi}, not {text!r}"
+            ) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, not {value}")
+        return value
+
+    parse.__name__ = f"int_in({lo}, {hi})"
+    return parse
+
+
+def float_in(lo: float, hi: float, *, finite: bool = True) -> Callable[[str], float]:
+    """An argparse ``type`` for a number from ``lo`` to ``hi`` inclusive; NaN is always
+    refused, infinities too unless ``finite`` is False (and the bounds allow them)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be a number from {lo:g} to {hi:g}, not {text!r}"
+            ) from None
+        if math.isnan(value) or (finite and math.isinf(value)):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text.strip()}")
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo:g} to {hi:g}, not {value:g}")
+        return value
+
+    parse.__name__ = f"float_in({lo:g}, {hi:g})"
+    return parse
