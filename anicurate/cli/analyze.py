@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
-from anicurate.cli.validate import int_in
+from anicurate.cli.arguments import int_in
 
 MAX_WORKERS = 64
 

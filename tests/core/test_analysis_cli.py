@@ -65,6 +65,6 @@ def test_analyze_project_only_stale(
 def test_usage_errors(tmp_path: Path) -> None:
     assert main(["analyze"]) == 2
     assert main(["analyze", "--project", str(tmp_path / "p"), str(tmp_path)]) == 2
-    with pytest.raises(SystemExit) as stop:  # argparse refuses it (cli/validate.py)
+    with pytest.raises(SystemExit) as stop:  # argparse refuses it (cli/arguments.py)
         main(["analyze", "--workers", "0", str(tmp_path)])
     assert stop.value.code == 2

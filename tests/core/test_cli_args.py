@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from anicurate.cli import main
-from anicurate.cli.validate import float_in, int_in
+from anicurate.cli.arguments import float_in, int_in
 
 BAD_TAG_VALUES = [
     ("--frames", "0"),
@@ -66,12 +66,12 @@ def test_good_values_pass_through() -> None:
 @pytest.mark.parametrize(
     ("parse", "text", "words"),
     [
-        (int_in(1, 64), "0", "0 is out of range: give 1 to 64"),
-        (int_in(1, 64), "3.0", "'3.0' is not a whole number"),
-        (float_in(0.0, 1.0), "nan", "'nan' is not a finite number"),
-        (float_in(0.0, 1.0), "1e400", "'1e400' is not a finite number"),
-        (float_in(0.0, 1.0), "5", "5 is out of range: give 0 to 1"),
-        (float_in(0.0, float("inf"), finite=False), "nan", "'nan' is not a finite number"),
+        (int_in(1, 64), "0", "must be from 1 to 64, not 0"),
+        (int_in(1, 64), "3.0", "must be a whole number from 1 to 64, not '3.0'"),
+        (float_in(0.0, 1.0), "nan", "must be a finite number, not nan"),
+        (float_in(0.0, 1.0), "1e400", "must be a finite number, not 1e400"),
+        (float_in(0.0, 1.0), "5", "must be from 0 to 1, not 5"),
+        (float_in(0.0, float("inf"), finite=False), "nan", "must be a finite number, not nan"),
     ],
 )
 def test_refusals_say_why(parse: object, text: str, words: str) -> None:
