@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
 from anicurate.cli.arguments import int_in
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
 
 MAX_WORKERS = 64
 

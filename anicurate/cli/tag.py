@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from anicurate import paths
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 from anicurate.cli.arguments import float_in, int_in
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 
 MAX_BATCH = 256  # frames per model run; more only costs memory
 MAX_FRAMES = 64  # frames sampled per clip, the sampling's own cap (Sampling.max_frames)
