@@ -12,9 +12,11 @@ while it still has those bytes; anything else in the folder is *foreign*:
 Tolerated, never read, replaced or deleted: hidden desktop litter (``.DS_Store``, ``Thumbs.db``,
 ``desktop.ini``, ``._*`` AppleDouble files and the like), empty folders, and folders named
 ``cache`` or ``precomputed`` (trainers such as musubi-tuner and diffusion-pipe cache latents
-there). ``.anicurate-tmp`` is anicurate's own scratch folder, emptied by every run. Before a file appears under its final name its hash is appended to a journal beside
-the record, so a kill between the rename and the next save of the record never turns the
-export's own file into a foreign one.
+there). ``.anicurate-tmp`` is anicurate's own scratch folder, emptied by every run.
+
+Before a file appears under its final name its hash is appended to a journal beside the record,
+so a kill between the rename and the next save of the record never turns the export's own file
+into a foreign one.
 
 The lock is an OS lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows) on
 ``.anicurate-export.lock``: the OS drops it when the process ends, even by kill -9, so no stale
