@@ -13,7 +13,8 @@ from anicurate.core.export.plan import (
     Target,
     plan_export,
 )
-from anicurate.core.export.render import ExportResult, ItemResult, export_project, render
+from anicurate.core.export.render import ExportResult, export_project, render
+from anicurate.core.export.results import ItemResult
 
 __all__ = [
     "ExportError",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from anicurate.core.export.plan import ExportPlan, Target
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.results import ItemResult
 from anicurate.core.export.writers import (
     diffusion_pipe,
     finetrainers,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from anicurate.core.export.files import write_text_atomic
 from anicurate.core.export.plan import LAYOUTS, ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.results import ItemResult
 from anicurate.core.export.writers.templates import fill
 
 CONFIG_NAME = "dataset.toml"
