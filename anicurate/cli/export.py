@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
+from anicurate.core.export.targets import TARGET_NAMES
 
-FORMATS = ("t2v-json", "t2v-folder", "t2v-image", "finetrainers", "diffusion-pipe", "musubi")
+FORMATS = TARGET_NAMES  # --format choices, one per export target
 
 
 def register(sub: Any) -> None:
