@@ -10,6 +10,7 @@ survive an import that lands files while the user looks.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+
+from anicurate.core.analysis.flags import FlagKind
 
 # Re-exported: the browser, inspector and feature packages import ClipRow and ERROR_STATUS here.
 from anicurate.core.listing import ERROR_STATUS as ERROR_STATUS
@@ -83,46 +86,34 @@ _RIGHT_ALIGNED = {
     Column.FPS, Column.FRAMES, Column.DURATION, Column.EFFECTIVE_FPS, Column.MOTION,
 }  # fmt: skip
 
-#: Short names of flag kinds, for badges on grid tiles and the table's Flags column.
-FLAG_SHORT = {
-    "cut": "CUT",
-    "fade": "FADE",
-    "flash": "FLASH",
-    "large_motion": "MOTION",
-    "low_fps": "LOW FPS",
-    "too_few_frames": "SHORT",
-    "low_resolution": "LOW RES",
-    "aspect": "ASPECT",
-    "blurry": "BLUR",
-    "noisy": "NOISE",
-    "static": "STATIC",
-    "duplicate": "DUPLICATE",
-    "overlap": "OVERLAP",
+
+@dataclass(frozen=True, slots=True)
+class FlagStyle:
+    """How the browser, inspector and filter show one flag kind."""
+
+    short: str  # badge on grid tiles and the table's Flags column
+    name: str  # a person's name for it, for filter menus and the inspector
+    color: str  # badge colour: editing red, motion/timing amber, picture violet, sameness blue
+
+
+_EDIT, _TIMING, _PICTURE, _SAME = "#c7463f", "#b7791f", "#7b5cc4", "#3d7fa6"
+#: Every flag kind's style (a test checks none is missing).
+FLAG_STYLES: dict[FlagKind, FlagStyle] = {
+    FlagKind.CUT: FlagStyle("CUT", "contains a cut", _EDIT),
+    FlagKind.FADE: FlagStyle("FADE", "contains a fade", _EDIT),
+    FlagKind.FLASH: FlagStyle("FLASH", "contains a flash", _EDIT),
+    FlagKind.LARGE_MOTION: FlagStyle("MOTION", "large motion", _TIMING),
+    FlagKind.LOW_FPS: FlagStyle("LOW FPS", "low effective fps", _TIMING),
+    FlagKind.TOO_FEW_FRAMES: FlagStyle("SHORT", "too few frames", _TIMING),
+    FlagKind.LOW_RESOLUTION: FlagStyle("LOW RES", "below training resolution", _PICTURE),
+    FlagKind.ASPECT: FlagStyle("ASPECT", "aspect ratio differs", _PICTURE),
+    FlagKind.BLURRY: FlagStyle("BLUR", "blurry", _PICTURE),
+    FlagKind.NOISY: FlagStyle("NOISE", "noisy", _PICTURE),
+    FlagKind.STATIC: FlagStyle("STATIC", "static", _TIMING),
+    FlagKind.DUPLICATE: FlagStyle("DUPLICATE", "near-duplicate", _SAME),
+    FlagKind.OVERLAP: FlagStyle("OVERLAP", "shares frames with another clip", _SAME),
 }
-#: A person's name for each flag kind, for filter menus and the inspector.
-FLAG_NAMES = {
-    "cut": "contains a cut",
-    "fade": "contains a fade",
-    "flash": "contains a flash",
-    "large_motion": "large motion",
-    "low_fps": "low effective fps",
-    "too_few_frames": "too few frames",
-    "low_resolution": "below training resolution",
-    "aspect": "aspect ratio differs",
-    "blurry": "blurry",
-    "noisy": "noisy",
-    "static": "static",
-    "duplicate": "near-duplicate",
-    "overlap": "shares frames with another clip",
-}
-#: Badge colours by kind: editing problems red, motion/timing amber, picture quality violet.
-FLAG_COLORS = {
-    "cut": "#c7463f", "fade": "#c7463f", "flash": "#c7463f",
-    "large_motion": "#b7791f", "low_fps": "#b7791f", "too_few_frames": "#b7791f",
-    "static": "#b7791f",
-    "low_resolution": "#7b5cc4", "aspect": "#7b5cc4", "blurry": "#7b5cc4", "noisy": "#7b5cc4",
-    "duplicate": "#3d7fa6", "overlap": "#3d7fa6",
-}  # fmt: skip
+
 
 # Status words in the table, coloured like the grid's badges but light enough for dark rows.
 STATUS_TEXT_COLORS = {"accepted": "#6fd08c", "rejected": "#ff8a7a", ERROR_STATUS: "#ff8a7a"}
@@ -343,7 +334,7 @@ def _cell_text(row: ClipRow, column: Column) -> str:
     if column is Column.ERROR:
         return row.error or ""
     if column is Column.FLAGS:
-        return ", ".join(FLAG_SHORT.get(f.kind, f.kind).lower() for f in row.flags)
+        return ", ".join(FLAG_STYLES[f.kind].short.lower() for f in row.flags)
     metrics = row.result.metrics if row.result is not None else None
     if column is Column.EFFECTIVE_FPS:
         return f"{metrics.effective_fps:.1f}" if metrics and metrics.frames > 1 else ""
@@ -426,7 +417,7 @@ def tooltip_text(row: ClipRow) -> str:
                 f"{duration_text(row.duration or 0.0)}"
             )
     lines.append(f"status: {row.status}")
-    lines += [f"\u26a0 {FLAG_NAMES.get(f.kind, f.kind)}: {f.reason}" for f in row.flags]
+    lines += [f"\u26a0 {FLAG_STYLES[f.kind].name}: {f.reason}" for f in row.flags]
     if row.error is not None:
         lines.append(explain_source_error(row.source.error_kind, row.source.error))
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from anicurate.core.analysis.flags import (
     Thresholds,
     clip_flags,
     duplicate_flag,
+    flags_from_json,
     near_duplicates,
     overlap_flag,
     overlaps,
@@ -195,6 +196,6 @@ def load_results(project: Project) -> dict[int, ClipResult]:
                 int(cid),
                 int(source_id),
                 ClipMetrics.from_json(item["metrics"]),
-                [Flag(f["kind"], f["reason"]) for f in item["flags"]],
+                flags_from_json(item["flags"]),
             )
     return out
