@@ -11,8 +11,9 @@ from typing import Any
 
 from anicurate.cli.arguments import int_in
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
+from anicurate.core.export.targets import TARGET_NAMES
 
-FORMATS = ("t2v-json", "t2v-folder", "t2v-image", "finetrainers", "diffusion-pipe", "musubi")
+FORMATS = TARGET_NAMES  # --format choices, one per export target
 #: Bounds of the numeric arguments (a usage error outside them): sizes H.264 and trainers take,
 #: rates a screen shows, windows and steps no trainer exceeds.
 SIZE = (16, 8192)

@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from anicurate.core.project.check import check_project, repair_project
+    from anicurate.core.check import check_project, repair_project
 
     path = Path(args.project)
     findings = check_project(path)

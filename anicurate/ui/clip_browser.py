@@ -39,8 +39,7 @@ from anicurate.ui.clip_model import (
     BADGE_ROLE,
     ERROR_ROLE,
     ERROR_STATUS,
-    FLAG_COLORS,
-    FLAG_SHORT,
+    FLAG_STYLES,
     FLAGS_ROLE,
     META_ROLE,
     ROW_ROLE,
@@ -204,7 +203,7 @@ class ClipDelegate(QStyledItemDelegate):
         x, y = thumb.left() + 4, thumb.bottom() - h - 3
         right = thumb.right() - 4
         for n, kind in enumerate(kinds):
-            text = FLAG_SHORT.get(kind, kind.upper())
+            text = FLAG_STYLES[kind].short
             w = metrics.horizontalAdvance(text) + 8
             rest = len(kinds) - n
             more = f"+{rest}"
@@ -212,7 +211,7 @@ class ClipDelegate(QStyledItemDelegate):
                 text, w = more, metrics.horizontalAdvance(more) + 8
                 self._chip(painter, QRect(x, y, w, h), text, QColor(0, 0, 0, 190), font)
                 break
-            color = QColor(FLAG_COLORS.get(kind, "#555555"))
+            color = QColor(FLAG_STYLES[kind].color)
             self._chip(painter, QRect(x, y, w, h), text, color, font)
             x += w + 3
 

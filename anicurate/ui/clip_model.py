@@ -13,7 +13,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -25,7 +24,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
-from anicurate.core.analysis import load_results
+from anicurate.core.analysis.flags import FlagKind
+
+# Re-exported: the browser, inspector and feature packages import ClipRow and ERROR_STATUS here.
+from anicurate.core.listing import ERROR_STATUS as ERROR_STATUS
+from anicurate.core.listing import ClipRow as ClipRow
+from anicurate.core.listing import list_clips
 from anicurate.ui.formatting import (
     duration_text,
     fps_text,
@@ -33,12 +37,11 @@ from anicurate.ui.formatting import (
     kind_label,
     resolution_text,
 )
-from anicurate.ui.messages import explain_source_error, short_source_error
+from anicurate.ui.messages import explain_source_error
 from anicurate.ui.table_model import ListTableModel
 
 if TYPE_CHECKING:
-    from anicurate.core.analysis import ClipResult, Flag
-    from anicurate.core.project import Clip, Project, Source
+    from anicurate.core.project import Project, Source
 
 # Custom roles; every column answers them, so delegates and the inspector need no column logic.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ClipRow
@@ -49,8 +52,6 @@ META_ROLE = Qt.ItemDataRole.UserRole + 5  # "1920×1080 · 0:02.0" under a grid 
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 6  # "GIF", "STILL", ... (None for plain video)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 7  # a value that sorts naturally for the column
 FLAGS_ROLE = Qt.ItemDataRole.UserRole + 8  # list[Flag] of the clip's stored analysis
-
-ERROR_STATUS = "error"
 
 
 class Column(IntEnum):
@@ -85,133 +86,40 @@ _RIGHT_ALIGNED = {
     Column.FPS, Column.FRAMES, Column.DURATION, Column.EFFECTIVE_FPS, Column.MOTION,
 }  # fmt: skip
 
-#: Short names of flag kinds, for badges on grid tiles and the table's Flags column.
-FLAG_SHORT = {
-    "cut": "CUT",
-    "fade": "FADE",
-    "flash": "FLASH",
-    "large_motion": "MOTION",
-    "low_fps": "LOW FPS",
-    "too_few_frames": "SHORT",
-    "low_resolution": "LOW RES",
-    "aspect": "ASPECT",
-    "blurry": "BLUR",
-    "noisy": "NOISE",
-    "static": "STATIC",
-    "duplicate": "DUPLICATE",
-    "overlap": "OVERLAP",
+
+@dataclass(frozen=True, slots=True)
+class FlagStyle:
+    """How the browser, inspector and filter show one flag kind."""
+
+    short: str  # badge on grid tiles and the table's Flags column
+    name: str  # a person's name for it, for filter menus and the inspector
+    color: str  # badge colour: editing red, motion/timing amber, picture violet, sameness blue
+
+
+_EDIT, _TIMING, _PICTURE, _SAME = "#c7463f", "#b7791f", "#7b5cc4", "#3d7fa6"
+#: Every flag kind's style (a test checks none is missing).
+FLAG_STYLES: dict[FlagKind, FlagStyle] = {
+    FlagKind.CUT: FlagStyle("CUT", "contains a cut", _EDIT),
+    FlagKind.FADE: FlagStyle("FADE", "contains a fade", _EDIT),
+    FlagKind.FLASH: FlagStyle("FLASH", "contains a flash", _EDIT),
+    FlagKind.LARGE_MOTION: FlagStyle("MOTION", "large motion", _TIMING),
+    FlagKind.LOW_FPS: FlagStyle("LOW FPS", "low effective fps", _TIMING),
+    FlagKind.TOO_FEW_FRAMES: FlagStyle("SHORT", "too few frames", _TIMING),
+    FlagKind.LOW_RESOLUTION: FlagStyle("LOW RES", "below training resolution", _PICTURE),
+    FlagKind.ASPECT: FlagStyle("ASPECT", "aspect ratio differs", _PICTURE),
+    FlagKind.BLURRY: FlagStyle("BLUR", "blurry", _PICTURE),
+    FlagKind.NOISY: FlagStyle("NOISE", "noisy", _PICTURE),
+    FlagKind.STATIC: FlagStyle("STATIC", "static", _TIMING),
+    FlagKind.DUPLICATE: FlagStyle("DUPLICATE", "near-duplicate", _SAME),
+    FlagKind.OVERLAP: FlagStyle("OVERLAP", "shares frames with another clip", _SAME),
 }
-#: A person's name for each flag kind, for filter menus and the inspector.
-FLAG_NAMES = {
-    "cut": "contains a cut",
-    "fade": "contains a fade",
-    "flash": "contains a flash",
-    "large_motion": "large motion",
-    "low_fps": "low effective fps",
-    "too_few_frames": "too few frames",
-    "low_resolution": "below training resolution",
-    "aspect": "aspect ratio differs",
-    "blurry": "blurry",
-    "noisy": "noisy",
-    "static": "static",
-    "duplicate": "near-duplicate",
-    "overlap": "shares frames with another clip",
-}
-#: Badge colours by kind: editing problems red, motion/timing amber, picture quality violet.
-FLAG_COLORS = {
-    "cut": "#c7463f", "fade": "#c7463f", "flash": "#c7463f",
-    "large_motion": "#b7791f", "low_fps": "#b7791f", "too_few_frames": "#b7791f",
-    "static": "#b7791f",
-    "low_resolution": "#7b5cc4", "aspect": "#7b5cc4", "blurry": "#7b5cc4", "noisy": "#7b5cc4",
-    "duplicate": "#3d7fa6", "overlap": "#3d7fa6",
-}  # fmt: skip
+
 
 # Status words in the table, coloured like the grid's badges but light enough for dark rows.
 STATUS_TEXT_COLORS = {"accepted": "#6fd08c", "rejected": "#ff8a7a", ERROR_STATUS: "#ff8a7a"}
 
 # Table icons share one box, so names line up whatever the clip's aspect ratio.
 ICON_BOX = QSize(96, 54)
-
-
-@dataclass(frozen=True, slots=True)
-class ClipRow:
-    """One browser item: a clip with its source, or a source that failed (then ``clip`` is None)."""
-
-    source: Source
-    clip: Clip | None
-    result: ClipResult | None = None  # stored metrics and flags (None: not analysed yet)
-    tags: str = ""  # the clip's tags, space-separated, for the text filter
-
-    @property
-    def flags(self) -> list[Flag]:
-        return list(self.result.flags) if self.result is not None else []
-
-    @property
-    def key(self) -> tuple[str, int]:
-        """Identity across refreshes: the clip id, or the source id for a failed source."""
-        return ("clip", self.clip.id) if self.clip is not None else ("source", self.source.id)
-
-    @property
-    def name(self) -> str:
-        """The file name, plus the frame range when the clip is only part of its source."""
-        if self.clip is None:
-            return Path(self.source.path).name
-        return self.clip.label(self.source)
-
-    @property
-    def error(self) -> str | None:
-        """The stored one-line error, or None for a usable source."""
-        if not _has_error(self.source):
-            return None
-        return short_source_error(self.source.error_kind, self.source.error)
-
-    @property
-    def status(self) -> str:
-        if self.error is not None or self.clip is None:
-            return ERROR_STATUS
-        return str(self.clip.status.value)
-
-    @property
-    def frame_count(self) -> int | None:
-        if self.clip is not None:
-            return self.clip.last_frame - self.clip.first_frame + 1
-        return self.source.info.frame_count if self.source.info else None
-
-    @property
-    def duration(self) -> float | None:
-        """Seconds covered by the clip (the source's duration scaled by the frame share)."""
-        info = self.source.info
-        n = self.frame_count
-        if info is None or n is None or info.frame_count <= 0:
-            return None
-        return info.duration * n / info.frame_count
-
-
-def rows_from_project(project: Project, errors: list[Source] | None = None) -> list[ClipRow]:
-    """Clips in the catalogue's order, then failed sources without a clip, by path.
-
-    ``errors`` (``project.errors()``) saves a query when the caller has just read it anyway.
-    """
-    results = load_results(project)
-    tags = clip_tag_text(project)
-    rows = [
-        ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""))
-        for clip, source in project.clips_with_sources()
-    ]
-    with_clip = {row.source.id for row in rows}
-    failed = project.errors() if errors is None else errors
-    rows.extend(
-        ClipRow(s, None) for s in sorted(failed, key=lambda s: s.path) if s.id not in with_clip
-    )
-    return rows
-
-
-def clip_tag_text(project: Project) -> dict[int, str]:
-    """Every clip's tags as one space-separated string (one query for the whole project)."""
-    rows = project.connection.execute(
-        "SELECT clip_id, group_concat(tag, ' ') FROM tags GROUP BY clip_id"
-    )
-    return {int(cid): str(text) for cid, text in rows}
 
 
 class ClipListModel(ListTableModel[ClipRow]):
@@ -239,7 +147,7 @@ class ClipListModel(ListTableModel[ClipRow]):
         """Show ``project`` (or nothing); resets the model and forgets cached thumbnails."""
         self.beginResetModel()
         self._project = project
-        self._items = rows_from_project(project) if project is not None else []
+        self._items = list_clips(project) if project is not None else []
         self._thumbs.clear()
         self._icons.clear()
         self.endResetModel()
@@ -248,7 +156,7 @@ class ClipListModel(ListTableModel[ClipRow]):
         """Re-read the project and apply only what changed (keeps selection and scroll)."""
         if self._project is None:
             return
-        self.apply_rows(rows_from_project(self._project, errors))
+        self.apply_rows(list_clips(self._project, errors))
 
     def rows(self) -> list[ClipRow]:
         return list(self._items)
@@ -406,10 +314,6 @@ def _boxed(pixmap: QPixmap | None) -> QPixmap:
     return box
 
 
-def _has_error(source: Source) -> bool:
-    return source.error_kind is not None or source.error is not None
-
-
 def _runs(indexes: list[int]) -> list[tuple[int, int]]:
     """Sorted indexes grouped into inclusive (start, end) runs of consecutive numbers."""
     runs: list[tuple[int, int]] = []
@@ -430,7 +334,7 @@ def _cell_text(row: ClipRow, column: Column) -> str:
     if column is Column.ERROR:
         return row.error or ""
     if column is Column.FLAGS:
-        return ", ".join(FLAG_SHORT.get(f.kind, f.kind).lower() for f in row.flags)
+        return ", ".join(FLAG_STYLES[f.kind].short.lower() for f in row.flags)
     metrics = row.result.metrics if row.result is not None else None
     if column is Column.EFFECTIVE_FPS:
         return f"{metrics.effective_fps:.1f}" if metrics and metrics.frames > 1 else ""
@@ -513,7 +417,7 @@ def tooltip_text(row: ClipRow) -> str:
                 f"{duration_text(row.duration or 0.0)}"
             )
     lines.append(f"status: {row.status}")
-    lines += [f"\u26a0 {FLAG_NAMES.get(f.kind, f.kind)}: {f.reason}" for f in row.flags]
+    lines += [f"\u26a0 {FLAG_STYLES[f.kind].name}: {f.reason}" for f in row.flags]
     if row.error is not None:
         lines.append(explain_source_error(row.source.error_kind, row.source.error))
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate.ui.clip_model import FLAG_COLORS, FLAG_NAMES, ClipRow
+from anicurate.ui.clip_model import FLAG_STYLES, ClipRow
 from anicurate.ui.formatting import (
     container_text,
     duration_text,
@@ -287,7 +287,7 @@ class InspectorPanel(QScrollArea):
         row = self._row
         if row is None or row.result is None:
             return []
-        return [f"{FLAG_NAMES.get(f.kind, f.kind)}: {f.reason}" for f in row.result.flags]
+        return [f"{FLAG_STYLES[f.kind].name}: {f.reason}" for f in row.result.flags]
 
     def metric_text(self, name: str) -> str | None:
         i = METRIC_FIELDS.index(name)
@@ -330,8 +330,8 @@ def flags_html(flags: list[Any]) -> str:
         return '<span style="color:#6fd08c">\u2713 No flags: the analysis found nothing.</span>'
     items = []
     for f in flags:
-        color = FLAG_COLORS.get(f.kind, "#888888")
-        name = html.escape(FLAG_NAMES.get(f.kind, f.kind))
+        style = FLAG_STYLES[f.kind]
+        color, name = style.color, html.escape(style.name)
         items.append(
             f'<p style="margin:0 0 4px 0"><span style="background:{color}; color:white;">'
             f"&nbsp;{name}&nbsp;</span>&nbsp; {html.escape(f.reason)}</p>"

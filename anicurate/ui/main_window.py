@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate import __version__
-from anicurate.core.analysis import FLAG_KINDS, analyze_project, set_thresholds
+from anicurate.core.analysis import analyze_project, set_thresholds
 from anicurate.core.analysis import thresholds_of as core_thresholds_of
 from anicurate.core.crop import CropRect
 from anicurate.core.errors import AnicurateError
@@ -50,7 +50,7 @@ from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project import import_paths as core_import_paths
 from anicurate.ui.actions import make_action
 from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
-from anicurate.ui.clip_model import FLAG_NAMES, ClipListModel, ClipRow
+from anicurate.ui.clip_model import FLAG_STYLES, ClipListModel, ClipRow
 from anicurate.ui.export import install_export
 from anicurate.ui.filter_model import ANY_FLAG, NO_FLAGS, SORTS
 from anicurate.ui.inspector import InspectorPanel
@@ -376,8 +376,8 @@ class MainWindow(QMainWindow):
         self.flag_combo.addItem("All flags", None)
         self.flag_combo.addItem("Any flag", ANY_FLAG)
         self.flag_combo.addItem("No flags", NO_FLAGS)
-        for kind in FLAG_KINDS:
-            self.flag_combo.addItem(FLAG_NAMES.get(kind, kind).capitalize(), kind)
+        for kind, style in FLAG_STYLES.items():
+            self.flag_combo.addItem(style.name.capitalize(), kind)
         self.flag_combo.currentIndexChanged.connect(self._on_flag_filter)
         self.sort_combo = QComboBox()
         self.sort_combo.setObjectName("sortCombo")

@@ -5,7 +5,7 @@ flags) is computed from stored signals, so thresholds, trims and splits never de
 """
 
 from anicurate.core.analysis.detect import Events, detect
-from anicurate.core.analysis.flags import FLAG_KINDS, Flag, Thresholds
+from anicurate.core.analysis.flags import Flag, FlagKind, Thresholds
 from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
 from anicurate.core.analysis.run import (
     FileResult,
@@ -29,13 +29,13 @@ from anicurate.core.analysis.store import (
 
 __all__ = [
     "ANALYSER_VERSION",
-    "FLAG_KINDS",
     "SIGNAL_NAMES",
     "ClipMetrics",
     "ClipResult",
     "Events",
     "FileResult",
     "Flag",
+    "FlagKind",
     "ProjectAnalysis",
     "Signals",
     "SourceAnalysis",

@@ -7,8 +7,9 @@ need be stored; the rest take the defaults here).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -17,22 +18,24 @@ from anicurate.core.analysis.detect import CUT_MIN_CONTENT
 from anicurate.core.analysis.metrics import ClipMetrics
 from anicurate.core.project.settings import ProjectSettings
 
-#: Every flag kind, in the order they are listed.
-FLAG_KINDS: tuple[str, ...] = (
-    "cut",
-    "fade",
-    "flash",
-    "large_motion",
-    "low_fps",
-    "too_few_frames",
-    "low_resolution",
-    "aspect",
-    "blurry",
-    "noisy",
-    "static",
-    "duplicate",
-    "overlap",
-)
+
+class FlagKind(StrEnum):
+    """What a flag says is wrong with a clip, in the order they are listed; the value is what
+    the project file stores."""
+
+    CUT = "cut"
+    FADE = "fade"
+    FLASH = "flash"
+    LARGE_MOTION = "large_motion"
+    LOW_FPS = "low_fps"
+    TOO_FEW_FRAMES = "too_few_frames"
+    LOW_RESOLUTION = "low_resolution"
+    ASPECT = "aspect"
+    BLURRY = "blurry"
+    NOISY = "noisy"
+    STATIC = "static"
+    DUPLICATE = "duplicate"
+    OVERLAP = "overlap"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,11 +72,19 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    kind: str
+    """One thing wrong with a clip and why, in words with the numbers behind it."""
+
+    kind: FlagKind
     reason: str
 
     def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "reason": self.reason}
+        return {"kind": self.kind.value, "reason": self.reason}
+
+
+def flags_from_json(items: Iterable[Mapping[str, Any]]) -> list[Flag]:
+    """Stored flags back as Flags; a kind this version does not know is left out."""
+    known = {k.value for k in FlagKind}
+    return [Flag(FlagKind(f["kind"]), str(f["reason"])) for f in items if f.get("kind") in known]
 
 
 def _num(x: float) -> str:
@@ -102,20 +113,23 @@ def clip_flags(
     out: list[Flag] = []
     if m.cuts:
         word = "cut" if len(m.cuts) == 1 else "cuts"
-        out.append(Flag("cut", f"{word} at frame {_frames(m.cuts)}"))
+        out.append(Flag(FlagKind.CUT, f"{word} at frame {_frames(m.cuts)}"))
     if m.transitions:
         spans = ", ".join(f"{a}-{b}" for a, b in m.transitions[:5])
-        out.append(Flag("fade", f"fade or dissolve at frames {spans}"))
+        out.append(Flag(FlagKind.FADE, f"fade or dissolve at frames {spans}"))
     if m.flashes:
-        out.append(Flag("flash", f"flash at frame {_frames([a for a, _ in m.flashes])}"))
+        out.append(Flag(FlagKind.FLASH, f"flash at frame {_frames([a for a, _ in m.flashes])}"))
     if m.motion_p95 > t.motion_p95_max:
         out.append(
-            Flag("large_motion", f"motion p95 {_num(m.motion_p95)} above {_num(t.motion_p95_max)}")
+            Flag(
+                FlagKind.LARGE_MOTION,
+                f"motion p95 {_num(m.motion_p95)} above {_num(t.motion_p95_max)}",
+            )
         )
     if m.frames > 1 and m.drawings > 1 and m.effective_fps < t.effective_fps_min:
         out.append(
             Flag(
-                "low_fps",
+                FlagKind.LOW_FPS,
                 f"effective fps {_num(m.effective_fps)} below {_num(t.effective_fps_min)}"
                 f" ({_count(m.drawings, 'drawing')} in {m.duration:.2f} s)",
             )
@@ -125,7 +139,7 @@ def clip_flags(
     if have + 1e-6 < need:
         out.append(
             Flag(
-                "too_few_frames",
+                FlagKind.TOO_FEW_FRAMES,
                 f"{_count(m.frames, 'frame')} ({m.duration:.2f} s); a sample needs {need} frames"
                 f" at {settings.fps} fps, step {settings.frame_step}",
             )
@@ -136,25 +150,25 @@ def clip_flags(
     else:
         low = width < t.resolution_min * tw or height < t.resolution_min * th
     if low:
-        out.append(Flag("low_resolution", f"{width}x{height} below training size {tw}x{th}"))
+        out.append(Flag(FlagKind.LOW_RESOLUTION, f"{width}x{height} below training size {tw}x{th}"))
     tolerance = t.aspect_tolerance_bucketed if settings.use_bucketing else t.aspect_tolerance
     ratio = (width / height) / (tw / th) if height and th else 1.0
     if abs(math.log(ratio)) > math.log1p(tolerance):
         out.append(
             Flag(
-                "aspect",
+                FlagKind.ASPECT,
                 f"aspect {width / height:.2f} against training {tw / th:.2f}"
                 f" (more than {tolerance:.0%} apart)",
             )
         )
     if m.blur < t.blur_min:
-        out.append(Flag("blurry", f"sharpness {_num(m.blur)} below {_num(t.blur_min)}"))
+        out.append(Flag(FlagKind.BLURRY, f"sharpness {_num(m.blur)} below {_num(t.blur_min)}"))
     if m.noise > t.noise_max:
-        out.append(Flag("noisy", f"noise {_num(m.noise)} above {_num(t.noise_max)}"))
+        out.append(Flag(FlagKind.NOISY, f"noise {_num(m.noise)} above {_num(t.noise_max)}"))
     if m.frames > 1 and m.held_ratio >= t.static_held_ratio:
         out.append(
             Flag(
-                "static",
+                FlagKind.STATIC,
                 f"{_count(m.drawings, 'drawing')} in {m.frames} frames ({m.held_ratio:.0%} held)",
             )
         )
@@ -233,10 +247,10 @@ def overlap_flag(shared: Sequence[tuple[int, int, int]], labels: Mapping[int, st
         frames = f"frames {a}\u2013{b}" if a != b else f"frame {a}"
         parts.append(f"{frames} also in clip {other} ({labels.get(other, '?')})")
     more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
-    return Flag("overlap", "; ".join(parts) + more)
+    return Flag(FlagKind.OVERLAP, "; ".join(parts) + more)
 
 
 def duplicate_flag(others: Sequence[int], labels: Mapping[int, str]) -> Flag:
     shown = ", ".join(f"clip {o} ({labels.get(o, '?')})" for o in others[:3])
     more = f" and {len(others) - 3} more" if len(others) > 3 else ""
-    return Flag("duplicate", f"near-duplicate of {shown}{more}")
+    return Flag(FlagKind.DUPLICATE, f"near-duplicate of {shown}{more}")

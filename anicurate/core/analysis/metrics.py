@@ -71,6 +71,17 @@ def hold_pattern(held: np.ndarray) -> str:
     return "mixed"
 
 
+def effective_fps(durations: np.ndarray, held: np.ndarray) -> float:
+    """Distinct drawings per second of frames shown for ``durations`` seconds each; ``held[i]``
+    says frame i repeats frame i-1 (``held[0]`` is ignored: a first frame is a drawing of its
+    own). 0.0 when the frames take no time."""
+    total = float(np.sum(durations, dtype=np.float64))
+    if len(held) == 0 or total <= 0:
+        return 0.0
+    drawings = len(held) - int(np.count_nonzero(held[1:]))
+    return drawings / total
+
+
 def clip_metrics(sig: Signals, events: Events, first: int, last: int) -> ClipMetrics:
     """Metrics of one clip, computed from the signals restricted to its frame range."""
     n = sig.frames
@@ -104,7 +115,7 @@ def clip_metrics(sig: Signals, events: Events, first: int, last: int) -> ClipMet
         transitions=transitions,
         flashes=flashes,
         drawings=drawings,
-        effective_fps=round(drawings / duration, 2) if duration > 0 else 0.0,
+        effective_fps=round(effective_fps(sig["duration"][first : last + 1], held), 2),
         held_ratio=round(float(np.count_nonzero(held)) / frames, 4),
         hold_pattern=hold_pattern(held),
         motion_mean=round(float(motion.mean()), 3) if motion.size else 0.0,

@@ -22,6 +22,7 @@ from anicurate.core.analysis.flags import (
     Thresholds,
     clip_flags,
     duplicate_flag,
+    flags_from_json,
     near_duplicates,
     overlap_flag,
     overlaps,
@@ -267,7 +268,7 @@ def read_flags_row(source_id: Any, text: Any) -> dict[int, ClipResult]:
                 int(cid),
                 need_int(source_id, "source_id"),
                 _metrics(item["metrics"]),
-                [Flag(str(f["kind"]), str(f["reason"])) for f in item["flags"]],
+                flags_from_json(item["flags"]),
             )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
         raise DamagedRow(f"flags are not valid ({type(e).__name__}: {e})") from e

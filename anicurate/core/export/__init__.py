@@ -10,12 +10,14 @@ from anicurate.core.export.plan import (
     Include,
     PlanItem,
     Skipped,
-    Target,
     plan_export,
 )
-from anicurate.core.export.render import ExportResult, ItemResult, export_project, render
+from anicurate.core.export.render import ExportResult, export_project, render
+from anicurate.core.export.results import ItemResult
+from anicurate.core.export.targets import TARGETS, Target, TargetSpec, target_spec
 
 __all__ = [
+    "TARGETS",
     "ExportError",
     "ExportOptions",
     "ExportPlan",
@@ -27,8 +29,10 @@ __all__ = [
     "PlanItem",
     "Skipped",
     "Target",
+    "TargetSpec",
     "export_project",
     "find",
     "plan_export",
     "render",
+    "target_spec",
 ]

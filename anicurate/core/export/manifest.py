@@ -11,7 +11,7 @@ from typing import Any
 
 from anicurate.core.export.files import write_text_atomic
 from anicurate.core.export.plan import ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.results import ItemResult
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1

@@ -24,6 +24,7 @@ import numpy as np
 from anicurate.core.crop import CropGeometry
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
 from anicurate.core.export.ownership import check_out_dir
+from anicurate.core.export.targets import TARGETS, Target, target_spec
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.reader import open_media
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
@@ -33,17 +34,6 @@ from anicurate.core.project.settings import ProjectSettings
 RENDER_VERSION = 1
 
 
-class Target(StrEnum):
-    """The trainer layouts an export can write."""
-
-    T2V_JSON = "t2v-json"
-    T2V_FOLDER = "t2v-folder"
-    T2V_IMAGE = "t2v-image"
-    FINETRAINERS = "finetrainers"
-    DIFFUSION_PIPE = "diffusion-pipe"
-    MUSUBI = "musubi"
-
-
 class Include(StrEnum):
     """Which clips go out: accepted ones; those plus unreviewed ones analysis did not flag; or
     every clip that is not rejected."""
@@ -51,32 +41,6 @@ class Include(StrEnum):
     ACCEPTED = "accepted"
     UNFLAGGED = "unflagged"
     ALL = "all"
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    """Folders (relative to the export) a target puts media in; None: that kind is not exported."""
-
-    video_dir: str | None
-    image_dir: str | None
-    chunk: bool = False  # split a clip into files of exactly the window's frame count
-
-
-LAYOUTS: dict[Target, Layout] = {
-    Target.T2V_JSON: Layout("videos", "images"),
-    Target.T2V_FOLDER: Layout("videos", "images"),
-    Target.T2V_IMAGE: Layout(None, "images"),
-    # finetrainers squeezes a whole clip into its bucket's frame count: cut clips to it instead.
-    Target.FINETRAINERS: Layout("videos", None, chunk=True),
-    # diffusion-pipe reads images and videos from one folder; nothing else may be in it.
-    Target.DIFFUSION_PIPE: Layout("clips", "clips"),
-    Target.MUSUBI: Layout("videos", None),
-}
-#: Targets whose models need frame counts of the form 4k+1.
-FOUR_K_PLUS_ONE = frozenset({Target.FINETRAINERS, Target.DIFFUSION_PIPE, Target.MUSUBI})
-#: Targets that resize to a fixed size whatever the aspect (no bucketing). Text-To-Video-
-#: Finetuning's ImageDataset reads a C x H x W tensor as H x W x C when bucketing (wrong sizes).
-FIXED_SIZE = frozenset({Target.FINETRAINERS, Target.T2V_IMAGE})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,11 +186,6 @@ def _reason_kind(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
-def four_k_plus_one(n: int) -> int:
-    """The largest count of the form 4k+1 not above ``n`` (at least 5: one latent step)."""
-    return max(5, 4 * ((n - 1) // 4) + 1)
-
-
 def resolve_settings(options: ExportOptions, project: ProjectSettings) -> ExportSettings:
     """Fill the options' gaps from the project's settings and derive the window rules."""
     width = options.width or project.train_width
@@ -241,19 +200,11 @@ def resolve_settings(options: ExportOptions, project: ProjectSettings) -> Export
     if width % 2 or height % 2:
         raise ExportError(f"size {width}x{height} must be even (H.264 yuv420p)")
     bucketing = project.use_bucketing if options.use_bucketing is None else options.use_bucketing
-    target = Target(options.target)
-    keep_aspect = bucketing and target not in FIXED_SIZE
-    if target is Target.T2V_JSON:
-        window = n
-        min_frames = (n - 1) * step + 1  # frame_index + (n-1)*frame_step < num_frames
-    elif target is Target.T2V_FOLDER:
-        window = min_frames = n  # rendered at the trainer's fps, so every frame is sampled
-    elif target is Target.T2V_IMAGE:
-        window = min_frames = 1
-    else:
-        window = min_frames = four_k_plus_one(n)
+    spec = target_spec(options.target)
+    keep_aspect = bucketing and not spec.fixed_size
+    window, min_frames = spec.window(n, step)
     return ExportSettings(
-        target=target.value,
+        target=spec.name,
         include=Include(options.include).value,
         preset=project.preset,
         width=width,
@@ -404,7 +355,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
             return plan_export(opened, options)
     s = resolve_settings(options, project.settings())
     target = Target(options.target)
-    layout = LAYOUTS[target]
+    layout = TARGETS[target].layout
     out_dir = Path(options.out_dir).expanduser().resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder")

@@ -33,8 +33,11 @@ from anicurate.core.export.files import (
     tmp_path,
     write_text_atomic,
 )
+from anicurate.core.export.manifest import write_manifest
 from anicurate.core.export.ownership import Ownership, describe_os_error, open_export
 from anicurate.core.export.plan import ExportOptions, ExportPlan, PlanItem, load_state, plan_export
+from anicurate.core.export.results import ItemResult
+from anicurate.core.export.writers import write_target
 from anicurate.core.jobs import Progress
 from anicurate.core.media.reader import open_media
 
@@ -44,18 +47,6 @@ X264_OPTIONS = {"preset": "veryfast", "crf": "17"}
 
 class _Cancelled(Exception):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class ItemResult:
-    """One plan item after rendering (or skipping): where it is and what it holds."""
-
-    item: PlanItem
-    path: Path
-    rendered: bool  # False: an earlier run's file was up to date
-    size: int = 0
-    hash: str = ""  # blake2b-256 of the file
-    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -281,9 +272,6 @@ def _render(
         pool.shutdown(wait=True, cancel_futures=True)
         clean_tmp(root)
     owner.save(state)
-    from anicurate.core.export.manifest import write_manifest
-    from anicurate.core.export.writers import write_target
-
     order = {item.media: n for n, item in enumerate(plan.items)}
     result.results.sort(key=lambda r: order[r.item.media])
     result.written = write_target(plan, result.done)

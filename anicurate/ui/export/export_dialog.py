@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.export import (
+    TARGETS,
     ExportOptions,
     ExportPlan,
     ExportResult,
@@ -56,32 +57,6 @@ from anicurate.ui.workers import Job, JobWorker
 
 PREVIEW_DELAY_MS = 250  # pause after the last change before the preview is planned again
 
-TARGETS: dict[Target, tuple[str, str]] = {
-    Target.T2V_JSON: (
-        "Text-To-Video-Finetuning: JSON",
-        "Clips plus a Video-BLIP2-Preprocessor JSON with frame_index windows (dataset type json).",
-    ),
-    Target.T2V_FOLDER: (
-        "Text-To-Video-Finetuning: folder",
-        "Clips with a same-name .txt caption each (dataset type folder).",
-    ),
-    Target.T2V_IMAGE: (
-        "Text-To-Video-Finetuning: images",
-        "One still per clip with a .txt caption (dataset type image).",
-    ),
-    Target.FINETRAINERS: (
-        "finetrainers",
-        "Clips cut to 4k+1-frame pieces, prompt and video lists, a training config.",
-    ),
-    Target.DIFFUSION_PIPE: (
-        "diffusion-pipe",
-        "Clips and stills with captions in one folder and a dataset.toml (4k+1 frames).",
-    ),
-    Target.MUSUBI: (
-        "musubi-tuner",
-        "Clips with captions and a dataset config (4k+1 frames).",
-    ),
-}
 INCLUDES: dict[Include, str] = {
     Include.ACCEPTED: "Accepted clips",
     Include.UNFLAGGED: "Accepted + unreviewed without flags",
@@ -186,10 +161,10 @@ class ExportDialog(QDialog):
 
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("exportTarget")
-        for target, (label, tip) in TARGETS.items():
-            self.target_combo.addItem(label, target)
+        for target, spec in TARGETS.items():
+            self.target_combo.addItem(spec.label, target)
             self.target_combo.setItemData(
-                self.target_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+                self.target_combo.count() - 1, spec.summary, Qt.ItemDataRole.ToolTipRole
             )
         self.target_hint = QLabel()
         self.target_hint.setObjectName("exportTargetHint")
@@ -453,9 +428,9 @@ class ExportDialog(QDialog):
             self.dir_edit.setText(folder)
 
     def _update_target_hint(self) -> None:
-        target = Target(self.target_combo.currentData())
-        self.target_hint.setText(TARGETS[target][1])
-        self.step_spin.setEnabled(target is Target.T2V_JSON)
+        spec = TARGETS[Target(self.target_combo.currentData())]
+        self.target_hint.setText(spec.summary)
+        self.step_spin.setEnabled(spec.uses_frame_step)
 
     # -- preview -----------------------------------------------------------------------------
 

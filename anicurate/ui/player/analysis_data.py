@@ -13,6 +13,7 @@ import numpy as np
 
 from anicurate.core.analysis import Events, Signals, compute_signals, detect, load_signals
 from anicurate.core.analysis.detect import CUT_MIN_CONTENT
+from anicurate.core.analysis.metrics import effective_fps
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project import Project
 from anicurate.ui.player.timeline import TimelineData
@@ -27,11 +28,7 @@ def timeline_data(signals: Signals, events: Events) -> TimelineData:
     """Timeline data from an analysis ``Signals`` and its ``Events``."""
     n = int(signals.frames)
     held = np.asarray(events.held, bool)
-    effective_fps = None
-    if n > 1:
-        total = float(np.asarray(signals["duration"], np.float64).sum())
-        drawings = n - int(np.count_nonzero(held[1:]))
-        effective_fps = drawings / total if total > 0 else None
+    fps = effective_fps(np.asarray(signals["duration"], np.float64), held) if n > 1 else 0.0
     return TimelineData(
         frames=n,
         difference=np.asarray(signals[DIFFERENCE_SIGNAL], np.float64),
@@ -41,7 +38,7 @@ def timeline_data(signals: Signals, events: Events) -> TimelineData:
         flashes=[(int(a), int(b)) for a, b in events.flashes],
         held=held,
         threshold=CUT_MIN_CONTENT,
-        effective_fps=effective_fps,
+        effective_fps=fps if fps > 0 else None,
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from anicurate.core.export.plan import ExportPlan, Target
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.plan import ExportPlan
+from anicurate.core.export.results import ItemResult
+from anicurate.core.export.targets import Target
 from anicurate.core.export.writers import (
     diffusion_pipe,
     finetrainers,

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anicurate.core.export.files import write_text_atomic
-from anicurate.core.export.plan import LAYOUTS, ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.plan import ExportPlan
+from anicurate.core.export.results import ItemResult
+from anicurate.core.export.targets import TARGETS
 from anicurate.core.export.writers.templates import fill
 
 CONFIG_NAME = "dataset.toml"
@@ -16,7 +17,7 @@ CONFIG_NAME = "dataset.toml"
 
 def write(plan: ExportPlan, done: Sequence[ItemResult]) -> list[Path]:
     s = plan.settings
-    folder = LAYOUTS[plan.target].video_dir
+    folder = TARGETS[plan.target].layout.video_dir
     assert folder is not None
     square = s.width == s.height
     text = fill(

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anicurate.core.export.files import write_text_atomic
-from anicurate.core.export.plan import LAYOUTS, ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.plan import ExportPlan
+from anicurate.core.export.results import ItemResult
+from anicurate.core.export.targets import TARGETS
 from anicurate.core.export.writers.templates import fill
 
 CONFIG_NAME = "training.json"
@@ -16,7 +17,7 @@ CONFIG_NAME = "training.json"
 
 def write(plan: ExportPlan, done: Sequence[ItemResult]) -> list[Path]:
     s = plan.settings
-    video_dir = LAYOUTS[plan.target].video_dir
+    video_dir = TARGETS[plan.target].layout.video_dir
     assert video_dir is not None
     text = fill(
         "finetrainers_training.json",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from anicurate.core.export.files import write_text_atomic
-from anicurate.core.export.plan import LAYOUTS, ExportPlan
+from anicurate.core.export.plan import ExportPlan
+from anicurate.core.export.targets import TARGETS
 from anicurate.core.export.writers.templates import fill
 
 CONFIG_NAME = "config.yaml"
@@ -22,7 +23,7 @@ def write_config(
 ) -> Path:  # fmt: skip
     """Write config.yaml at the export's root; paths are absolute (the trainer runs elsewhere)."""
     s = plan.settings
-    layout = LAYOUTS[plan.target]
+    layout = TARGETS[plan.target].layout
     root = plan.out_dir
     folder = str(root / layout.video_dir) if "folder" in dataset_types and layout.video_dir else ""
     images = str(root / layout.image_dir) if "image" in dataset_types and layout.image_dir else ""

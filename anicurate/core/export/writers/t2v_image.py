@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from anicurate.core.export.plan import ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.results import ItemResult
 from anicurate.core.export.writers.t2v_config import write_config
 
 

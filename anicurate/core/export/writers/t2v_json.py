@@ -10,7 +10,7 @@ from typing import Any
 
 from anicurate.core.export.files import write_text_atomic
 from anicurate.core.export.plan import ExportPlan
-from anicurate.core.export.render import ItemResult
+from anicurate.core.export.results import ItemResult
 from anicurate.core.export.writers.t2v_config import write_config
 
 JSON_NAME = "train.json"

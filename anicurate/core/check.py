@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from anicurate.core.analysis.store import FLAGS, SIGNALS, read_flags_row, read_signals_row
 from anicurate.core.errors import DamagedProject
 from anicurate.core.project import schema
 from anicurate.core.project.backup import SIDECARS, backup_file
@@ -28,8 +29,10 @@ from anicurate.core.project.catalogue import (
     checked_clip,
     checked_source,
 )
+from anicurate.core.project.importer import import_paths
 from anicurate.core.project.rows import DAMAGED_KIND, Damage, DamagedRow, parse_json
 from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS
+from anicurate.core.tagging.store import read_tag_row, read_tagging_row
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +118,6 @@ def _expected_tables() -> set[str]:
 
 def row_damage(project: Project) -> list[Damage]:
     """Every row and setting of the project that the app's readers would quarantine."""
-    from anicurate.core.analysis.store import FLAGS, SIGNALS, read_flags_row, read_signals_row
-    from anicurate.core.tagging.store import read_tag_row, read_tagging_row
-
     out: list[Damage] = []
 
     def scan(table: str, sql: str, validate: Callable[[tuple[Any, ...]], object]) -> None:
@@ -213,7 +213,6 @@ def repair_project(path: str | os.PathLike[str]) -> Repair:
             conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
             report.changes.append(f"dropped {table} row {rowid}: its {parent} row is missing")
     if reread:
-        from anicurate.core.project.importer import import_paths
 
         job = import_paths(path, [Path(p) for p in reread])
         for _ in job:

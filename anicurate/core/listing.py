@@ -1,0 +1,104 @@
+"""The clip list as the browser shows it: one row per clip (with its source, stored analysis and
+tags) and one per source that failed to import, read with a fixed number of queries.
+
+This read model joins the catalogue, the analysis results and the tags, so it sits above
+``core.project`` and ``core.analysis`` (analysis already imports the project; a module inside
+``core.project`` that read analysis results would turn that into a cycle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from anicurate.core.analysis.flags import Flag
+from anicurate.core.analysis.store import ClipResult, load_results
+from anicurate.core.project.catalogue import Clip, Project, Source
+
+#: The status of a row whose source failed (there is no clip to accept or reject).
+ERROR_STATUS = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class ClipRow:
+    """One browser item: a clip with its source, or a source that failed (then ``clip`` is None)."""
+
+    source: Source
+    clip: Clip | None
+    result: ClipResult | None = None  # stored metrics and flags (None: not analysed yet)
+    tags: str = ""  # the clip's tags, space-separated, for the text filter
+
+    @property
+    def flags(self) -> list[Flag]:
+        """The clip's stored flags (none before analysis)."""
+        return list(self.result.flags) if self.result is not None else []
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity across refreshes: the clip id, or the source id for a failed source."""
+        return ("clip", self.clip.id) if self.clip is not None else ("source", self.source.id)
+
+    @property
+    def name(self) -> str:
+        """The file name, plus the frame range when the clip is only part of its source."""
+        if self.clip is None:
+            return Path(self.source.path).name
+        return self.clip.label(self.source)
+
+    @property
+    def error(self) -> str | None:
+        """The stored one-line error (its message, else its kind), or None for a usable source."""
+        kind, message = self.source.error_kind, self.source.error
+        if kind is None and message is None:
+            return None
+        return (message or "").strip() or (kind or "") or "error"
+
+    @property
+    def status(self) -> str:
+        """The clip's review status, or ERROR_STATUS for a failed source."""
+        if self.error is not None or self.clip is None:
+            return ERROR_STATUS
+        return str(self.clip.status.value)
+
+    @property
+    def frame_count(self) -> int | None:
+        """Frames in the clip (the source's count for a failed row that has one)."""
+        if self.clip is not None:
+            return self.clip.last_frame - self.clip.first_frame + 1
+        return self.source.info.frame_count if self.source.info else None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds covered by the clip (the source's duration scaled by the frame share)."""
+        info = self.source.info
+        n = self.frame_count
+        if info is None or n is None or info.frame_count <= 0:
+            return None
+        return info.duration * n / info.frame_count
+
+
+def list_clips(project: Project, errors: list[Source] | None = None) -> list[ClipRow]:
+    """Clips in the catalogue's order, then failed sources without a clip, by path.
+
+    ``errors`` (``project.errors()``) saves a query when the caller has just read it anyway.
+    """
+    results = load_results(project)
+    tags = clip_tag_text(project)
+    rows = [
+        ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""))
+        for clip, source in project.clips_with_sources()
+    ]
+    with_clip = {row.source.id for row in rows}
+    failed = project.errors() if errors is None else errors
+    rows.extend(
+        ClipRow(s, None) for s in sorted(failed, key=lambda s: s.path) if s.id not in with_clip
+    )
+    return rows
+
+
+def clip_tag_text(project: Project) -> dict[int, str]:
+    """Every clip's tags as one space-separated string (one query for the whole project)."""
+    rows = project.connection.execute(
+        "SELECT clip_id, group_concat(tag, ' ') FROM tags GROUP BY clip_id"
+    )
+    return {int(cid): str(text) for cid, text in rows}
