@@ -55,8 +55,8 @@ def huge_png(path: Path, width: int, height: int) -> Path:
     huge, so it must be refused from the header (decoding it would take gigabytes)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
-    png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
-    path.write_bytes(png)
+    chunks = _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunks)
     return path
 
 
@@ -374,11 +374,8 @@ def test_two_cli_imports_of_one_folder_at_once(tmp_path: Path, fresh: bool) -> N
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": pythonpath}
     command = [sys.executable, "-m", "anicurate", "import", "-q", str(project), str(folder)]
-    procs = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=env)  # fmt: skip
-        for _ in range(2)
-    ]
+    pipe = subprocess.PIPE
+    procs = [subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True, env=env) for _ in "ab"]
     results = [proc.communicate(timeout=TIMEOUT) for proc in procs]
     for proc, (_, err) in zip(procs, results, strict=True):
         assert "Traceback" not in err
@@ -399,8 +396,7 @@ _PREFIXES = {
     "png": [b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"],
     "gif": [b"", b"GIF89a"],
     "bmp": [b"", b"BM\x00\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00"],
-    "webp": [b"", b"RIFF\x00\x00\x00\x00WEBPVP8X", b"RIFF\x00\x00\x00\x00WEBPVP8L",
-             b"RIFF\x00\x00\x00\x00WEBPVP8 "],  # fmt: skip
+    "webp": [b"", *(b"RIFF\x00\x00\x00\x00WEBP" + c for c in (b"VP8X", b"VP8L", b"VP8 "))],
     "jpeg": [b"", b"\xff\xd8", b"\xff\xd8\xff\xe0\x00\x10", b"\xff\xd8\xff\xff\xff\xc0"],
     "mp4": [b""],
 }
