@@ -16,19 +16,46 @@ def register(sub: Any) -> None:
     imp.add_argument("project", help="the .anicurate project file")
     imp.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     imp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _max_pixels_option(imp)
     imp.set_defaults(func=cmd_import)
 
     info = sub.add_parser("info", help="probe media files or summarise a project")
     info.add_argument("targets", nargs="+", metavar="PROJECT|FILE|FOLDER")
     info.add_argument("--json", action="store_true", help="one JSON object per file and line")
+    _max_pixels_option(info)
     info.set_defaults(func=cmd_info)
+
+
+def _pixel_count(text: str) -> int:
+    """argparse type of --max-pixels: a whole number of pixels, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _max_pixels_option(parser: argparse.ArgumentParser) -> None:
+    from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
+
+    parser.add_argument(
+        "--max-pixels",
+        type=_pixel_count,
+        default=DEFAULT_MAX_PIXELS,
+        metavar="N",
+        help=f"refuse frames of more than N pixels, from the file's header (default"
+        f" {DEFAULT_MAX_PIXELS}, 8192x8192)",
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from anicurate.core.project import import_paths
 
     project = Path(args.project)
-    summary = run_job(import_paths(project, [Path(p) for p in args.paths]), "importing", args.quiet)
+    job = import_paths(project, [Path(p) for p in args.paths], max_pixels=args.max_pixels)
+    summary = run_job(job, "importing", args.quiet)
     for path, message in summary.failed:
         fail(path, message)
     print(
@@ -124,7 +151,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             files.extend(expand_media([target]))
     for path in files:
         try:
-            info = probe(path)
+            info = probe(path, max_pixels=args.max_pixels)
         except MediaError as err:
             status = EXIT_SOME_FAILED
             fail(str(path), err.message)

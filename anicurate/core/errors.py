@@ -21,6 +21,8 @@ class MediaErrorKind(StrEnum):
     CORRUPT = "corrupt"
     UNSUPPORTED_CODEC = "unsupported codec"
     NO_FRAMES = "no frames"
+    NOT_REGULAR = "not a regular file"  # a FIFO, device or socket: never opened, it could block
+    TOO_LARGE = "too large"  # more pixels than the limit; refused from the header, undecoded
 
 
 class MediaError(AnicurateError):

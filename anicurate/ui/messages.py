@@ -47,6 +47,13 @@ _KIND_EXPLANATIONS: dict[str, str] = {
         "Convert it (e.g. to H.264) and import the result."
     ),
     MediaErrorKind.NO_FRAMES: "The file holds no picture (audio only, or an empty stream).",
+    MediaErrorKind.NOT_REGULAR: (
+        "This is a pipe, device or socket, not a file: anicurate never reads from one."
+    ),
+    MediaErrorKind.TOO_LARGE: (
+        "The picture is too large to decode safely. Scale it down, or import it with a higher"
+        " --max-pixels."
+    ),
 }
 
 

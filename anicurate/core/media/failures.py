@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,13 +14,48 @@ import av.error
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media.sniff import looks_truncated, read_head, sniff
 
+# The kinds of file that are not regular, and how a person would name them.
+_SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def regular_stat(path: Path) -> os.stat_result:
+    """``path``'s stat (links followed), or a MediaError unless it is a regular file.
+
+    Only regular files are ever opened: reading a FIFO, a socket or a device can block forever
+    (a FIFO without a writer) or never end (``/dev/zero``).
+    """
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise os_error(path, exc) from exc
+    problem = not_regular(path, st)
+    if problem is not None:
+        raise problem
+    return st
+
+
+def not_regular(path: Path, st: os.stat_result) -> MediaError | None:
+    """The MediaError for a stat that is not a regular file's (a folder, FIFO, device, socket)."""
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return MediaError(path, MediaErrorKind.NOT_MEDIA, "is a folder, not a file")
+    what = next((name for test, name in _SPECIAL_FILES if test(st.st_mode)), "a special file")
+    if os.path.islink(path):
+        what = f"links to {os.path.realpath(path)}, {what}"
+    return MediaError(path, MediaErrorKind.NOT_REGULAR, what)
+
 
 def check_file(path: Path) -> None:
-    """Fail early, with the right kind, on a file that is missing, unreadable, a folder or empty."""
+    """Fail early, with the right kind, on a file that is missing, unreadable, not a regular
+    file or empty; a FIFO or device is never opened."""
+    size = regular_stat(path).st_size
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise MediaError(path, MediaErrorKind.NOT_MEDIA, "is a folder, not a file")
         with path.open("rb") as f:
             f.read(1)
     except OSError as exc:
@@ -28,7 +65,10 @@ def check_file(path: Path) -> None:
 
 
 def os_error(path: Path, exc: OSError) -> MediaError:
-    """The MediaError for an OS-level failure to read ``path``."""
+    """The MediaError for an OS-level failure to read ``path``; a dangling or looping link is
+    named by its own path and target."""
+    if exc.errno in (errno.ENOENT, errno.ELOOP) and os.path.islink(path):
+        return broken_link(path)
     if isinstance(exc, FileNotFoundError) or exc.errno == errno.ENOENT:
         return MediaError(path, MediaErrorKind.NOT_FOUND, "no such file")
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
@@ -37,6 +77,15 @@ def os_error(path: Path, exc: OSError) -> MediaError:
         return MediaError(path, MediaErrorKind.NOT_MEDIA, "is a folder, not a file")
     reason = exc.strerror or str(exc)
     return MediaError(path, MediaErrorKind.CORRUPT, f"the file cannot be read: {reason}")
+
+
+def broken_link(path: Path) -> MediaError:
+    """The MediaError for a link whose target is missing (or a loop of links), by its own path."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # gone since
+        target = "?"
+    return MediaError(path, MediaErrorKind.NOT_FOUND, f"broken link -> {target}")
 
 
 def unreadable(path: Path, exc: BaseException | None = None, what: str = "") -> MediaError:

@@ -30,10 +30,24 @@ def is_media_path(path: Path) -> bool:
 def walk_media_files(top: Path, unreadable: list[OSError] | None = None) -> Iterator[Path]:
     """Media files under ``top``, depth first in name order, hidden files and folders skipped.
 
-    Folders that cannot be listed are appended to ``unreadable`` so callers can report them.
+    Links to files and to folders are followed alike; a folder reached a second time (a link
+    loop, or two links to one folder) is walked once, known by its device and inode. Folders
+    that cannot be listed are appended to ``unreadable`` so callers can report them.
     """
     onerror = unreadable.append if unreadable is not None else None
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError as exc:
+            if onerror is not None:
+                onerror(exc)
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             path = Path(dirpath, name)

@@ -30,6 +30,7 @@ from anicurate.core.media.index import (
     demux_index,
 )
 from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.limits import DEFAULT_MAX_PIXELS, check_pixels, declared_size
 from anicurate.core.media.sniff import looks_truncated, read_head, sniff
 from anicurate.core.media.webp import PillowCursor, frame_delays, webp_index
 
@@ -49,9 +50,12 @@ class Inspected:
     first: DecodedFrame | None = None
 
 
-def probe(path: str | Path) -> MediaInfo:
-    """Probe ``path``; raises MediaError with the kind of problem when it cannot be used."""
-    return inspect_source(path).info
+def probe(path: str | Path, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> MediaInfo:
+    """Probe ``path``; raises MediaError with the kind of problem when it cannot be used.
+
+    A frame of more than ``max_pixels`` pixels (None: no limit) is refused as TOO_LARGE.
+    """
+    return inspect_source(path, max_pixels=max_pixels).info
 
 
 def inspect_source(
@@ -60,22 +64,29 @@ def inspect_source(
     threads: int = 0,
     keep_open: bool = False,
     skip_nonref_deblock: bool = False,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Inspected:
     """Probe ``path`` and keep its frame index (what ``open_media`` builds its reader on).
 
     With ``keep_open`` the decoder that checked the first frame comes along, file still open
     (``skip_nonref_deblock``: see :class:`AvCursor`; only for a pass that shows no frame).
+    Only regular files are opened; a picture over ``max_pixels`` (None: no limit) is refused
+    from its header, a video from its stream's coded size, before a frame is decoded.
     """
     p = Path(path)
     check_file(p)
     with guarded(p):
         family = sniff(read_head(p))
+        with p.open("rb") as f:
+            size = declared_size(f, family)
+        if size is not None:
+            check_pixels(p, *size, max_pixels)
         cursor: Cursor | None = None
         try:
             if family == "webp":
                 inspected, cursor = _inspect_webp(p)
             else:
-                inspected, cursor = _inspect_av(p, family, threads, skip_nonref_deblock)
+                inspected, cursor = _inspect_av(p, family, threads, skip_nonref_deblock, max_pixels)
         except BaseException:
             if cursor is not None:
                 cursor.close()
@@ -103,7 +114,11 @@ def _video_stream(
 
 
 def _inspect_av(
-    path: Path, family: str | None, threads: int, skip_nonref_deblock: bool
+    path: Path,
+    family: str | None,
+    threads: int,
+    skip_nonref_deblock: bool,
+    max_pixels: int | None,
 ) -> tuple[Inspected, Cursor]:
     try:
         container = av.open(str(path), metadata_errors="replace")
@@ -116,6 +131,7 @@ def _inspect_av(
             raise MediaError(
                 path, MediaErrorKind.UNSUPPORTED_CODEC, "no decoder for its video codec"
             )
+        check_pixels(path, codec.width, codec.height, max_pixels)
         codec_name = codec.codec.canonical_name
         demuxed = demux_index(container, stream)
         stream_index = stream.index

@@ -21,6 +21,7 @@ from anicurate.core.media.decode import AvCursor, Cursor, DecodedFrame
 from anicurate.core.media.failures import guarded
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
 from anicurate.core.media.probe import Inspected, inspect_source
 from anicurate.core.media.webp import PillowCursor
 
@@ -31,11 +32,18 @@ RGB_WINDOW = 8
 
 
 def open_media(
-    path: str | Path, *, cache_bytes: int = DEFAULT_CACHE_BYTES, threads: int = 0
+    path: str | Path,
+    *,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    threads: int = 0,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> MediaReader:
-    """Probe and open ``path`` for reading; ``threads=0`` lets FFmpeg pick the decoder threads."""
+    """Probe and open ``path`` for reading; ``threads=0`` lets FFmpeg pick the decoder threads.
+
+    A frame of more than ``max_pixels`` pixels (None: no limit) is refused as TOO_LARGE.
+    """
     return MediaReader(
-        inspect_source(path, threads=threads, keep_open=True),
+        inspect_source(path, threads=threads, keep_open=True, max_pixels=max_pixels),
         cache_bytes=cache_bytes,
         threads=threads,
     )

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PIL.WebPImagePlugin import WebPImageFile
 
+from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media.decode import DecodedFrame, upright
 from anicurate.core.media.failures import unreadable
 from anicurate.core.media.index import FrameIndex, browser_delays
@@ -63,7 +65,12 @@ class PillowCursor:
     def restart(self) -> None:
         if self._image is None:
             try:
-                self._image = Image.open(self._path)
+                # The plugin itself, not Image.open: the pixel limit was applied from the header
+                # already (probe), and Image.open would warn again past Pillow's own limit.
+                self._image = WebPImageFile(self._path)
+            except Image.DecompressionBombError as exc:  # a caller lifted anicurate's limit
+                detail = f"Pillow, which decodes WebP, refuses it: {exc}"
+                raise MediaError(self._path, MediaErrorKind.TOO_LARGE, detail) from exc
             except (OSError, SyntaxError, ValueError) as exc:
                 raise unreadable(self._path, exc) from exc
         self._next = 0

@@ -18,10 +18,26 @@ A file that cannot be used is stored with its error kind and a message and gets 
 import goes on. Files named explicitly that are missing or have no media extension are
 reported as failed but not stored (there is no source to keep); inside folders, hidden files
 and other extensions are skipped silently.
+
+Hostile files: only regular files are opened. A FIFO, socket or device (or a link to one) is
+reported as "not a regular file" and never read, so it cannot block the import; it is not
+stored either. A picture or video whose frame has more than ``max_pixels`` pixels is stored as
+"too large", refused from its header before anything is decoded.
+
+Links: links to files and to folders are both followed. A source is stored under its real
+path (links resolved), so two links to one file are one source and a folder reached twice (a
+link loop, or two links to it) is walked once. A link whose target is missing, or a loop of
+links, is reported by its own path as "broken link -> target"; a link to a FIFO or a device is
+named by its own path too.
+
+Two imports may run at once (two windows, or the CLI beside the UI): each file's rows are
+re-read under the write lock before they are written, so the second import updates the row the
+first one stored instead of failing on the unique path.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -38,8 +54,10 @@ import cv2
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.jobs import Progress
 from anicurate.core.media import open_media
+from anicurate.core.media.failures import broken_link, not_regular
 from anicurate.core.media.formats import is_media_path, walk_media_files
 from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
 from anicurate.core.project.catalogue import Project, Source
 from anicurate.core.project.hashing import hash_file
 
@@ -89,12 +107,17 @@ class _Media:
 
 
 def import_paths(
-    project_path: Path, paths: Sequence[Path], *, create: bool = True
+    project_path: Path,
+    paths: Sequence[Path],
+    *,
+    create: bool = True,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Generator[Progress, None, ImportSummary]:
     """Import files and folders (recursively) into the project, one Progress per file.
 
     Takes plain values and opens its own Project, so it can run in a worker thread; close the
-    generator to cancel between files. ``create`` makes the project file if it is missing.
+    generator to cancel between files. ``create`` makes the project file if it is missing;
+    a file with frames of more than ``max_pixels`` pixels (None: no limit) fails as too large.
     """
     items = _collect(paths)
     outcomes: Counter[_Outcome] = Counter()
@@ -103,7 +126,7 @@ def import_paths(
         for done, item in enumerate(items, 1):
             problem: MediaError | None = item.problem
             if problem is None:
-                outcome, problem = _import_file(project, item.path)
+                outcome, problem = _import_file(project, item.path, max_pixels)
             else:
                 outcome = _Outcome.FAILED
             outcomes[outcome] += 1
@@ -127,13 +150,15 @@ def _collect(paths: Sequence[Path]) -> list[_Item]:
     """Files to import, in argument order and sorted within folders, each path once."""
     items: dict[Path, _Item] = {}
     for given in paths:
-        path = Path(given).resolve()
+        path = _resolve(Path(given))
         if path.is_dir():
             for item in _walk(path):
                 items.setdefault(item.path, item)
             continue
         problem = None
-        if not path.exists():
+        if os.path.islink(path) and not path.exists():
+            problem = broken_link(path)
+        elif not os.path.lexists(path):
             problem = MediaError(path, MediaErrorKind.NOT_FOUND, "no such file or folder")
         elif not is_media_path(path):
             what = f"'{path.suffix}' files are" if path.suffix else "a file without extension is"
@@ -150,16 +175,30 @@ def _walk(top: Path) -> Iterator[_Item]:
     """
     unreadable: list[OSError] = []
     for path in walk_media_files(top, unreadable):
-        yield _Item(path.resolve())
+        yield _Item(_resolve(path))
     for error in unreadable:
         folder = Path(error.filename) if error.filename else top
         yield _Item(folder, _os_error(folder, error))
 
 
+def _resolve(path: Path) -> Path:
+    """The path a file is stored under: its real path, links resolved, when that is a regular
+    file or a folder; else (a broken link, a loop, a link to a FIFO or device) its own absolute
+    path, so the error names the file the user has."""
+    own = Path(os.path.abspath(path))
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a loop of links (RuntimeError on Python 3.11)
+        return own
+    return real if real.is_file() or real.is_dir() else own
+
+
 # -- one file -------------------------------------------------------------------------------
 
 
-def _import_file(project: Project, path: Path) -> tuple[_Outcome, MediaError | None]:
+def _import_file(
+    project: Project, path: Path, max_pixels: int | None
+) -> tuple[_Outcome, MediaError | None]:
     """Bring one file's source up to date (see the module docstring); commits what it changed."""
     key = str(path)
     known = project.source_by_path(key)
@@ -167,11 +206,14 @@ def _import_file(project: Project, path: Path) -> tuple[_Outcome, MediaError | N
     try:
         stat = path.stat()
         size, mtime = stat.st_size, stat.st_mtime
+        special = not_regular(path, stat)  # before any read: a FIFO or /dev/zero never ends
+        if special is not None:
+            return _fail(project, key, size, mtime, digest, special)
         if known and known.error_kind is None and (known.size, known.mtime) == (size, mtime):
             return _Outcome.UNCHANGED, None
         digest = hash_file(path)
     except OSError as e:
-        return _fail(project, known, key, size, mtime, digest, _os_error(path, e))
+        return _fail(project, key, size, mtime, digest, _os_error(path, e))
 
     relinked = False
     if known is None:
@@ -185,20 +227,23 @@ def _import_file(project: Project, path: Path) -> tuple[_Outcome, MediaError | N
                          (size, mtime, known.id))  # fmt: skip
         return _Outcome.UNCHANGED, None
 
+    threads = 1 if size < _THREADED_DECODE_FROM else 0
     try:
-        media = _read_media(path, threads=1 if size < _THREADED_DECODE_FROM else 0)
+        media = _read_media(path, threads=threads, max_pixels=max_pixels)
     except MediaError as e:
-        return _fail(project, known, key, size, mtime, digest, e)
+        return _fail(project, key, size, mtime, digest, e)
     except Exception as e:  # a bug or an FFmpeg surprise must not stop a 3000-file import
         log.exception("unexpected error reading %s", path)
         error = MediaError(path, MediaErrorKind.CORRUPT, f"unexpected {type(e).__name__}: {e}")
-        return _fail(project, known, key, size, mtime, digest, error)
+        return _fail(project, key, size, mtime, digest, error)
 
     now = time.time()
     info = media.info
     last = info.frame_count - 1
     with project.transaction() as conn:
-        if known is None:
+        # Re-read under the write lock: another import may have stored this path meanwhile.
+        stored = _stored(conn, key)
+        if stored is None:
             source_id = conn.execute(
                 "INSERT INTO sources (path, size, mtime, hash, kind, info, added_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -206,13 +251,13 @@ def _import_file(project: Project, path: Path) -> tuple[_Outcome, MediaError | N
             ).lastrowid
             assert source_id is not None
         else:
-            source_id = known.id
+            source_id, stored_hash = stored
             conn.execute(
                 "UPDATE sources SET size = ?, mtime = ?, hash = ?, kind = ?, info = ?,"
                 " error_kind = NULL, error = NULL WHERE id = ?",
                 (size, mtime, digest, info.kind.value, json.dumps(info.to_dict()), source_id),
             )
-            if known.hash != digest:
+            if stored_hash != digest:
                 _fit_clips_to_new_content(conn, source_id, info, now)
         conn.execute(
             "INSERT OR REPLACE INTO thumbnails (source_id, jpeg, width, height)"
@@ -224,14 +269,20 @@ def _import_file(project: Project, path: Path) -> tuple[_Outcome, MediaError | N
             " SELECT ?, 0, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM clips WHERE source_id = ?)",
             (source_id, last, now, now, source_id),
         )
-    if known is None:
+    if stored is None:
         return _Outcome.ADDED, None
     return (_Outcome.RELINKED if relinked else _Outcome.UPDATED), None
 
 
-def _read_media(path: Path, threads: int) -> _Media:
+def _stored(conn: sqlite3.Connection, key: str) -> tuple[int, str] | None:
+    """(id, hash) of the source stored at ``key`` now; call inside the write transaction."""
+    row = conn.execute("SELECT id, hash FROM sources WHERE path = ?", (key,)).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _read_media(path: Path, threads: int, max_pixels: int | None) -> _Media:
     """Probe and index the file (demuxing) and decode its middle frame for the thumbnail."""
-    with open_media(path, threads=threads) as reader:
+    with open_media(path, threads=threads, max_pixels=max_pixels) as reader:
         info = reader.info
         if info.frame_count < 1:
             raise MediaError(path, MediaErrorKind.NO_FRAMES)
@@ -255,11 +306,15 @@ def _relink_moved(
             if candidate.info is not None:
                 info = json.dumps({**candidate.info.to_dict(), "path": key})
             with project.transaction() as conn:
-                conn.execute(
-                    "UPDATE sources SET path = ?, mtime = ?, info = coalesce(?, info) WHERE id = ?",
-                    (key, mtime, info, candidate.id),
-                )
-            return project.source(candidate.id)
+                if _stored(conn, key) is not None:
+                    return None  # another import stored this path meanwhile: update that one
+                moved = conn.execute(
+                    "UPDATE sources SET path = ?, mtime = ?, info = coalesce(?, info)"
+                    " WHERE id = ? AND path = ?",
+                    (key, mtime, info, candidate.id, candidate.path),
+                ).rowcount
+            if moved:
+                return project.source(candidate.id)
     return None
 
 
@@ -284,24 +339,20 @@ def _fit_clips_to_new_content(
 
 
 def _fail(
-    project: Project,
-    known: Source | None,
-    key: str,
-    size: int,
-    mtime: float,
-    digest: str,
-    error: MediaError,
+    project: Project, key: str, size: int, mtime: float, digest: str, error: MediaError
 ) -> tuple[_Outcome, MediaError]:
     """Store the error on the file's source (a new row for a file never seen) and report it.
 
     A known source keeps its content facts, clips and verdicts: only the error is set, and the
-    next import retries it. A file that vanished before it was ever stored leaves no row.
+    next import retries it. A file that vanished before it was ever stored, and a FIFO or a
+    device (no content to keep), leave no row.
     """
     with project.transaction() as conn:
-        if known is not None:
+        stored = _stored(conn, key)  # re-read under the write lock, as for a good file
+        if stored is not None:
             conn.execute("UPDATE sources SET error_kind = ?, error = ? WHERE id = ?",
-                         (error.kind.value, error.message, known.id))  # fmt: skip
-        elif error.kind is not MediaErrorKind.NOT_FOUND:
+                         (error.kind.value, error.message, stored[0]))  # fmt: skip
+        elif error.kind not in (MediaErrorKind.NOT_FOUND, MediaErrorKind.NOT_REGULAR):
             conn.execute(
                 "INSERT INTO sources (path, size, mtime, hash, error_kind, error, added_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -312,6 +363,8 @@ def _fail(
 
 def _os_error(path: Path, error: OSError) -> MediaError:
     """The MediaError a person should see for a file system failure on ``path``."""
+    if error.errno in (errno.ENOENT, errno.ELOOP) and os.path.islink(path):
+        return broken_link(path)
     if isinstance(error, FileNotFoundError):
         return MediaError(path, MediaErrorKind.NOT_FOUND, "the file is gone")
     if isinstance(error, PermissionError):
