@@ -416,3 +416,32 @@ def test_declared_size_never_fails_on_random_bytes(data: st.DataObject, tail: by
             check_pixels("x", width, height, DEFAULT_MAX_PIXELS)
         except MediaError as err:
             assert err.kind is MediaErrorKind.TOO_LARGE
+
+
+def test_catalogued_sources_are_not_held_to_the_default_limit_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pixel limit gates import: a source the user let in with a raised ``--max-pixels``
+    is analysed (and exported, tagged, played) without the default limit refusing it later."""
+    from anicurate.core.analysis.run import analyze_project
+
+    probe_module = sys.modules["anicurate.core.media.probe"]  # the package's `probe` is the function
+
+    media = tmp_path / "m"
+    media.mkdir()
+    write_video(media / "clip.mp4", frames(6), fps=12)
+    write_still(media / "still.png", frames(1)[0])
+    project = tmp_path / "p.anicurate"
+    drain(import_paths(project, [media], max_pixels=None))
+    seen: list[int | None] = []
+    real = probe_module.check_pixels
+
+    def recording(path: Any, width: int, height: int, max_pixels: int | None) -> None:
+        seen.append(max_pixels)
+        real(path, width, height, max_pixels)
+
+    monkeypatch.setattr(probe_module, "check_pixels", recording)
+    for workers in (1, 2):
+        result = drain(analyze_project(project, workers=workers, force=True))
+        assert result.analysed == 2 and not result.failed
+    assert seen and set(seen) == {None}  # the in-process pass (workers 1) opened both

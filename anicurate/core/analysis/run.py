@@ -20,6 +20,7 @@ from anicurate.core.analysis.store import ClipResult, reflag, save_signals, stal
 from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
 from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
 from anicurate.core.project.catalogue import Project
 from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS, ProjectSettings
 
@@ -78,9 +79,10 @@ def analyze_source(
     threads: int = 0,
     settings: ProjectSettings | None = None,
     thresholds: Thresholds | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> SourceAnalysis:
     """Decode one file once and analyse it; raises MediaError when it cannot be read."""
-    info, sig = compute_signals(path, threads=threads)
+    info, sig = compute_signals(path, threads=threads, max_pixels=max_pixels)
     events = detect(sig)
     metrics = clip_metrics(sig, events, 0, sig.frames - 1)
     flags = clip_flags(
@@ -93,10 +95,10 @@ def analyze_source(
     return SourceAnalysis(info, sig, events, metrics, flags)
 
 
-def _work(path: str, threads: int) -> FileResult:
+def _work(path: str, threads: int, max_pixels: int | None) -> FileResult:
     """A pool task: never raises for a bad file (exceptions with extra state do not pickle)."""
     try:
-        return FileResult(path, analyze_source(path, threads=threads))
+        return FileResult(path, analyze_source(path, threads=threads, max_pixels=max_pixels))
     except AnicurateError as err:
         return FileResult(path, error=str(err))
     except (OSError, ValueError) as err:
@@ -134,11 +136,11 @@ def _decoder_threads(workers: int) -> int:
     return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
 
 
-def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
+def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iterator[FileResult]:
     """Results in completion order; one worker runs in this process."""
     if workers <= 1 or len(paths) <= 1:
         for p in paths:  # the decoder (and a two-part analysis) may use every core
-            yield _work(p, 0)
+            yield _work(p, 0, max_pixels)
         return
     threads = _decoder_threads(workers)
     # spawn: forking a process that already runs decoder threads is unsafe.
@@ -149,7 +151,9 @@ def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
         initargs=(os.getpid(),),
     )
     try:
-        pending: set[Future[FileResult]] = {pool.submit(_work, p, threads) for p in paths}
+        pending: set[Future[FileResult]] = {
+            pool.submit(_work, p, threads, max_pixels) for p in paths
+        }
         from concurrent.futures import FIRST_COMPLETED, wait
 
         while pending:
@@ -167,17 +171,18 @@ def analyze_files(
     settings: ProjectSettings | None = None,
     thresholds: Thresholds | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> Generator[Progress, None, list[FileResult]]:
     """Analyse files without a project; returns results in the order of ``paths``.
 
     Flags use ``settings`` (default preset) and ``thresholds`` (defaults). ``on_result`` sees
-    each result as it completes.
+    each result as it completes. A picture over ``max_pixels`` is refused (None: no limit).
     """
     names = [str(p) for p in paths]
     total = len(names)
     by_path: dict[str, FileResult] = {}
     yield Progress(0, total)
-    for done, result in enumerate(_results(names, workers), start=1):
+    for done, result in enumerate(_results(names, workers, max_pixels), start=1):
         if result.analysis is not None and (settings is not None or thresholds is not None):
             a = result.analysis
             flags = clip_flags(
@@ -220,7 +225,9 @@ def analyze_project(
         failed: list[tuple[str, str]] = []
         analysed = 0
         yield Progress(0, total)
-        for done, result in enumerate(_results([s.path for s in todo], workers), start=1):
+        # No pixel limit: import already held each source to the limit the user chose.
+        paths = [s.path for s in todo]
+        for done, result in enumerate(_results(paths, workers, None), start=1):
             if result.analysis is not None:
                 save_signals(project, ids[result.path], result.analysis.signals,
                              result.analysis.events)  # fmt: skip

@@ -33,6 +33,7 @@ from anicurate.core.media.decode import AvCursor
 from anicurate.core.media.failures import guarded
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
+from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
 from anicurate.core.media.probe import Inspected, inspect_source
 from anicurate.core.media.webp import PillowCursor
 
@@ -378,6 +379,7 @@ def compute_signals(
     threads: int = 0,
     pipelined: bool = True,
     parts: int = 0,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> tuple[MediaInfo, Signals]:
     """Decode ``path`` once and compute its per-frame signals (one entry per displayed frame).
 
@@ -386,8 +388,11 @@ def compute_signals(
     the decoder may use every core, ``threads`` 0, and this machine has two or more).
     A frame that does not decode is stood in for by the one before it, as a player shows it.
     The decoder skips deblocking frames nothing references (no frame is shown from this pass).
+    A frame of more than ``max_pixels`` pixels (None: no limit) is refused as TOO_LARGE.
     """
-    inspected = inspect_source(path, threads=threads, keep_open=True, skip_nonref_deblock=True)
+    inspected = inspect_source(
+        path, threads=threads, keep_open=True, skip_nonref_deblock=True, max_pixels=max_pixels
+    )
     if parts == 0:
         parts = 2 if threads == 0 and (os.cpu_count() or 1) >= 2 else 1
     try:

@@ -246,7 +246,7 @@ def _source_times(source: Source) -> tuple[np.ndarray, np.ndarray]:
         step = 1.0 / float(info.fps)
         n = info.frame_count
         return np.arange(n, dtype=np.float64) * step, np.full(n, step)
-    with open_media(source.path, cache_bytes=0) as reader:
+    with open_media(source.path, cache_bytes=0, max_pixels=None) as reader:
         return reader.index.times.copy(), reader.index.durations.copy()
 
 

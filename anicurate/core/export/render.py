@@ -121,7 +121,9 @@ def _output_frames(item: PlanItem, threads: int, cancel: threading.Event) -> Ite
     first, last = min(item.frames), max(item.frames)
     wanted = list(item.frames)
     pos = 0
-    with open_media(item.source_path, cache_bytes=_CACHE_BYTES, threads=threads) as reader:
+    with open_media(
+        item.source_path, cache_bytes=_CACHE_BYTES, threads=threads, max_pixels=None
+    ) as reader:
         for index, rgb in enumerate(reader.frames(first, last + 1), start=first):
             if cancel.is_set():
                 raise _Cancelled

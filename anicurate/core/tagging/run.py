@@ -275,7 +275,7 @@ class _Pipeline:
             except queue.Empty:
                 return
             try:
-                with open_media(job.source.path) as reader:
+                with open_media(job.source.path, max_pixels=None) as reader:
                     for pos, index in enumerate(job.frames):
                         if self._stop.is_set():
                             return

@@ -190,7 +190,7 @@ class FrameServer(QObject):
 
     def _open(self, path: Path, generation: int) -> MediaReader | None:
         try:
-            reader = open_media(path, cache_bytes=CACHE_BYTES)
+            reader = open_media(path, cache_bytes=CACHE_BYTES, max_pixels=None)
         except (AnicurateError, OSError) as err:
             self.failed.emit(generation, describe_error(err))
             return None
