@@ -425,7 +425,7 @@ def test_catalogued_sources_are_not_held_to_the_default_limit_again(
     is analysed (and exported, tagged, played) without the default limit refusing it later."""
     from anicurate.core.analysis.run import analyze_project
 
-    probe_module = sys.modules["anicurate.core.media.probe"]  # the package's `probe` is the function
+    probe_module = sys.modules["anicurate.core.media.probe"]  # `media.probe` is the function
 
     media = tmp_path / "m"
     media.mkdir()
