@@ -9,6 +9,7 @@ bytes) must be equal.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -118,8 +119,9 @@ class Running:
 
     def __init__(self, *args: str | Path) -> None:
         self.args = tuple(map(str, args))
-        self._out = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self._err = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # closed in close(): they outlive this call
+        self._out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self._err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
             cli(*args), stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL, text=True,
             start_new_session=True,
@@ -193,10 +195,8 @@ def session_members(sid: int) -> list[tuple[int, str]]:
 
 def kill_session(sid: int) -> None:
     for pid, _ in session_members(sid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def orphans_of(sid: int, grace_s: float = ORPHAN_GRACE_S) -> list[tuple[int, str]]:
@@ -582,7 +582,9 @@ def analyze_args(project: Path, workers: int = 1) -> list[str | Path]:
 
 
 def tag_args(project: Path, tagger: Path) -> list[str | Path]:
-    return ["tag", "-q", "--project", project, "--model", tagger, "--provider", "cpu", "--batch", "4"]
+    return [
+        "tag", "-q", "--project", project, "--model", tagger, "--provider", "cpu", "--batch", "4",
+    ]  # fmt: skip
 
 
 def export_args(project: Path, fmt: str, out: Path, workers: int = 1) -> list[str | Path]:

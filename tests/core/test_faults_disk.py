@@ -109,7 +109,9 @@ def whole_sources(project: Path) -> int:
     try:
         ids = [r[0] for r in conn.execute("SELECT id FROM sources WHERE error IS NULL")]
         for sid in ids:
-            assert conn.execute("SELECT count(*) FROM clips WHERE source_id = ?", (sid,)).fetchone()[0]
+            assert conn.execute(
+                "SELECT count(*) FROM clips WHERE source_id = ?", (sid,)
+            ).fetchone()[0]
             assert conn.execute(
                 "SELECT count(*) FROM thumbnails WHERE source_id = ?", (sid,)
             ).fetchone()[0]

@@ -62,7 +62,9 @@ def test_kill_import(pipeline: Pipeline, tmp_path: Path) -> None:
     project = tmp_path / "p.anicurate"
     points = kill_points("import", pipeline.n_media)
     killed, final = kill_and_resume(
-        import_args(project, pipeline.media), points, count_rows(project, "SELECT count(*) FROM sources")
+        import_args(project, pipeline.media),
+        points,
+        count_rows(project, "SELECT count(*) FROM sources"),
     )
     _completed(final.stderr, final.returncode)
     assert any(k.landed for k in killed), "no kill landed: the test proved nothing"
@@ -110,7 +112,9 @@ def test_kill_export(pipeline: Pipeline, tmp_path: Path, fmt: str, workers: int)
     project = copy_project(pipeline.tagged, tmp_path / "p" / "p.anicurate")
     out = tmp_path / "out"
     points = kill_points(f"export-{fmt}", pipeline.n_media)
-    killed, final = kill_and_resume(export_args(project, fmt, out, workers), points, count_files(out))
+    killed, final = kill_and_resume(
+        export_args(project, fmt, out, workers), points, count_files(out)
+    )
     _completed(final.stderr, final.returncode)
     assert any(k.landed for k in killed), "no kill landed: the test proved nothing"
     assert not [f for f in folder_files(out) if EXPORT_TMP in f], "temporary files left"
