@@ -471,7 +471,16 @@ def export_state(out: Path, project: Path, bit_exact: bool = True) -> dict[str, 
         path = out / rel
         if rel in ("manifest.json", ".anicurate-export.json"):
             data = json.loads(norm(path.read_text(encoding="utf-8")))
+            if rel == ".anicurate-export.json":
+                # Each file the export owns must hold the bytes recorded for it; the hashes
+                # themselves differ between folders where a file names its folder (config.yaml).
+                owned = data.pop("owned", {})
+                for name, digest in owned.items():
+                    assert file_hash(out / name) == digest, f"{out / name}: not the bytes owned"
+                data["owned"] = sorted(owned)
             state[rel] = _drop_keys(data, dropped)
+        elif rel == ".anicurate-export.lock":
+            state[rel] = "lock"  # names the pid of whichever export held it last
         elif path.suffix == ".mp4" and not bit_exact:
             frames = video_frames(path)
             state[rel] = {"frames": len(frames), "shape": list(frames[0].shape)}

@@ -163,11 +163,6 @@ def test_analyze_on_a_full_disk(pipeline: Pipeline, small_disk: Tmpfs) -> None:
     assert_same_project(project, pipeline.analysed)
 
 
-@pytest.mark.xfail(
-    reason="issue 11 #8: export on a full disk ends in an OSError ENOSPC traceback "
-    "(fixed on a parallel branch)",
-    strict=True,
-)
 @pytest.mark.parametrize("small_disk", ["64k"], indirect=True)
 def test_export_into_a_full_disk(pipeline: Pipeline, small_disk: Tmpfs, tmp_path: Path) -> None:
     fmt = "t2v-folder"

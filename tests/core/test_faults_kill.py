@@ -73,17 +73,7 @@ def test_kill_import(pipeline: Pipeline, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "workers",
-    [
-        1,
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                reason="issue 11 #6: killed analyze --workers 2 leaves its spawn workers and the "
-                "resource tracker running (fixed on a parallel branch)",
-                strict=True,
-            ),
-        ),
-    ],
+    [1, 2],
 )
 def test_kill_analyze(pipeline: Pipeline, tmp_path: Path, workers: int) -> None:
     project = copy_project(pipeline.imported, tmp_path / "p.anicurate")

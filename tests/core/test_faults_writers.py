@@ -90,11 +90,6 @@ def test_two_analyses_at_once(pipeline: Pipeline, tmp_path: Path) -> None:
     assert_same_project(project, pipeline.analysed)
 
 
-@pytest.mark.xfail(
-    reason="issue 11 #5: two imports of one folder: sqlite3.IntegrityError UNIQUE constraint "
-    "failed: sources.path (fixed on a parallel branch)",
-    strict=True,
-)
 def test_an_import_racing_another_import_upserts(
     pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,11 +119,6 @@ def test_an_import_racing_another_import_upserts(
     assert_same_project(project, pipeline.imported)
 
 
-@pytest.mark.xfail(
-    reason="issue 11 #5, racing for real: fails in most runs before the fix (IntegrityError), so "
-    "not strict; remove this mark once the upsert is merged",
-    strict=False,
-)
 def test_two_imports_of_one_folder_at_once(pipeline: Pipeline, tmp_path: Path) -> None:
     """The real race, twice over: both imports finish (or one is busy), nothing imported twice."""
     project = tmp_path / "p.anicurate"
