@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from anicurate.core.jobs import Progress
-from anicurate.ui.job_status import JobStatusWidget
-from anicurate.ui.messages import import_summary_text, progress_text
+from anicurate.ui.common.messages import import_summary_text, progress_text
+from anicurate.ui.common.progress import JobStatusWidget
 from anicurate.ui.workers import JobWorker
 
 if TYPE_CHECKING:

@@ -48,24 +48,24 @@ from anicurate.core.errors import AnicurateError
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project import import_paths as core_import_paths
-from anicurate.ui.actions import make_action
-from anicurate.ui.clip_browser import BrowserMode, ClipBrowser
-from anicurate.ui.clip_model import FLAG_NAMES, ClipListModel, ClipRow
+from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
+from anicurate.ui.browse.clip_model import FLAG_NAMES, ClipListModel, ClipRow
+from anicurate.ui.browse.filter_model import ANY_FLAG, NO_FLAGS, SORTS
+from anicurate.ui.browse.inspector import InspectorPanel
+from anicurate.ui.browse.problems import ProblemListModel, ProblemsPanel, problems_from
+from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.messages import describe_error
+from anicurate.ui.common.settings import AppSettings
+from anicurate.ui.common.theme import THEMES, apply_theme, current_theme
 from anicurate.ui.export import install_export
-from anicurate.ui.filter_model import ANY_FLAG, NO_FLAGS, SORTS
-from anicurate.ui.inspector import InspectorPanel
 from anicurate.ui.jobs_controller import JobsController
-from anicurate.ui.messages import describe_error
 from anicurate.ui.player.analysis_data import stored_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.player.timeline import TimelineData
-from anicurate.ui.problems import ProblemListModel, ProblemsPanel, problems_from
 from anicurate.ui.review import install_review
-from anicurate.ui.settings import AppSettings
 from anicurate.ui.settings_dialog import SettingsDialog
 from anicurate.ui.tagging import install_tagging
-from anicurate.ui.theme import THEMES, apply_theme, current_theme
 from anicurate.ui.workers import Job, JobWorker
 
 log = logging.getLogger(__name__)

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import QApplication
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
-from anicurate.ui.clip_browser import BrowserMode
-from anicurate.ui.clip_model import ClipRow
+from anicurate.ui.browse.clip_browser import BrowserMode
+from anicurate.ui.browse.clip_model import ClipRow
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.export import render_export_screenshots
 from anicurate.ui.main_window import MainWindow
 from anicurate.ui.player.analysis_data import compute_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.timeline import TimelineData
-from anicurate.ui.settings import AppSettings
 from anicurate.ui.shot_tools import TIMEOUT_MS, grab, settle, wait_for
 from anicurate.ui.tagging import render_tagging_screenshots
 

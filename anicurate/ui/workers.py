@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from anicurate.core.jobs import Progress
-from anicurate.ui.messages import describe_error
+from anicurate.ui.common.messages import describe_error
 
 log = logging.getLogger(__name__)
 

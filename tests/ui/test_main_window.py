@@ -15,10 +15,10 @@ from ui_media import MediaSet
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
-from anicurate.ui.clip_browser import BrowserMode
+from anicurate.ui.browse.clip_browser import BrowserMode
+from anicurate.ui.common.messages import explain_source_error
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.messages import explain_source_error
-from anicurate.ui.settings import AppSettings
 
 CLIP_NAMES = ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif"]
 FAILED_NAMES = ["empty.webm", "not_media.mp4", "truncated.mp4"]

@@ -17,8 +17,8 @@ from ui_media import run_import
 from anicurate.core.analysis import analyze_project, load_results, thresholds_of
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.settings import AppSettings
 
 NAMES = ["hard_cut.mp4", "pan.mp4", "small_clip.mp4", "walk_on_twos.mp4"]  # catalogue order
 LOW_RES = "below training resolution: 256x144 below training size 384x384"

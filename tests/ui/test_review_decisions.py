@@ -10,9 +10,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from anicurate.core.project import Project
-from anicurate.ui.filter_model import ANY_FLAG, ReviewFilterModel
+from anicurate.ui.browse.filter_model import ANY_FLAG, ReviewFilterModel
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.settings import AppSettings
 
 CLIPS = ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif"]
 

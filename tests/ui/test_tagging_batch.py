@@ -24,14 +24,14 @@ from anicurate.core.tagging import store
 from anicurate.core.tagging.discovery import TaggerLocation
 from anicurate.core.tagging.errors import TaggerFileMissing, TaggerModelBroken
 from anicurate.core.tagging.model import CUDA, load_tagger
-from anicurate.ui.main_window import MainWindow
-from anicurate.ui.messages import (
+from anicurate.ui.common.messages import (
     TAGGER_FOLDER_HINT,
     describe_error,
     provider_text,
     tagging_summary_text,
 )
-from anicurate.ui.settings import AppSettings
+from anicurate.ui.common.settings import AppSettings
+from anicurate.ui.main_window import MainWindow
 from anicurate.ui.tagging import TaggingUi, install_tagging
 from anicurate.ui.tagging.batch import ProviderBadge, TagClipsDialog
 from anicurate.ui.tagging.choices import PROVIDER_KEY

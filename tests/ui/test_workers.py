@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.jobs import Progress
-from anicurate.ui.messages import describe_error
+from anicurate.ui.common.messages import describe_error
 from anicurate.ui.workers import JobWorker
 
 

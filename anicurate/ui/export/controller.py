@@ -15,9 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from anicurate.core.export import ExportResult, Hit
+from anicurate.ui.common.messages import export_summary_text
 from anicurate.ui.export.export_dialog import ExportDialog
 from anicurate.ui.export.find_dialog import FindDialog
-from anicurate.ui.messages import export_summary_text
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow

@@ -50,8 +50,8 @@ from anicurate.core.export import (
 )
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
+from anicurate.ui.common.messages import export_cancelled_text, export_summary_text, progress_text
 from anicurate.ui.export.models import SkippedColumn, SkippedModel
-from anicurate.ui.messages import export_cancelled_text, export_summary_text, progress_text
 from anicurate.ui.workers import Job, JobWorker
 
 PREVIEW_DELAY_MS = 250  # pause after the last change before the preview is planned again

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.crop import CropGeometry, CropRect
-from anicurate.ui.formatting import fps_text
+from anicurate.ui.common.formatting import fps_text
 from anicurate.ui.player.crop_overlay import CropOverlay
 from anicurate.ui.player.frame_server import FrameServer, OpenedSource
 

@@ -25,9 +25,9 @@ from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
 from anicurate.core.project.edits import redo as core_redo
 from anicurate.core.project.edits import undo as core_undo
-from anicurate.ui.actions import make_action
-from anicurate.ui.clip_model import ClipRow
-from anicurate.ui.messages import describe_error
+from anicurate.ui.browse.clip_model import ClipRow
+from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.messages import describe_error
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow

@@ -22,15 +22,15 @@ from anicurate.core.project import ClipStatus
 from anicurate.core.tagging import store
 from anicurate.core.tagging.model import PROVIDER_LABELS, ProviderChoice
 from anicurate.core.tagging.run import DEFAULT_BATCH
-from anicurate.ui.actions import make_action
-from anicurate.ui.clip_model import ClipRow
-from anicurate.ui.job_status import JobStatusWidget
-from anicurate.ui.messages import (
+from anicurate.ui.browse.clip_model import ClipRow
+from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.messages import (
     describe_error,
     progress_text,
     replace_summary_text,
     tagging_summary_text,
 )
+from anicurate.ui.common.progress import JobStatusWidget
 from anicurate.ui.tagging import choices
 from anicurate.ui.tagging.batch import (
     LOADING,

@@ -26,15 +26,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
 from anicurate.core.analysis import load_results
-from anicurate.ui.formatting import (
+from anicurate.ui.common.formatting import (
     duration_text,
     fps_text,
     frame_range_text,
     kind_label,
     resolution_text,
 )
-from anicurate.ui.messages import explain_source_error, short_source_error
-from anicurate.ui.table_model import ListTableModel
+from anicurate.ui.common.messages import explain_source_error, short_source_error
+from anicurate.ui.common.table_model import ListTableModel
 
 if TYPE_CHECKING:
     from anicurate.core.analysis import ClipResult, Flag
