@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -37,37 +36,35 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate import __version__
-from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import Project
 from anicurate.ui import export, review, tagging
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
 from anicurate.ui.browse.filter_bar import FilterBar, counts_text
-from anicurate.ui.browse.imports import ImportController
+from anicurate.ui.browse.imports import (
+    PROJECT_FILTER,
+    ImportController,
+    ask_new_project_path,
+    import_files_dialog,
+    import_folder_dialog,
+)
 from anicurate.ui.browse.inspector import InspectorPanel
 from anicurate.ui.browse.problems import ProblemsPanel
 from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.recent_menu import RecentMenu
 from anicurate.ui.common.settings import AppSettings
-from anicurate.ui.common.theme import THEMES, apply_theme, current_theme
+from anicurate.ui.common.theme_menu import ThemeMenu
 from anicurate.ui.jobs import JobQueue
 from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.project_settings import ProjectSettingsUi
 from anicurate.ui.session import PROJECT_SUFFIX, ProjectSession
 from anicurate.ui.shell import MenuName
 
-PROJECT_FILTER = "anicurate projects (*.anicurate)"
 BROWSER_WIDTH = 448  # two thumbnail columns
 MENUS: tuple[tuple[MenuName, str], ...] = (
     ("file", "&File"), ("edit", "&Edit"), ("clip", "&Clip"), ("view", "&View"),
     ("tags", "&Tags"), ("tools", "&Tools"), ("help", "&Help"),
 )  # fmt: skip
-
-
-def suggest_project_path(paths: Sequence[Path]) -> Path:
-    """Where to offer a new project for dropped files: next to the first folder, named after it."""
-    first = paths[0]
-    folder = first if first.is_dir() else first.parent
-    return folder.parent / f"{folder.name or 'clips'}{PROJECT_SUFFIX}"
 
 
 class MainWindow(QMainWindow):
@@ -76,7 +73,7 @@ class MainWindow(QMainWindow):
 
     For tests and scripts, ``interactive=False`` shows no modal dialogs: errors go to the status
     bar and the session's ``error_reported``; a drop without a project asks
-    ``imports.ask_new_project_path`` (a callable you may replace), which then returns None.
+    ``imports.ask_new_project_path`` (a callable you may replace), which returns None.
     """
 
     closing = Signal()  # the window closes: features save and stop before the project closes
@@ -95,7 +92,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobQueue(pool, self)
         self.imports = ImportController(self.session, self.jobs)
         if interactive:
-            self.imports.ask_new_project_path = self._ask_new_project_path
+            self.imports.ask_new_project_path = functools.partial(ask_new_project_path, self)
 
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
@@ -134,10 +131,6 @@ class MainWindow(QMainWindow):
         self._menus = {name: self.menuBar().addMenu(title) for name, title in MENUS}
         self._build_actions()
         self._build_toolbar()
-        app = QApplication.instance()
-        theme = str(self.settings.store.value("view/theme", "dark"))
-        if isinstance(app, QApplication) and current_theme(app) != theme:
-            apply_theme(app, theme)
         self._connect()
 
         self.resize(1320, 820)
@@ -206,10 +199,11 @@ class MainWindow(QMainWindow):
                                    QKeySequence(sk.New), "Create a new project file")  # fmt: skip
         self.act_open = make_action(self, "&Open Project\u2026", self.open_project_dialog,
             QKeySequence(sk.Open), "Open an .anicurate project")  # fmt: skip
-        self.act_import_files = make_action(self, "Import &Files\u2026", self.import_files_dialog,
+        self.act_import_files = make_action(self, "Import &Files\u2026",
+            functools.partial(import_files_dialog, self, self.imports),
             "Ctrl+I", "Add video, GIF and image files to the project")  # fmt: skip
         self.act_import_folder = make_action(self, "Import F&older\u2026",
-            self.import_folder_dialog, "Ctrl+Shift+I",
+            functools.partial(import_folder_dialog, self, self.imports), "Ctrl+Shift+I",
             "Add every media file in a folder and its subfolders")  # fmt: skip
         self.act_close = make_action(self, "&Close Project", self.close_project, None)
         self.act_quit = make_action(self, "&Quit", self.close, QKeySequence(sk.Quit))
@@ -228,20 +222,11 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+A",
             "Find cuts, fades, motion and quality problems in files not analysed yet",
         )  # fmt: skip
-        self.theme_actions: dict[str, QAction] = {}
-        theme_group = QActionGroup(self)
-        for name in THEMES:
-            action = make_action(
-                self, f"&{name.capitalize()}", functools.partial(self.set_theme, name), None
-            )
-            action.setCheckable(True)
-            theme_group.addAction(action)
-            self.theme_actions[name] = action
-
+        self.theme_menu = ThemeMenu(self.settings, self)
+        self.theme_actions = self.theme_menu.theme_actions
         file_menu = self.menu("file")
         file_menu.addActions([self.act_new, self.act_open])
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu = RecentMenu(self.settings, self.open_project, self)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.act_import_files, self.act_import_folder])
@@ -260,10 +245,7 @@ class MainWindow(QMainWindow):
         self.menu("clip").addAction(self.act_analyze)
         view_menu = self.menu("view")
         view_menu.addSeparator()
-        theme_menu = view_menu.addMenu("&Theme")
-        theme_menu.addActions(list(self.theme_actions.values()))
-        current = self.settings.store.value("view/theme", "dark")
-        self.theme_actions.get(str(current), self.theme_actions["dark"]).setChecked(True)
+        view_menu.addMenu(self.theme_menu)
         self.menu("help").addAction(make_action(self, "&About anicurate", self._show_about))
 
     def _build_toolbar(self) -> None:
@@ -299,8 +281,8 @@ class MainWindow(QMainWindow):
         self.browser.grid.selectionModel().selectionChanged.connect(self.update_actions)
         self.browser.new_project_requested.connect(self.new_project_dialog)
         self.browser.open_project_requested.connect(self.open_project_dialog)
-        self.browser.import_files_requested.connect(self.import_files_dialog)
-        self.browser.import_folder_requested.connect(self.import_folder_dialog)
+        self.browser.import_files_requested.connect(self.act_import_files.trigger)
+        self.browser.import_folder_requested.connect(self.act_import_folder.trigger)
         self.problems_panel.source_activated.connect(self.current.select_source)
         self.current.changed.connect(self.update_actions)
 
@@ -356,31 +338,6 @@ class MainWindow(QMainWindow):
         if path:
             self.open_project(Path(path))
 
-    def import_files_dialog(self) -> None:
-        patterns = " ".join(f"*{ext}" for ext in sorted(MEDIA_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Import files", str(self.settings.last_dir()),
-            f"Media files ({patterns});;All files (*)",
-        )  # fmt: skip
-        if files:
-            self.settings.set_last_dir(Path(files[0]).parent)
-            self.imports.import_paths([Path(f) for f in files])
-
-    def import_folder_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Import folder (with subfolders)", str(self.settings.last_dir())
-        )
-        if folder:
-            self.settings.set_last_dir(Path(folder))
-            self.imports.import_paths([Path(folder)])
-
-    def _ask_new_project_path(self, paths: Sequence[Path]) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Create a project for the dropped files", str(suggest_project_path(paths)),
-            PROJECT_FILTER,
-        )  # fmt: skip
-        return Path(path) if path else None
-
     def _show_error(self, title: str, message: str) -> None:
         """A reported error: always the status bar, a dialog when interactive."""
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
@@ -399,26 +356,6 @@ class MainWindow(QMainWindow):
             "text-to-video fine-tuning dataset. Your source files are never modified.</p>",
         )
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_projects()
-        for i, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{i % 10}  {path.name}  \u2014  {path.parent}")
-            action.setEnabled(path.is_file())
-            action.triggered.connect(functools.partial(self._open_recent, path))
-        if not recent:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List").triggered.connect(self._clear_recent)
-
-    def _open_recent(self, path: Path, _checked: bool = False) -> None:
-        self.open_project(path)
-
-    def _clear_recent(self) -> None:
-        for path in self.settings.recent_projects():
-            self.settings.remove_recent(path)
-
     # -- view state --------------------------------------------------------------------------
 
     def set_browser_mode(self, mode: BrowserMode) -> None:
@@ -427,12 +364,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         """Switch between the dark and light looks; remembered for the next start."""
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, name)
-        self.settings.set_value("view/theme", name)
-        if name in self.theme_actions:
-            self.theme_actions[name].setChecked(True)
+        self.theme_menu.set_theme(name)
 
     def _update_title(self) -> None:
         path = self.session.path

@@ -10,13 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from anicurate.core.analysis import analyze_project
 from anicurate.core.jobs import Progress
+from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import import_paths as core_import_paths
 from anicurate.ui.common.messages import import_summary_text
 from anicurate.ui.jobs import ANALYSIS, IMPORT, Job, JobQueue, JobWorker
-from anicurate.ui.session import ProjectSession
+from anicurate.ui.session import PROJECT_SUFFIX, ProjectSession
+
+PROJECT_FILTER = "anicurate projects (*.anicurate)"
 
 
 def analysis_workers() -> int:
@@ -171,3 +175,43 @@ class ImportController(QObject):
             "Analysis cancelled; the files it finished keep their results.", 0
         )
         self.analysis_ended.emit("cancelled")
+
+
+def suggest_project_path(paths: Sequence[Path]) -> Path:
+    """Where to offer a new project for dropped files: next to the first folder, named after it."""
+    first = paths[0]
+    folder = first if first.is_dir() else first.parent
+    return folder.parent / f"{folder.name or 'clips'}{PROJECT_SUFFIX}"
+
+
+def ask_new_project_path(parent: QWidget, paths: Sequence[Path]) -> Path | None:
+    """Ask where to create a project for files dropped without one (None: cancelled)."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Create a project for the dropped files", str(suggest_project_path(paths)),
+        PROJECT_FILTER,
+    )  # fmt: skip
+    return Path(path) if path else None
+
+
+def import_files_dialog(parent: QWidget, imports: ImportController) -> None:
+    """Ask for media files and import them."""
+    settings = imports.session.settings
+    patterns = " ".join(f"*{ext}" for ext in sorted(MEDIA_EXTENSIONS))
+    files, _ = QFileDialog.getOpenFileNames(
+        parent, "Import files", str(settings.last_dir()),
+        f"Media files ({patterns});;All files (*)",
+    )  # fmt: skip
+    if files:
+        settings.set_last_dir(Path(files[0]).parent)
+        imports.import_paths([Path(f) for f in files])
+
+
+def import_folder_dialog(parent: QWidget, imports: ImportController) -> None:
+    """Ask for a folder and import every media file in it and its subfolders."""
+    settings = imports.session.settings
+    folder = QFileDialog.getExistingDirectory(
+        parent, "Import folder (with subfolders)", str(settings.last_dir())
+    )
+    if folder:
+        settings.set_last_dir(Path(folder))
+        imports.import_paths([Path(folder)])
