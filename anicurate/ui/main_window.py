@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
         session.message.connect(self.show_message)
         session.closing_project.connect(jobs.stop)
         jobs.message.connect(self.show_message)
+        # An import's job area replaces a passing message ("Opened …") in the status bar.
+        self.imports.import_started.connect(lambda _worker: self.statusBar().clearMessage())
         jobs.changed.connect(self.update_actions)
         self.imports.failures_found.connect(self._show_problems)
         self.imports.analysed.connect(self.current.reload_timeline)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -50,7 +49,7 @@ from anicurate.core.export import (
 )
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
-from anicurate.ui.common.messages import export_cancelled_text, export_summary_text, progress_text
+from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
 from anicurate.ui.export.models import SkippedColumn, SkippedModel
 from anicurate.ui.jobs import EXPORT, PREVIEW, Job, JobQueue, JobWorker
 
@@ -328,14 +327,10 @@ class ExportDialog(QDialog):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("exportProgressLabel")
         self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("exportProgress")
-        self.progress_bar.setFixedWidth(260)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("exportCancel")
         self.cancel_button.clicked.connect(self.cancel_export)
         row.addWidget(self.progress_label, 1)
-        row.addWidget(self.progress_bar)
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
 
@@ -543,8 +538,8 @@ class ExportDialog(QDialog):
             return None  # refused: the queue said why
         self.job, self.last_result, self._last = worker, None, None
         self.summary_box.setVisible(False)
-        self.progress_bar.setRange(0, 0)
-        self.progress_label.setText("exporting: planning\u2026")
+        # Its progress shows in the window's one job area (the status bar), not here.
+        self.progress_label.setText("Exporting\u2026 (progress in the window's status bar)")
         self._set_running(True)
         self.export_started.emit(worker)
         return worker
@@ -553,7 +548,7 @@ class ExportDialog(QDialog):
         """Stop after the files being rendered; finished files stay for the next run."""
         if self.job is None:
             return
-        self.job.cancel()
+        self.jobs.cancel(EXPORT.name)
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling\u2026")
         self.progress_label.setText("cancelling after the files being rendered\u2026")
@@ -562,10 +557,12 @@ class ExportDialog(QDialog):
         self._last = progress
         if self.job is not None and self.job.cancel_requested:
             return
-        if progress.total:
-            self.progress_bar.setRange(0, progress.total)
-            self.progress_bar.setValue(progress.done)
-        self.progress_label.setText(progress_text("exporting", progress))
+        self.progress_label.setText(
+            f"Exporting\u2026 {progress.done} of {progress.total} files "
+            "(progress in the window's status bar)"
+            if progress.total
+            else "Exporting\u2026 (progress in the window's status bar)"
+        )
 
     def _on_finished(self, result: ExportResult) -> None:
         self._end_job()
@@ -636,7 +633,6 @@ class ExportDialog(QDialog):
             self._update_target_hint()
         else:
             self.step_spin.setEnabled(False)
-        self.progress_bar.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setText("Cancel")
