@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QApplication
 
 from anicurate import __version__
 from anicurate.paths import resources_dir
-from anicurate.ui.settings import APPLICATION, ORGANIZATION
+from anicurate.ui.common.settings import APPLICATION, ORGANIZATION
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The process's QApplication with names (for QSettings) and the dark theme; reused if any."""
-    from anicurate.ui.theme import apply_dark_theme
+    from anicurate.ui.common.theme import apply_dark_theme
 
     existing = QApplication.instance()
     if isinstance(existing, QApplication):

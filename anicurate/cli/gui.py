@@ -1,4 +1,4 @@
-"""``anicurate`` (the window), ``--demo`` and ``anicurate screenshots``."""
+"""``anicurate`` (the window) and ``--demo``; screenshots: ``python -m tools.screenshots``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from anicurate import paths
-from anicurate.cli.common import EXIT_OK, EXIT_USAGE, run_job
+from anicurate.cli.common import EXIT_USAGE, run_job
 
 
 def register(sub: Any) -> None:
@@ -16,12 +16,6 @@ def register(sub: Any) -> None:
     gui.add_argument("project", nargs="?", help="a .anicurate project to open")
     gui.add_argument("--demo", action="store_true", help="generate the demo set once and open it")
     gui.set_defaults(func=cmd_gui)
-
-    shots = sub.add_parser("screenshots", help="render the main screens to PNG files")
-    shots.add_argument("outdir")
-    shots.add_argument("--project", help="project to show (default: the demo project)")
-    shots.add_argument("-q", "--quiet", action="store_true")
-    shots.set_defaults(func=cmd_screenshots)
 
 
 def prepare_demo(quiet: bool = False) -> Path:
@@ -36,15 +30,6 @@ def prepare_demo(quiet: bool = False) -> Path:
     run_job(import_paths(project, [media]), "importing demo clips", quiet)
     run_job(analyze_project(project), "analysing demo clips", quiet)
     return project
-
-
-def cmd_screenshots(args: argparse.Namespace) -> int:
-    from anicurate.ui.screenshots import render_screenshots
-
-    project = Path(args.project) if args.project else prepare_demo(args.quiet)
-    for png in render_screenshots(Path(args.outdir), project):
-        print(png)
-    return EXIT_OK
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

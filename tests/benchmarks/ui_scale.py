@@ -28,9 +28,9 @@ from PySide6.QtWidgets import QApplication
 from anicurate.app import create_application
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.project import Project
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
 from anicurate.ui.player.timeline import Timeline, TimelineData
-from anicurate.ui.settings import AppSettings
 
 REPEATS = 20
 

@@ -77,9 +77,5 @@ def test_no_import_cycle_outside_the_ui(graph: grimp.ImportGraph) -> None:
     assert cycles == []
 
 
-@pytest.mark.xfail(
-    reason="issue 12: the UI feature packages and MainWindow still import each other (the UI "
-    "restructure removes it; drop this mark when it lands)"
-)
 def test_no_import_cycle_at_all(graph: grimp.ImportGraph) -> None:
     assert import_cycles(graph) == []

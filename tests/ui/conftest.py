@@ -19,8 +19,8 @@ from ui_media import MediaSet, make_colour_clips, make_media, run_import
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))  # tagger_samples
 from tagger_samples import make_tiny_tagger
 
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.settings import AppSettings
 
 
 @pytest.fixture

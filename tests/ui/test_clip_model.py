@@ -14,7 +14,7 @@ from ui_media import MediaSet
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.project import Clip, ClipStatus, Project, Source
-from anicurate.ui.clip_model import (
+from anicurate.ui.browse.clip_model import (
     BADGE_ROLE,
     ERROR_ROLE,
     META_ROLE,

@@ -33,15 +33,15 @@ def test_a_damaged_project_opens_with_its_damage_in_problems(
         "UPDATE settings SET value = '\"wide\"' WHERE key = 'train_width'",
     )
     assert window.open_project(project_path)
-    problems = {Path(p.path).name: p.message for p in window.problem_model.problems()}
+    problems = {Path(p.path).name: p.message for p in window.session.problem_model.problems()}
     assert problems[Path(first[1].path).name] == "damaged row: info is not JSON"
     assert problems[Path(second[1].path).name] == "damaged row: status 'maybe' is unknown"
     assert problems["(project) setting train_width"] == (
         "damaged row: train_width must be a positive integer, not 'wide'"
     )
     # The other clips are there to browse; the damaged source shows as a failed file.
-    assert window.clip_model.rowCount() > 0
-    shown = {row.source.path for row in window.clip_model.rows()}
+    assert window.session.clip_model.rowCount() > 0
+    shown = {row.source.path for row in window.session.clip_model.rows()}
     assert first[1].path in shown
 
 
@@ -49,17 +49,17 @@ def test_a_damaged_file_is_reported_and_the_open_project_stays(
     qtbot: QtBot, window: MainWindow, project_path: Path, tmp_path: Path
 ) -> None:
     assert window.open_project(project_path)
-    rows_before = window.clip_model.rowCount()
+    rows_before = window.session.clip_model.rowCount()
     bad = tmp_path / "bad.anicurate"
     bad.write_bytes(project_path.read_bytes())
     data = bytearray(bad.read_bytes())
     data[4096:] = np.random.default_rng(3).integers(0, 256, len(data) - 4096, np.uint8).tobytes()
     bad.write_bytes(bytes(data))
-    with qtbot.waitSignal(window.error_reported, timeout=5_000) as reported:
+    with qtbot.waitSignal(window.session.error_reported, timeout=5_000) as reported:
         assert not window.open_project(bad)
-    assert "damaged database" in reported.args[0]
+    assert "damaged database" in reported.args[1]
     assert window.project is not None and window.project.path == project_path
-    assert window.clip_model.rowCount() == rows_before
+    assert window.session.clip_model.rowCount() == rows_before
 
 
 def test_save_a_copy_writes_a_complete_project(

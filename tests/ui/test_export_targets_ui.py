@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from anicurate.core.export import TARGETS, ExportPlan, Target
 from anicurate.core.project import Project
 from anicurate.ui.export import ExportDialog
+from anicurate.ui.jobs import JobQueue
 
 
 def _is_plan(value: object) -> bool:
@@ -24,14 +25,14 @@ def dialog(qtbot: QtBot, tmp_path: Path) -> Iterator[ExportDialog]:
     path = tmp_path / "empty.anicurate"
     with Project.open(path, create=True) as project:
         settings = project.settings()
-    pool = QThreadPool()
-    dlg = ExportDialog(path, settings, pool=pool, out_dir=tmp_path / "out")
+    jobs = JobQueue()
+    dlg = ExportDialog(path, settings, jobs=jobs, out_dir=tmp_path / "out")
     qtbot.addWidget(dlg)
     with qtbot.waitSignal(dlg.preview_updated, timeout=20_000, check_params_cb=_is_plan):
         pass  # the first preview, planned as the dialog opens
     yield dlg
     dlg.close()
-    pool.waitForDone()
+    jobs.shutdown()
 
 
 def test_dialog_lists_every_target_with_its_label(dialog: ExportDialog) -> None:

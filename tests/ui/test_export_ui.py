@@ -34,7 +34,8 @@ from anicurate.core.jobs import Progress
 from anicurate.core.project import ClipStatus
 from anicurate.core.project.edits import set_status
 from anicurate.core.tagging import store
-from anicurate.ui.export import ExportDialog, ExportUi, install_export
+from anicurate.ui import export
+from anicurate.ui.export import ExportDialog, ExportUi
 from anicurate.ui.export.models import ITEM_ROLE, HitModel, SkippedModel
 from anicurate.ui.main_window import MainWindow
 
@@ -71,7 +72,7 @@ def export_project_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def ui(window: MainWindow, export_project_path: Path) -> Iterator[ExportUi]:
     assert window.open_project(export_project_path)
-    yield install_export(window)
+    yield export.install(window, window.session, window.jobs)
 
 
 def open_dialog(qtbot: QtBot, ui: ExportUi, out: Path, target: Target) -> ExportDialog:
@@ -111,8 +112,8 @@ def test_models_pass_the_model_tester(qtmodeltester: ModelTester) -> None:
 
 
 def test_actions_in_the_menus(window: MainWindow, export_project_path: Path) -> None:
-    ui = install_export(window)
-    assert install_export(window) is ui
+    ui = export.install(window, window.session, window.jobs)
+    assert export.install(window, window.session, window.jobs) is ui
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     file_menu, tools = menus["File"], menus["Tools"]
     assert isinstance(file_menu, QMenu) and isinstance(tools, QMenu)
@@ -153,7 +154,9 @@ def test_preview_shows_exact_counts(qtbot: QtBot, ui: ExportUi, tmp_path: Path) 
     assert not dialog.export_button.isEnabled()
 
 
-def test_export_from_the_dialog(qtbot: QtBot, ui: ExportUi, tmp_path: Path) -> None:
+def test_export_from_the_dialog(
+    qtbot: QtBot, window: MainWindow, ui: ExportUi, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     dialog = open_dialog(qtbot, ui, out, Target.T2V_JSON)
     opened: list[QUrl] = []
@@ -170,7 +173,7 @@ def test_export_from_the_dialog(qtbot: QtBot, ui: ExportUi, tmp_path: Path) -> N
     assert (out / "config.yaml").is_file() and (out / "manifest.json").is_file()
     dialog.open_button.click()
     assert opened == [QUrl.fromLocalFile(str(out))]
-    assert ui.window.statusBar().currentMessage().startswith("Export finished, 3 files")
+    assert window.statusBar().currentMessage().startswith("Export finished, 3 files")
     # The preview is planned again after the export: everything is up to date now.
     qtbot.waitUntil(lambda: dialog.count_labels["up_to_date"].text() == "3", timeout=TIMEOUT)
 
@@ -244,7 +247,9 @@ def test_cancel_stops_and_a_rerun_completes(qtbot: QtBot, ui: ExportUi, tmp_path
     ]  # fmt: skip
 
 
-def test_find_opens_the_hit_in_the_player(qtbot: QtBot, ui: ExportUi, tmp_path: Path) -> None:
+def test_find_opens_the_hit_in_the_player(
+    qtbot: QtBot, window: MainWindow, ui: ExportUi, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     run_export(qtbot, open_dialog(qtbot, ui, out, Target.T2V_FOLDER))
     find = ui.show_find_dialog()
@@ -261,7 +266,6 @@ def test_find_opens_the_hit_in_the_player(qtbot: QtBot, ui: ExportUi, tmp_path: 
         "0\u201311",
     ]
 
-    window = ui.window
     view = find.view
     rect = view.visualRect(find.model.index(0, 1))
     shown = qtbot.waitSignal(window.player.frame_shown, timeout=TIMEOUT)
@@ -271,7 +275,7 @@ def test_find_opens_the_hit_in_the_player(qtbot: QtBot, ui: ExportUi, tmp_path: 
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     row = window.browser.current_row()
     assert row is not None and row.clip is not None and Path(row.source.path).name == "b.mp4"
-    assert opened.args[1] == window.clip_model.row_of_key(row.key)
+    assert opened.args[1] == window.session.clip_model.row_of_key(row.key)
     assert (window.player.in_frame, window.player.out_frame) == (0, 11)
 
     # A source that is not in the open project is loaded directly at the exported frames.

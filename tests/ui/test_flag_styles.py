@@ -11,8 +11,8 @@ from anicurate.core.listing import ClipRow
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.project import Clip, ClipStatus, Source
-from anicurate.ui.clip_model import FLAG_STYLES, ClipListModel, Column, tooltip_text
-from anicurate.ui.inspector import flags_html
+from anicurate.ui.browse.clip_model import FLAG_STYLES, ClipListModel, Column, tooltip_text
+from anicurate.ui.browse.inspector import flags_html
 
 
 def test_every_kind_has_a_style_in_list_order() -> None:

@@ -15,17 +15,17 @@ from ui_media import MediaSet
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
-from anicurate.ui.clip_browser import BrowserMode
+from anicurate.ui.browse.clip_browser import BrowserMode
+from anicurate.ui.common.messages import explain_source_error
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.messages import explain_source_error
-from anicurate.ui.settings import AppSettings
 
 CLIP_NAMES = ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif"]
 FAILED_NAMES = ["empty.webm", "not_media.mp4", "truncated.mp4"]
 
 
 def names(window: MainWindow) -> list[str]:
-    return [row.name for row in window.clip_model.rows()]
+    return [row.name for row in window.session.clip_model.rows()]
 
 
 def drop(window: MainWindow, *paths: Path) -> bool:
@@ -45,7 +45,7 @@ def test_opening_a_project_lists_its_clips_and_problems(
     assert window.counts_label.text() == (
         "5 clips   0 accepted   0 rejected   5 to review   3 problems"
     )
-    problem_paths = [p.path for p in window.problem_model.problems()]
+    problem_paths = [p.path for p in window.session.problem_model.problems()]
     assert problem_paths == [str(media.root.resolve() / n) for n in FAILED_NAMES]
 
 
@@ -85,28 +85,28 @@ def test_drop_imports_into_the_open_project(
     assert window.browser.currentWidget() is window.browser.empty
 
     summaries: list[Any] = []
-    window.import_started.connect(lambda w: w.signals.finished.connect(summaries.append))
-    with qtbot.waitSignal(window.import_ended, timeout=60_000) as ended:
+    window.imports.import_started.connect(lambda w: w.signals.finished.connect(summaries.append))
+    with qtbot.waitSignal(window.imports.import_ended, timeout=60_000) as ended:
         assert drop(window, media.root)
-        assert window.job_status.isVisibleTo(window)
+        assert window.jobs.status.isVisibleTo(window)
     assert ended.args == ["finished"]
     assert names(window) == CLIP_NAMES + FAILED_NAMES
     assert window.browser.currentWidget() is window.browser.grid
     assert window.browser.grid.model().index(0, 0).data() == "clip_00.mp4"
     # The analysis starts by itself once the import is done; the job area shows it until it ends.
-    assert window.job is not None and window.job.name == "analysis"
-    assert window.job_status.isVisibleTo(window)
+    assert window.jobs.current() is not None and window.jobs.current().name == "analysis"
+    assert window.jobs.status.isVisibleTo(window)
     assert window.statusBar().currentMessage() == (
         "Import finished, 8 files: 5 added, 0 unchanged, 0 relinked, 3 failed (see Problems)"
     )
-    with qtbot.waitSignal(window.analysis_ended, timeout=60_000) as analysed:
+    with qtbot.waitSignal(window.imports.analysis_ended, timeout=60_000) as analysed:
         pass
     assert analysed.args == ["finished"]
-    assert not window.job_status.isVisibleTo(window)
+    assert not window.jobs.status.isVisibleTo(window)
     # Every failure the import reported is in the Problems list with the same message.
     qtbot.waitUntil(lambda: len(summaries) == 1)  # queued behind the window's own slot
     (summary,) = summaries
-    shown = {(p.path, p.message) for p in window.problem_model.problems()}
+    shown = {(p.path, p.message) for p in window.session.problem_model.problems()}
     assert shown == set(summary.failed)
     assert len(shown) == 3
 
@@ -117,9 +117,9 @@ def test_failed_files_named_explicitly_appear_in_problems(
     notes = tmp_path / "notes.txt"
     notes.write_text("not media")
     window.open_project(tmp_path / "p.anicurate", create=True)
-    with qtbot.waitSignal(window.import_ended, timeout=60_000):
-        window.import_paths([media.good[0], notes, media.bad[0]])
-    problems = {Path(p.path).name: p.message for p in window.problem_model.problems()}
+    with qtbot.waitSignal(window.imports.import_ended, timeout=60_000):
+        window.imports.import_paths([media.good[0], notes, media.bad[0]])
+    problems = {Path(p.path).name: p.message for p in window.session.problem_model.problems()}
     assert set(problems) == {"notes.txt", media.bad[0].name}
     assert problems["notes.txt"] == "not media: '.txt' files are not a media type anicurate imports"
     assert names(window) == [media.good[0].name, media.bad[0].name]
@@ -141,7 +141,7 @@ def test_a_real_drop_event_on_the_window_starts_an_import(
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
-    with qtbot.waitSignal(window.import_ended, timeout=60_000):
+    with qtbot.waitSignal(window.imports.import_ended, timeout=60_000):
         QApplication.sendEvent(window, event)
     assert names(window) == [media.good[0].name]
 
@@ -155,8 +155,8 @@ def test_drop_without_a_project_creates_one_where_asked(
         asked.append(paths)
         return tmp_path / "made"
 
-    window.ask_new_project_path = ask
-    with qtbot.waitSignal(window.import_ended, timeout=60_000):
+    window.imports.ask_new_project_path = ask
+    with qtbot.waitSignal(window.imports.import_ended, timeout=60_000):
         drop(window, *media.good)
     assert asked == [media.good]
     assert window.project is not None and window.project.path == tmp_path / "made.anicurate"
@@ -166,9 +166,9 @@ def test_drop_without_a_project_creates_one_where_asked(
 def test_drop_without_a_project_and_no_answer_does_nothing(
     window: MainWindow, media: MediaSet
 ) -> None:
-    window.ask_new_project_path = lambda paths: None
+    window.imports.ask_new_project_path = lambda paths: None
     assert drop(window, media.root)
-    assert window.project is None and window.job is None
+    assert window.project is None and window.jobs.current() is None
 
 
 def test_dropping_a_project_file_opens_it(window: MainWindow, project_path: Path) -> None:
@@ -203,11 +203,11 @@ def test_cancel_stops_the_import_and_keeps_what_landed(
             job.close()
 
     window.open_project(tmp_path / "c.anicurate", create=True)
-    window.make_import_job = paused_import
+    window.imports.make_import_job = paused_import
     drop(window, media.root)
     qtbot.waitUntil(in_second_file.is_set, timeout=30_000)
-    with qtbot.waitSignal(window.import_ended, timeout=30_000) as ended:
-        window.job_status.cancel_button.click()
+    with qtbot.waitSignal(window.imports.import_ended, timeout=30_000) as ended:
+        window.jobs.status.cancel_button.click()
         resume.set()
     assert ended.args == ["cancelled"]
     # The file in flight when Cancel was pressed completes; nothing after it starts.
@@ -225,9 +225,9 @@ def test_a_second_import_waits_for_the_first_and_reports_unchanged(
 ) -> None:
     window.open_project(project_path)
     ended: list[str] = []
-    window.import_ended.connect(ended.append)
-    first = window.import_paths([media.root])
-    second = window.import_paths(media.good[:1])
+    window.imports.import_ended.connect(ended.append)
+    first = window.imports.import_paths([media.root])
+    second = window.imports.import_paths(media.good[:1])
     assert first is not None and second is None  # queued
     qtbot.waitUntil(lambda: len(ended) == 2, timeout=60_000)
     assert ended == ["finished", "finished"]
@@ -241,7 +241,7 @@ def test_a_project_opens_on_the_clip_that_was_current_last_time(
     qtbot: QtBot, window: MainWindow, settings: AppSettings, project_path: Path
 ) -> None:
     assert window.open_project(project_path)
-    assert window.browser.current_row() is window.clip_model.row_at(0)
+    assert window.browser.current_row() is window.session.clip_model.row_at(0)
     qtbot.waitUntil(lambda: window.player.source is not None, timeout=10_000)  # no click needed
     window.browser.select_model_row(2)
     window.close_project()
@@ -272,11 +272,12 @@ def test_a_broken_project_file_is_reported_not_raised(
 ) -> None:
     bad = tmp_path / "bad.anicurate"
     bad.write_text("not sqlite at all " * 100)
-    with qtbot.waitSignal(window.error_reported, timeout=5_000) as reported:
+    with qtbot.waitSignal(window.session.error_reported, timeout=5_000) as reported:
         assert not window.open_project(bad)
     assert reported.args == [
+        "Cannot open project",
         f"The project could not be opened or written: {bad} is not an anicurate project "
-        "(not a SQLite database)"
+        "(not a SQLite database)",
     ]
     assert window.project is None
 

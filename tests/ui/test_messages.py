@@ -13,8 +13,8 @@ from anicurate.core.errors import (
 )
 from anicurate.core.jobs import Progress
 from anicurate.core.project import ImportSummary
-from anicurate.ui.formatting import duration_text, fps_text, frame_range_text, size_text
-from anicurate.ui.messages import (
+from anicurate.ui.common.formatting import duration_text, fps_text, frame_range_text, size_text
+from anicurate.ui.common.messages import (
     describe_error,
     explain_source_error,
     import_summary_text,

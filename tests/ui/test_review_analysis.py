@@ -17,8 +17,8 @@ from ui_media import run_import
 from anicurate.core.analysis import analyze_project, load_results, thresholds_of
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.settings import AppSettings
 
 NAMES = ["hard_cut.mp4", "pan.mp4", "small_clip.mp4", "walk_on_twos.mp4"]  # catalogue order
 LOW_RES = "below training resolution: 256x144 below training size 384x384"
@@ -83,11 +83,11 @@ def clip_ranges(path: Path, name: str) -> list[tuple[int, int]]:
 
 def select(qtbot: QtBot, window: MainWindow, name: str, *, wait_player: bool = True) -> None:
     """Make the clip ``name`` current; with ``wait_player``, until its timeline is drawn."""
-    row = [r.name for r in window.clip_model.rows()].index(name)
+    row = [r.name for r in window.session.clip_model.rows()].index(name)
     window.browser.select_model_row(row)
     if not wait_player:
         return
-    path = window.clip_model.row_at(row).source.path
+    path = window.session.clip_model.row_at(row).source.path
     player = window.player
 
     def ready() -> bool:
@@ -106,7 +106,7 @@ def test_filters_by_status_flag_and_text(qtbot: QtBot, review: MainWindow) -> No
     window = review
     assert visible_names(window) == NAMES
     select(qtbot, window, "pan.mp4", wait_player=False)
-    window.act_accept.trigger()
+    window.review.act_accept.trigger()
 
     window.status_combo.setCurrentIndex(window.status_combo.findData("accepted"))
     assert visible_names(window) == ["pan.mp4"]
@@ -127,14 +127,14 @@ def test_filters_by_status_flag_and_text(qtbot: QtBot, review: MainWindow) -> No
 
     # Tag text comes from the tags table.
     assert window.project is not None
-    hard_cut = window.clip_model.row_at(0).clip
+    hard_cut = window.session.clip_model.row_at(0).clip
     assert hard_cut is not None
     with window.project.transaction() as conn:
         conn.execute(
             "INSERT INTO tags (clip_id, tag, score, origin) VALUES (?, 'night sky', 0.9, 'auto')",
             (hard_cut.id,),
         )
-    window.refresh()
+    window.session.refresh()
     window.filter_edit.setText("NIGHT")
     assert visible_names(window) == ["hard_cut.mp4"]
     window.filter_edit.setText("_on_")
@@ -167,28 +167,28 @@ def test_split_at_cuts_makes_one_clip_per_shot(
 ) -> None:
     window = review
     select(qtbot, window, "hard_cut.mp4", wait_player=False)
-    with qtbot.waitSignal(window.edited):
-        window.act_split_cuts.trigger()
+    with qtbot.waitSignal(window.session.edited):
+        window.review.act_split_cuts.trigger()
     assert clip_ranges(analysed, "hard_cut.mp4") == [(0, 29), (30, 59)]
     assert window.browser.current_row() is not None
     # Each piece is re-flagged: no piece contains the cut any more.
-    pieces = [r for r in window.clip_model.rows() if r.source.path.endswith("hard_cut.mp4")]
+    pieces = [r for r in window.session.clip_model.rows() if r.source.path.endswith("hard_cut.mp4")]
     assert [r.name for r in pieces] == ["hard_cut.mp4 [0\u201329]", "hard_cut.mp4 [30\u201359]"]
     assert all("cut" not in {f.kind for f in r.flags} for r in pieces)
 
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         qtbot.keyClick(window.browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert clip_ranges(analysed, "hard_cut.mp4") == [(0, 59)]
-    window.set_cut_drop(2)
+    window.review.set_cut_drop(2)
     select(qtbot, window, "hard_cut.mp4", wait_player=False)
-    with qtbot.waitSignal(window.edited):
-        window.act_split_cuts.trigger()
+    with qtbot.waitSignal(window.session.edited):
+        window.review.act_split_cuts.trigger()
     assert clip_ranges(analysed, "hard_cut.mp4") == [(0, 27), (32, 59)]
 
     # Merge with next joins them again (frames between included).
     select(qtbot, window, "hard_cut.mp4 [0\u201327]", wait_player=False)
-    with qtbot.waitSignal(window.edited):
-        window.act_merge.trigger()
+    with qtbot.waitSignal(window.session.edited):
+        window.review.act_merge.trigger()
     assert clip_ranges(analysed, "hard_cut.mp4") == [(0, 59)]
 
 
@@ -198,7 +198,7 @@ def test_split_at_the_playhead(qtbot: QtBot, review: MainWindow, analysed: Path)
     with qtbot.waitSignal(window.player.frame_shown):
         window.player.seek(20)
     window.player.setFocus()
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         qtbot.keyClick(window.player, "s")
     assert clip_ranges(analysed, "walk_on_twos.mp4") == [(0, 19), (20, 47)]
     assert (window.player.in_frame, window.player.out_frame) == (0, 19)
@@ -216,14 +216,14 @@ def test_trim_with_i_and_o_is_saved_as_one_edit(
     qtbot.keyClick(player, "i")
     with qtbot.waitSignal(player.frame_shown):
         player.seek(40)
-    with qtbot.waitSignal(window.edited) as saved:
+    with qtbot.waitSignal(window.session.edited) as saved:
         qtbot.keyClick(player, "o")
     assert saved.args == ["Trim"]
     assert clip_ranges(analysed, "hard_cut.mp4") == [(10, 40)]
     assert player.position == 40  # the player was not reloaded
-    assert window.act_undo.text() == "&Undo Trim"
-    with qtbot.waitSignal(window.edited):
-        window.act_undo.trigger()
+    assert window.review.act_undo.text() == "&Undo Trim"
+    with qtbot.waitSignal(window.session.edited):
+        window.review.act_undo.trigger()
     assert clip_ranges(analysed, "hard_cut.mp4") == [(0, 59)]  # I and O were one edit
     assert (player.in_frame, player.out_frame) == (0, 59)
 
@@ -236,7 +236,7 @@ def test_a_crop_drag_is_saved_with_the_training_ratio(
     player = window.player
     player.set_crop_mode(True)
     overlay = player.overlay
-    with qtbot.waitSignal(window.edited) as saved:
+    with qtbot.waitSignal(window.session.edited) as saved:
         for _ in range(5):  # one drag: five mouse moves of 10 px left
             overlay.drag(None, -10, 0)
     assert saved.args == ["Crop"]
@@ -271,7 +271,7 @@ def test_the_threshold_line_reflags_without_decoding(
     assert timeline.data is not None and not timeline.data.threshold_on_motion
     assert timeline.threshold_value == pytest.approx(6.0)
     assert timeline.data.cuts == [30]
-    cut_row = window.clip_model.row_at(0)
+    cut_row = window.session.clip_model.row_at(0)
     assert cut_row.name == "hard_cut.mp4" and "cut" in {f.kind for f in cut_row.flags}
     change = float(timeline.data.difference[30])
 
@@ -279,24 +279,30 @@ def test_the_threshold_line_reflags_without_decoding(
         timeline.threshold.setValue(value)
         timeline.threshold.sigDragged.emit(timeline.threshold)
 
-    with qtbot.waitSignal(window.reflagged):
+    with qtbot.waitSignal(window.session.reflagged):
         drag_line_to(3.0)
         drag_line_to(change + 1)  # the last position of a drag counts
     assert window.project is not None
     assert thresholds_of(window.project).cut_min_content == pytest.approx(round(change + 1, 2))
-    flagged = [r.name for r in window.clip_model.rows() if "cut" in {f.kind for f in r.flags}]
+    flagged = [
+        r.name for r in window.session.clip_model.rows() if "cut" in {f.kind for f in r.flags}
+    ]
     assert flagged == []
     assert window.timeline.data is not None and window.timeline.data.cuts == []
 
-    with qtbot.waitSignal(window.reflagged):
+    with qtbot.waitSignal(window.session.reflagged):
         drag_line_to(6.0)
-    flagged = [r.name for r in window.clip_model.rows() if "cut" in {f.kind for f in r.flags}]
+    flagged = [
+        r.name for r in window.session.clip_model.rows() if "cut" in {f.kind for f in r.flags}
+    ]
     assert flagged == ["hard_cut.mp4"]
     assert "contains a cut: cut at frame 30" in window.inspector.flag_texts()
 
-    with qtbot.waitSignal(window.reflagged):
+    with qtbot.waitSignal(window.session.reflagged):
         drag_line_to(5.0)
-    assert all("large_motion" not in {f.kind for f in r.flags} for r in window.clip_model.rows())
+    assert all(
+        "large_motion" not in {f.kind for f in r.flags} for r in window.session.clip_model.rows()
+    )
 
 
 def test_analysis_starts_after_an_import_and_the_inspector_shows_flags(
@@ -305,14 +311,14 @@ def test_analysis_starts_after_an_import_and_the_inspector_shows_flags(
     media = make_demo_media(tmp_path / "media")
     assert window.open_project(tmp_path / "fresh", create=True)
     started: list[Any] = []
-    window.analysis_started.connect(started.append)
-    with qtbot.waitSignal(window.import_ended, timeout=30_000):
-        window.import_paths([media])
+    window.imports.analysis_started.connect(started.append)
+    with qtbot.waitSignal(window.imports.import_ended, timeout=30_000):
+        window.imports.import_paths([media])
     assert len(started) == 1
     worker = started[0]
-    with qtbot.waitSignal(window.analysis_ended, timeout=60_000) as ended:
-        if worker.is_done and window.job is None:
-            window.analysis_ended.emit("finished")  # it already reported
+    with qtbot.waitSignal(window.imports.analysis_ended, timeout=60_000) as ended:
+        if worker.is_done and window.jobs.current() is None:
+            window.imports.analysis_ended.emit("finished")  # it already reported
     assert ended.args == ["finished"]
     select(qtbot, window, "small_clip.mp4", wait_player=False)
     texts = window.inspector.flag_texts()
@@ -329,7 +335,7 @@ def test_the_settings_dialog_saves_and_reflags(
     qtbot: QtBot, review: MainWindow, analysed: Path
 ) -> None:
     window = review
-    dialog = window.settings_dialog()
+    dialog = window.project_settings.settings_dialog()
     assert dialog is not None
     dialog.preset.setCurrentIndex(dialog.preset.findData("animov-512x"))
     assert (dialog.width_spin.value(), dialog.frames.value(), dialog.step.value()) == (512, 45, 5)
@@ -342,7 +348,7 @@ def test_the_settings_dialog_saves_and_reflags(
     dialog.step.setValue(1)
     dialog.bucketing.setChecked(False)
     dialog.threshold_spins["motion_p95_max"].setValue(1.0)
-    with qtbot.waitSignal(window.reflagged):
+    with qtbot.waitSignal(window.session.reflagged):
         dialog.accept()
     with Project.open(analysed) as project:
         settings = project.settings()
@@ -353,7 +359,7 @@ def test_the_settings_dialog_saves_and_reflags(
         "anime", False, "custom",
     )  # fmt: skip
     assert thresholds.motion_p95_max == pytest.approx(1.0)
-    kinds = {r.name: {f.kind for f in r.flags} for r in window.clip_model.rows()}
+    kinds = {r.name: {f.kind for f in r.flags} for r in window.session.clip_model.rows()}
     assert "large_motion" in kinds["pan.mp4"]
     assert "low_resolution" in kinds["small_clip.mp4"]
     assert "low_resolution" not in kinds["walk_on_twos.mp4"]  # 640x360 is the training size

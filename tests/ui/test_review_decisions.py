@@ -10,9 +10,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from anicurate.core.project import Project
-from anicurate.ui.filter_model import ANY_FLAG, ReviewFilterModel
+from anicurate.ui.browse.filter_model import ANY_FLAG, ReviewFilterModel
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.settings import AppSettings
 
 CLIPS = ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif"]
 
@@ -59,7 +59,7 @@ def test_the_proxy_model_passes_the_qt_model_tester(
 
 def test_accept_then_next_moves_on(qtbot: QtBot, window: MainWindow, project_path: Path) -> None:
     show(qtbot, window, project_path)
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "a")
     assert statuses(project_path) == {
         "clip_00.mp4": "accepted", "clip_01.mp4": "unreviewed", "clip_02.mp4": "unreviewed",
@@ -69,12 +69,12 @@ def test_accept_then_next_moves_on(qtbot: QtBot, window: MainWindow, project_pat
     current = window.browser.current_row()
     assert current is not None and current.name == "clip_01.mp4"
     assert window.inspector.row is not None and window.inspector.row.name == "clip_01.mp4"
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "r")
     key(qtbot, window, "p")
     current = window.browser.current_row()
     assert current is not None and current.name == "clip_00.mp4"
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "u")
     assert statuses(project_path)["clip_00.mp4"] == "unreviewed"
     assert statuses(project_path)["clip_01.mp4"] == "rejected"
@@ -91,13 +91,13 @@ def test_reject_on_a_selection_rejects_all_of_it(
     for row in (1, 3, 4):
         selection.select(proxy.index(row, 0), flag.Select | flag.Rows)
     selection.select(proxy.index(0, 0), flag.Deselect | flag.Rows)
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "r")
     assert statuses(project_path) == {
         "clip_00.mp4": "unreviewed", "clip_01.mp4": "rejected", "clip_02.mp4": "unreviewed",
         "still.png": "rejected", "wave.gif": "rejected",
     }  # fmt: skip
-    status_column = [window.clip_model.row_at(r).status for r in range(5)]
+    status_column = [window.session.clip_model.row_at(r).status for r in range(5)]
     assert status_column == ["unreviewed", "rejected", "unreviewed", "rejected", "rejected"]
 
 
@@ -113,7 +113,7 @@ def test_keys_typed_in_text_fields_stay_there(
     note = window.inspector.note_edit
     note.setFocus()
     qtbot.keyClicks(note, "pan")
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         qtbot.keyClick(note, Qt.Key.Key_Return)
     assert set(statuses(project_path).values()) == {"unreviewed"}
     assert notes(project_path)["clip_00.mp4"] == "pan"
@@ -123,26 +123,26 @@ def test_undo_and_redo_restore_state_also_after_reopening(
     qtbot: QtBot, window: MainWindow, project_path: Path, settings: AppSettings
 ) -> None:
     show(qtbot, window, project_path)
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "a")
     window.browser.select_model_row(2)
-    with qtbot.waitSignal(window.edited):
+    with qtbot.waitSignal(window.session.edited):
         key(qtbot, window, "r")
-    assert window.act_undo.text() == "&Undo Reject clip"
-    with qtbot.waitSignal(window.edited):
+    assert window.review.act_undo.text() == "&Undo Reject clip"
+    with qtbot.waitSignal(window.session.edited):
         qtbot.keyClick(window.browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert statuses(project_path)["clip_02.mp4"] == "unreviewed"
     assert statuses(project_path)["clip_00.mp4"] == "accepted"
-    assert window.act_redo.text() == "&Redo Reject clip"
-    assert window.clip_model.row_at(2).status == "unreviewed"
-    with qtbot.waitSignal(window.edited):
+    assert window.review.act_redo.text() == "&Redo Reject clip"
+    assert window.session.clip_model.row_at(2).status == "unreviewed"
+    with qtbot.waitSignal(window.session.edited):
         qtbot.keyClick(
             window.browser.grid,
             Qt.Key.Key_Z,
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
         )
     assert statuses(project_path)["clip_02.mp4"] == "rejected"
-    assert window.clip_model.row_at(2).status == "rejected"
+    assert window.session.clip_model.row_at(2).status == "rejected"
     window.close()
 
     # A new window on the same file: the journal is in the project, so undo still works.
@@ -150,14 +150,14 @@ def test_undo_and_redo_restore_state_also_after_reopening(
     qtbot.addWidget(second)
     try:
         show(qtbot, second, project_path)
-        assert second.act_undo.text() == "&Undo Reject clip"
-        with qtbot.waitSignal(second.edited):
+        assert second.review.act_undo.text() == "&Undo Reject clip"
+        with qtbot.waitSignal(second.session.edited):
             qtbot.keyClick(second.browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-        with qtbot.waitSignal(second.edited):
+        with qtbot.waitSignal(second.session.edited):
             qtbot.keyClick(second.browser.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         assert set(statuses(project_path).values()) == {"unreviewed"}
-        assert not second.act_undo.isEnabled()
-        with qtbot.waitSignal(second.edited):
+        assert not second.review.act_undo.isEnabled()
+        with qtbot.waitSignal(second.session.edited):
             qtbot.keyClick(second.browser.grid, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
         assert statuses(project_path)["clip_00.mp4"] == "accepted"
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from anicurate.ui.screenshots import WINDOW_SIZE, render_screenshots
+from tools.screenshots.window import WINDOW_SIZE, render_screenshots
 
 
 def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Path) -> None:

@@ -24,15 +24,16 @@ from anicurate.core.tagging import store
 from anicurate.core.tagging.discovery import TaggerLocation
 from anicurate.core.tagging.errors import TaggerFileMissing, TaggerModelBroken
 from anicurate.core.tagging.model import CUDA, load_tagger
-from anicurate.ui.main_window import MainWindow
-from anicurate.ui.messages import (
+from anicurate.ui import tagging
+from anicurate.ui.common.messages import (
     TAGGER_FOLDER_HINT,
     describe_error,
     provider_text,
     tagging_summary_text,
 )
-from anicurate.ui.settings import AppSettings
-from anicurate.ui.tagging import TaggingUi, install_tagging
+from anicurate.ui.common.settings import AppSettings
+from anicurate.ui.main_window import MainWindow
+from anicurate.ui.tagging import TaggingUi
 from anicurate.ui.tagging.batch import ProviderBadge, TagClipsDialog
 from anicurate.ui.tagging.choices import PROVIDER_KEY
 
@@ -56,17 +57,19 @@ def project(tmp_path: Path, clips: Path) -> Path:
 
 @pytest.fixture
 def ui(window: MainWindow, project: Path) -> TaggingUi:
-    tagging = install_tagging(window)
-    assert install_tagging(window) is tagging  # installing twice changes nothing
+    installed = tagging.install(window, window.session, window.jobs)
+    assert (
+        tagging.install(window, window.session, window.jobs) is installed
+    )  # installing twice changes nothing
     assert window.open_project(project)
-    return tagging
+    return installed
 
 
 def tags_by_file(window: MainWindow) -> dict[str, list[str]]:
     assert window.project is not None
     return {
         row.name: [t.tag for t in store.clip_tags(window.project, row.clip.id)]
-        for row in window.clip_model.rows()
+        for row in window.session.clip_model.rows()
         if row.clip is not None
     }
 
@@ -79,7 +82,7 @@ def test_tagging_all_clips_stores_exact_tags_and_shows_cpu(
     with qtbot.waitSignal(ui.tagging_ended, timeout=JOB_TIMEOUT_MS) as ended:
         worker = ui.tag(None, tagger, "cpu")
         assert worker is not None
-        assert ui.job_status.isVisibleTo(window)
+        assert window.jobs.status.isVisibleTo(window)
         assert not ui.act_tag.isEnabled() and ui.act_cancel.isEnabled()
         assert ui.tag(None, tagger, "cpu") is None  # one tagging job at a time
     assert ended.args == ["finished"]
@@ -91,7 +94,7 @@ def test_tagging_all_clips_stores_exact_tags_and_shows_cpu(
     assert window.statusBar().currentMessage() == tagging_summary_text(summary)
     message = window.statusBar().currentMessage()
     assert message.startswith("Tagged 4 clips with tiny-v3: 0 unchanged, 0 failed; 16 frames at")
-    assert not ui.job_status.isVisibleTo(window) and ui.act_tag.isEnabled()
+    assert not window.jobs.status.isVisibleTo(window) and ui.act_tag.isEnabled()
     assert [ui.panel.model.index(r, 0).data() for r in range(3)] == EXPECTED["b_green.mp4"]
     caption = ui.panel.caption_view.toPlainText()
     assert caption == "anime, hatsune miku, green hair, looking at viewer"
@@ -104,7 +107,7 @@ def test_tagging_all_clips_stores_exact_tags_and_shows_cpu(
 
     # tagging the selection again: nothing changed, nothing re-run
     window.browser.select_model_row(0)
-    assert ui.selected_clip_ids() == [window.clip_model.row_at(0).clip.id]  # type: ignore[union-attr]
+    assert ui.selected_clip_ids() == [window.session.clip_model.row_at(0).clip.id]  # type: ignore[union-attr]
     with qtbot.waitSignal(ui.tagging_ended, timeout=JOB_TIMEOUT_MS):
         ui.tag(ui.selected_clip_ids(), tagger, "cpu")
     assert (ui.last_summary.tagged, ui.last_summary.unchanged) == (0, 1)
@@ -136,10 +139,10 @@ def test_cancel_stops_after_the_clip_in_hand(
         done = first[0].item.removesuffix(" [0-3]")
         assert done in EXPECTED
         label = f"tagging 1/4: {done} [0-3]"
-        qtbot.waitUntil(lambda: ui.job_status.label.text() == label, timeout=JOB_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.jobs.status.label.text() == label, timeout=JOB_TIMEOUT_MS)
         with qtbot.waitSignal(ui.tagging_ended, timeout=JOB_TIMEOUT_MS) as ended:
-            ui.job_status.cancel_button.click()
-            assert ui.job_status.cancel_button.text() == "Cancelling\u2026"
+            window.jobs.status.cancel_button.click()
+            assert window.jobs.status.cancel_button.text() == "Cancelling\u2026"
             gate.set()
     finally:
         gate.set()
@@ -148,7 +151,7 @@ def test_cancel_stops_after_the_clip_in_hand(
     assert window.statusBar().currentMessage() == (
         "Tagging cancelled after 1 of 4 clips; clips already tagged keep their tags."
     )
-    assert ui.job is None and not ui.job_status.isVisibleTo(window)
+    assert ui.job is None and not window.jobs.status.isVisibleTo(window)
 
 
 def test_a_broken_model_folder_is_explained_not_a_traceback(
@@ -160,9 +163,9 @@ def test_a_broken_model_folder_is_explained_not_a_traceback(
     write_tags_csv(broken / "selected_tags.csv")
     with pytest.raises(TaggerModelBroken) as raised:
         load_tagger(broken, "cpu")
-    with qtbot.waitSignal(window.error_reported, timeout=JOB_TIMEOUT_MS) as reported:
+    with qtbot.waitSignal(window.session.error_reported, timeout=JOB_TIMEOUT_MS) as reported:
         ui.tag(None, broken, "cpu")
-    message = reported.args[0]
+    message = reported.args[1]
     assert message == (f"{describe_error(raised.value)}\nClips tagged before this keep their tags.")
     assert message.startswith(
         f"The tagger in {broken} cannot be used: model.onnx: not a loadable ONNX model"

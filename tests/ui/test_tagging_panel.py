@@ -20,8 +20,9 @@ from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status
 from anicurate.core.tagging import store
 from anicurate.core.tagging.run import tag_project
+from anicurate.ui import tagging
 from anicurate.ui.main_window import MainWindow
-from anicurate.ui.tagging import TaggingUi, install_tagging
+from anicurate.ui.tagging import TaggingUi
 from anicurate.ui.tagging.controller import names_pattern
 from anicurate.ui.tagging.models import (
     MISSING_ROLE,
@@ -52,17 +53,17 @@ def tagged(tmp_path: Path, clips: Path, tagger: Path) -> Path:
 
 
 def open_with_tagging(window: MainWindow, path: Path) -> TaggingUi:
-    ui = install_tagging(window)
+    ui = tagging.install(window, window.session, window.jobs)
     assert window.open_project(path)
     return ui
 
 
 def row_of(window: MainWindow, name: str) -> int:
-    return next(i for i, r in enumerate(window.clip_model.rows()) if r.name == name)
+    return next(i for i, r in enumerate(window.session.clip_model.rows()) if r.name == name)
 
 
 def clip_id(window: MainWindow, name: str) -> int:
-    clip = window.clip_model.row_at(row_of(window, name)).clip
+    clip = window.session.clip_model.row_at(row_of(window, name)).clip
     assert clip is not None
     return clip.id
 
@@ -93,7 +94,7 @@ def test_models_pass_the_model_tester(qtmodeltester, window: MainWindow, tagged:
 
 def test_panel_shows_scores_origin_record_and_caption(window: MainWindow, tagged: Path) -> None:
     ui = open_with_tagging(window, tagged)
-    first = window.clip_model.row_at(0).name  # an opened project shows its first clip
+    first = window.session.clip_model.row_at(0).name  # an opened project shows its first clip
     assert ui.panel.title.text() == first and not ui.panel.hint.isVisibleTo(window)
     window.browser.select_model_row(row_of(window, "b_green.mp4"))
     assert ui.panel.title.text() == "b_green.mp4"
@@ -212,7 +213,7 @@ def test_frequencies_count_accepted_clips_and_a_click_filters_the_browser(
     assert window.project is not None
     ids = [clip_id(window, n) for n in ("a_red.mp4", "b_green.mp4", "c_yellow.mp4")]
     set_status(window.project, ids, ClipStatus.ACCEPTED)
-    window.refresh()
+    window.session.refresh()
     ui.overview_dock.show()
     overview.refresh()
     assert overview.frequency_model.rows() == [

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.jobs import Progress
-from anicurate.ui.messages import describe_error
-from anicurate.ui.workers import JobWorker
+from anicurate.ui.common.messages import describe_error
+from anicurate.ui.jobs import JobWorker
 
 
 def counting_job(n: int, log: dict[str, object]) -> Generator[Progress, None, str]:
@@ -115,7 +115,7 @@ def test_rate_limit_keeps_errors_and_the_last_report(qtbot: QtBot) -> None:
 def test_workers_module_does_not_load_widgets() -> None:
     """A worker cannot touch widgets it never imported: the module loads QtCore only."""
     code = (
-        "import sys, anicurate.ui.workers; "
+        "import sys, anicurate.ui.jobs; "
         "print(sorted(m for m in sys.modules if m.startswith('PySide6.')))"
     )
     out = subprocess.run(

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, QThreadPool, QTimer, QUrl, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -51,9 +50,9 @@ from anicurate.core.export import (
 )
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
+from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
 from anicurate.ui.export.models import SkippedColumn, SkippedModel
-from anicurate.ui.messages import export_cancelled_text, export_summary_text, progress_text
-from anicurate.ui.workers import Job, JobWorker
+from anicurate.ui.jobs import EXPORT, PREVIEW, Job, JobQueue, JobWorker
 
 PREVIEW_DELAY_MS = 250  # pause after the last change before the preview is planned again
 
@@ -106,7 +105,7 @@ class ExportDialog(QDialog):
         project_path: Path,
         settings: ProjectSettings,
         *,
-        pool: QThreadPool | None = None,
+        jobs: JobQueue | None = None,
         out_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -115,7 +114,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export for training")
         self.project_path = Path(project_path)
         self.project_settings = settings
-        self.pool = pool or QThreadPool.globalInstance()
+        self.jobs = jobs or JobQueue(parent=self)
         self.make_job: ExportJobFactory = export_project
         # Opens the export folder; tests replace it to see the URL without a file manager.
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -303,14 +302,10 @@ class ExportDialog(QDialog):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("exportProgressLabel")
         self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setObjectName("exportProgress")
-        self.progress_bar.setFixedWidth(260)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("exportCancel")
         self.cancel_button.clicked.connect(self.cancel_export)
         row.addWidget(self.progress_label, 1)
-        row.addWidget(self.progress_bar)
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
 
@@ -451,11 +446,12 @@ class ExportDialog(QDialog):
         if not self.dir_edit.text().strip():
             self._show_preview_error(generation, "Choose a folder to export into.")
             return
-        worker = JobWorker(_plan_job(self.project_path, self.options()), name="export preview")
-        worker.signals.finished.connect(functools.partial(self._show_plan, generation))
-        worker.signals.failed.connect(functools.partial(self._show_preview_error, generation))
-        self._preview_job = worker
-        worker.start(self.pool)
+        self._preview_job = self.jobs.run_silently(
+            PREVIEW,
+            _plan_job(self.project_path, self.options()),
+            functools.partial(self._show_plan, generation),
+            functools.partial(self._show_preview_error, generation),
+        )
 
     def _show_plan(self, generation: int, plan: ExportPlan) -> None:
         if generation != self._generation:
@@ -503,49 +499,47 @@ class ExportDialog(QDialog):
         """Plan and render the current options in the pool; None when it cannot start."""
         if self.job is not None or self.plan is None:
             return None
-        options = self.options()
-        worker = JobWorker(
-            self.make_job(self.project_path, options, self.workers_spin.value()),
-            name="export",
-            min_interval_s=0.05,
+        options, workers = self.options(), self.workers_spin.value()
+        worker = self.jobs.submit(
+            EXPORT,
+            lambda: self.make_job(self.project_path, options, workers),
+            text="exporting: planning\u2026",
+            on_progress=self._on_progress,
+            on_finished=self._on_finished,
+            on_failed=self._on_failed,
+            on_cancelled=self._on_cancelled,
         )
-        signals = worker.signals
-        signals.progress.connect(functools.partial(self._on_progress, worker))
-        signals.finished.connect(functools.partial(self._on_finished, worker))
-        signals.failed.connect(functools.partial(self._on_failed, worker))
-        signals.cancelled.connect(functools.partial(self._on_cancelled, worker))
+        if worker is None:
+            return None  # refused: the queue said why
         self.job, self.last_result, self._last = worker, None, None
         self.summary_box.setVisible(False)
-        self.progress_bar.setRange(0, 0)
-        self.progress_label.setText("exporting: planning\u2026")
+        # Its progress shows in the window's one job area (the status bar), not here.
+        self.progress_label.setText("Exporting\u2026 (progress in the window's status bar)")
         self._set_running(True)
         self.export_started.emit(worker)
-        worker.start(self.pool)
         return worker
 
     def cancel_export(self) -> None:
         """Stop after the files being rendered; finished files stay for the next run."""
         if self.job is None:
             return
-        self.job.cancel()
+        self.jobs.cancel(EXPORT.name)
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling\u2026")
         self.progress_label.setText("cancelling after the files being rendered\u2026")
 
-    def _on_progress(self, worker: JobWorker, progress: Progress) -> None:
-        if worker is not self.job:
-            return
+    def _on_progress(self, progress: Progress) -> None:
         self._last = progress
-        if worker.cancel_requested:
+        if self.job is not None and self.job.cancel_requested:
             return
-        if progress.total:
-            self.progress_bar.setRange(0, progress.total)
-            self.progress_bar.setValue(progress.done)
-        self.progress_label.setText(progress_text("exporting", progress))
+        self.progress_label.setText(
+            f"Exporting\u2026 {progress.done} of {progress.total} files "
+            "(progress in the window's status bar)"
+            if progress.total
+            else "Exporting\u2026 (progress in the window's status bar)"
+        )
 
-    def _on_finished(self, worker: JobWorker, result: ExportResult) -> None:
-        if worker is not self.job:
-            return
+    def _on_finished(self, result: ExportResult) -> None:
         self._end_job()
         self.last_result = result
         lines = [export_summary_text(result)]
@@ -559,18 +553,14 @@ class ExportDialog(QDialog):
         self.schedule_preview(0)  # everything is up to date now
         self.export_ended.emit("finished")
 
-    def _on_failed(self, worker: JobWorker, message: str) -> None:
-        if worker is not self.job:
-            return
+    def _on_failed(self, message: str) -> None:
         self._end_job()
         self._show_summary(
             f"Export stopped: {message}\nFinished files are kept; exporting again completes it."
         )
         self.export_ended.emit("failed")
 
-    def _on_cancelled(self, worker: JobWorker) -> None:
-        if worker is not self.job:
-            return
+    def _on_cancelled(self) -> None:
         last = self._last
         self._end_job()
         self._show_summary(
@@ -619,7 +609,6 @@ class ExportDialog(QDialog):
             self._update_target_hint()
         else:
             self.step_spin.setEnabled(False)
-        self.progress_bar.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setText("Cancel")
@@ -638,5 +627,5 @@ class ExportDialog(QDialog):
         self._generation += 1
         if self.job is not None:
             self.job.cancel()
-        self.pool.waitForDone(timeout_ms)
+        self.jobs.pool.waitForDone(timeout_ms)
         self.job = None

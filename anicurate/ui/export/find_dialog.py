@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from anicurate.core.errors import AnicurateError
 from anicurate.core.export import Hit, find
+from anicurate.ui.common.messages import describe_error
 from anicurate.ui.export.models import ITEM_ROLE, HitColumn, HitModel
-from anicurate.ui.messages import describe_error
 
 
 class FindDialog(QDialog):

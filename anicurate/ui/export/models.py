@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from anicurate.core.export import Hit, Skipped
-from anicurate.ui.table_model import ListTableModel
+from anicurate.ui.common.table_model import ListTableModel
 
 #: The Hit or Skipped behind a row, for views and tests.
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1

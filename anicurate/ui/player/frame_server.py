@@ -23,7 +23,7 @@ from anicurate.core.errors import AnicurateError
 from anicurate.core.media import MediaReader, open_media
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
-from anicurate.ui.messages import describe_error
+from anicurate.ui.common.messages import describe_error
 
 log = logging.getLogger(__name__)
 

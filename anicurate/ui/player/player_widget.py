@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -35,32 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.crop import CropGeometry, CropRect
-from anicurate.ui.formatting import fps_text
+from anicurate.ui.common.formatting import fps_text
+from anicurate.ui.player.clock import PlaybackClock, PlayStats, Tick, shuttle_speed, time_text
 from anicurate.ui.player.crop_overlay import CropOverlay
 from anicurate.ui.player.frame_server import FrameServer, OpenedSource
+from anicurate.ui.player.transport import BUTTONS, Transport
 
-SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
 ZOOM_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
-
-
-def time_text(seconds: float) -> str:
-    """``00:05.34``: minutes and seconds with hundredths, as editors show a frame's time."""
-    minutes, rest = divmod(max(seconds, 0.0), 60.0)
-    if rest >= 59.995:
-        minutes, rest = minutes + 1, 0.0
-    return f"{int(minutes):02d}:{rest:05.2f}"
-
-
-@dataclass
-class PlayStats:
-    """Frames the clock made due and frames actually shown since playback started."""
-
-    due: int = 0
-    shown: int = 0
-
-    @property
-    def dropped(self) -> int:
-        return max(0, self.due - self.shown)
 
 
 class FrameView(QWidget):
@@ -194,9 +174,9 @@ class PlayerWidget(QWidget):
 
         self.speed = 0.0  # 0: paused; negative plays backwards
         self.stats = PlayStats()
-        self._clock = QElapsedTimer()
-        self._clock_origin = 0.0  # media time at the clock's start
-        self._last_due: int | None = None
+        self.clock: PlaybackClock | None = None  # made for each source
+        self._elapsed = QElapsedTimer()  # the clock's "now"
+        self._elapsed.start()
         self._tick = QTimer(self)
         self._tick.setSingleShot(True)
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
@@ -216,56 +196,49 @@ class PlayerWidget(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
         bar.setSpacing(2)
-        style = self.style()
-        pix = QStyle.StandardPixmap
         self.buttons: dict[str, QToolButton] = {}
 
-        def button(
-            key: str,
-            text: str,
-            tip: str,
-            slot: Callable[[], object],
-            icon: QStyle.StandardPixmap | None = None,
-        ) -> QToolButton:
+        self.transport = Transport(self, {
+            "home": self._go_home, "back10": lambda: self.step(-10),
+            "back": lambda: self.step(-1), "play": self.toggle_play,
+            "fwd": lambda: self.step(1), "fwd10": lambda: self.step(10), "end": self._go_end,
+            "in": lambda: self.set_in(self.position), "out": lambda: self.set_out(self.position),
+            "crop": lambda: self.set_crop_mode(not self.crop_mode), "zoom_fit": self.zoom_fit,
+            "shuttle_back": lambda: self.shuttle(-1), "pause": self.pause,
+            "shuttle_fwd": lambda: self.shuttle(1), "prev_event": lambda: self.jump_event(-1),
+            "next_event": lambda: self.jump_event(1),
+            "zoom_in": lambda: self._zoom_by(1.25), "zoom_out": lambda: self._zoom_by(1 / 1.25),
+        })  # fmt: skip
+
+        def button(key: str, text: str = "", tip: str = "", slot: Callable[[], object] | None = None
+                   ) -> QToolButton:  # fmt: skip
             b = QToolButton()
             b.setObjectName(f"player_{key}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the player
-            if icon is not None:
-                b.setIcon(style.standardIcon(icon))
+            if key in self.transport.actions:
+                b.setDefaultAction(self.transport.actions[key])
             else:
                 b.setText(text)
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
+                b.setToolTip(tip)
+                assert slot is not None
+                b.clicked.connect(slot)
             self.buttons[key] = b
             bar.addWidget(b)
             return b
 
-        button("home", "", "First frame (Home)", lambda: self.seek(0), pix.SP_MediaSkipBackward)
-        button("back10", "\u221210", "Ten frames back (Shift+Left)", lambda: self.step(-10))
-        button("back", "\u22121", "One frame back (Left or ,)", lambda: self.step(-1))
-        button("play", "", "Play / pause (Space)", self.toggle_play, pix.SP_MediaPlay)
-        button("fwd", "+1", "One frame forward (Right or .)", lambda: self.step(1))
-        button("fwd10", "+10", "Ten frames forward (Shift+Right)", lambda: self.step(10))
-        button("end", "", "Last frame (End)", self._go_end, pix.SP_MediaSkipForward)
-        bar.addSpacing(8)
-        button("in", "In", "Set the in point here (I)", lambda: self.set_in(self.position))
-        button("out", "Out", "Set the out point here (O)", lambda: self.set_out(self.position))
-        bar.addStretch(1)
-        crop = button(
-            "crop", "Crop", "Crop mode (C)", lambda: self.set_crop_mode(not self.crop_mode)
-        )
-        crop.setCheckable(True)
-        button("crop_fit", "Fit", "Largest crop of the training ratio", self.overlay.fit)
-        button("crop_centre", "Centre", "Centre the crop", self.overlay.centre)
-        pad = button(
-            "crop_pad",
-            "Pad",
-            "Pad the frame to the ratio instead of cropping",
-            lambda: self.overlay.set_pad(self.buttons["crop_pad"].isChecked()),
-        )
-        pad.setCheckable(True)
-        bar.addSpacing(8)
-        button("zoom_fit", "Fit view", "Fit the picture to the window (F)", self.zoom_fit)
+        for key in BUTTONS:
+            if key == "in":
+                bar.addSpacing(8)
+            elif key == "crop":
+                bar.addStretch(1)
+            elif key == "zoom_fit":
+                button("crop_fit", "Fit", "Largest crop of the training ratio", self.overlay.fit)
+                button("crop_centre", "Centre", "Centre the crop", self.overlay.centre)
+                pad = button("crop_pad", "Pad", "Pad the frame to the ratio instead of cropping",
+                    lambda: self.overlay.set_pad(self.buttons["crop_pad"].isChecked()))  # fmt: skip
+                pad.setCheckable(True)
+                bar.addSpacing(8)
+            button(key)
 
         info = QHBoxLayout()
         info.setContentsMargins(8, 2, 8, 0)
@@ -408,6 +381,14 @@ class PlayerWidget(QWidget):
             self.pause()
             self.seek(target)
 
+    def _go_home(self) -> None:
+        self.pause()
+        self.seek(0)
+
+    def _zoom_by(self, factor: float) -> None:
+        self.view.set_zoom(self.view.zoom * factor)
+        self._update_labels()
+
     def _go_end(self) -> None:
         self.pause()
         self.seek(self.frame_count - 1)
@@ -420,15 +401,14 @@ class PlayerWidget(QWidget):
 
     def play(self, speed: float = 1.0) -> None:
         """Play at ``speed`` (negative: backwards) from here, looping the in/out range."""
-        if self.source is None or self.frame_count < 2 or speed == 0:
+        if self.source is None or self.clock is None or self.frame_count < 2 or speed == 0:
             return
         was_playing = self.playing
         if not self.in_frame <= self.position <= self.out_frame:
             self.seek(self.in_frame if speed > 0 else self.out_frame)
         self.speed = float(speed)
         self.server.set_direction(1 if speed > 0 else -1)
-        self._restart_clock(self._frame_time(self.position, speed))
-        self._last_due = self.position
+        self.clock.start(self.position, speed, self._now())
         if not was_playing:  # the frame it starts on counts as due and, once on screen, shown
             self.stats = PlayStats(1, int(self.shown_index == self.position))
             self.playing_changed.emit(True)
@@ -456,61 +436,26 @@ class PlayerWidget(QWidget):
 
     def shuttle(self, direction: int) -> None:
         """J/L: start playing that way, or speed up (1, 2, 4, 8x); the other way slows first."""
-        if direction == 0:
+        speed = shuttle_speed(self.speed, direction)
+        if speed == 0:
             self.pause()
-            return
-        speed = self.speed
-        if speed == 0 or (speed > 0) != (direction > 0):
-            # Going the other way slows down first, as editors' shuttles do.
-            new = speed / 2 if speed != 0 and abs(speed) > 1 else float(direction)
         else:
-            k = SHUTTLE_SPEEDS.index(abs(speed)) if abs(speed) in SHUTTLE_SPEEDS else 0
-            new = direction * SHUTTLE_SPEEDS[min(k + 1, len(SHUTTLE_SPEEDS) - 1)]
-        self.play(new)
+            self.play(speed)
 
-    def _frame_time(self, index: int, speed: float) -> float:
-        """Media time to start the clock at: the start of a frame (its end when backwards)."""
-        assert self.source is not None
-        index_ = self.source.index
-        start = float(index_.times[index])
-        return start if speed > 0 else start + float(index_.durations[index]) - 1e-6
-
-    def _restart_clock(self, media_time: float) -> None:
-        self._clock_origin = media_time
-        self._clock.start()
+    def _now(self) -> float:
+        return self._elapsed.nsecsElapsed() / 1e9
 
     def _on_tick(self) -> None:
-        if not self.playing or self.source is None:
+        if not self.playing or self.source is None or self.clock is None:
             return
-        index = self.source.index
-        times, durations = index.times, index.durations
-        t = self._clock_origin + self.speed * self._clock.nsecsElapsed() / 1e9
-        start_t = float(times[self.in_frame])
-        end_t = float(times[self.out_frame] + durations[self.out_frame])
-        if self.speed > 0 and t >= end_t:
-            t = start_t + (t - end_t) % max(end_t - start_t, 1e-6)
-            self._restart_clock(t)
-            self._last_due = None
-        elif self.speed < 0 and t < start_t:
-            t = end_t - (start_t - t) % max(end_t - start_t, 1e-6) - 1e-6
-            self._restart_clock(t)
-            self._last_due = None
-        target = min(max(index.frame_at_time(t), self.in_frame), self.out_frame)
-        if target != self._last_due:
-            step = abs(target - self._last_due) if self._last_due is not None else 1
-            self.stats.due += step
-            self._last_due = target
-            if target != self.position:
-                self.position = target
-                self.position_changed.emit(target)
-            self.server.request(target)
-        # Sleep until the next frame is due (its start forwards, this one's start backwards).
-        if self.speed > 0:
-            boundary = float(times[target] + durations[target])
-        else:
-            boundary = float(times[target])
-        wait_s = abs(boundary - t) / abs(self.speed)
-        self._tick.start(max(1, min(int(wait_s * 1000) + 1, 250)))
+        tick: Tick = self.clock.tick(self._now(), self.in_frame, self.out_frame)
+        if tick.newly_due:
+            self.stats.due += tick.newly_due
+            if tick.frame != self.position:
+                self.position = tick.frame
+                self.position_changed.emit(tick.frame)
+            self.server.request(tick.frame)
+        self._tick.start(tick.wait_ms)
 
     # -- crop --------------------------------------------------------------------------------
 
@@ -565,6 +510,7 @@ class PlayerWidget(QWidget):
         if opened.generation != self._generation:
             return
         self.source = opened
+        self.clock = PlaybackClock(opened.index)
         n = len(opened.index)
         first, last = self._range
         first = min(max(first, 0), n - 1)
@@ -606,15 +552,19 @@ class PlayerWidget(QWidget):
             if self.playing
             else QStyle.StandardPixmap.SP_MediaPlay
         )
-        self.buttons["play"].setIcon(self.style().standardIcon(icon))
+        play = self.transport.actions["play"]
+        play.setIcon(self.style().standardIcon(icon))
         speed = f"  {self.speed:+g}\u00d7" if self.playing and abs(self.speed) != 1 else ""
-        self.buttons["play"].setToolTip(f"Play / pause (Space){speed}")
+        play.setToolTip(f"Play / pause (Space){speed}")
         self._update_labels()
 
     def _update_labels(self) -> None:
         source = self.source
         for name, b in self.buttons.items():
-            b.setEnabled(
+            if name not in self.transport.actions:  # the others follow their action
+                b.setEnabled(source is not None)
+        for name, action in self.transport.actions.items():
+            action.setEnabled(
                 source is not None and (name != "crop" or self.overlay.geometry_rules is not None)
             )
         if source is None:
@@ -648,49 +598,4 @@ class PlayerWidget(QWidget):
 
     def handle_key(self, event: QKeyEvent) -> bool:
         """Editor keys; True when the key was the player's (the timeline forwards keys here)."""
-        key = Qt.Key
-        k = event.key()
-        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        if event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            return False
-        if k == key.Key_Space:
-            self.toggle_play()
-        elif k in (key.Key_Left, key.Key_Comma):
-            self.step(-10 if shift and k == key.Key_Left else -1)
-        elif k in (key.Key_Right, key.Key_Period):
-            self.step(10 if shift and k == key.Key_Right else 1)
-        elif k == key.Key_J:
-            self.shuttle(-1)
-        elif k == key.Key_K:
-            self.pause()
-        elif k == key.Key_L:
-            self.shuttle(1)
-        elif k == key.Key_Home:
-            self.pause()
-            self.seek(0)
-        elif k == key.Key_End:
-            self._go_end()
-        elif k == key.Key_I:
-            self.set_in(self.position)
-        elif k == key.Key_O:
-            self.set_out(self.position)
-        elif k == key.Key_Up:
-            self.jump_event(-1)
-        elif k == key.Key_Down:
-            self.jump_event(1)
-        elif k == key.Key_C:
-            self.set_crop_mode(not self.crop_mode)
-        elif k == key.Key_F:
-            self.zoom_fit()
-        elif k in (key.Key_Plus, key.Key_Equal):
-            self.view.set_zoom(self.view.zoom * 1.25)
-            self._update_labels()
-        elif k == key.Key_Minus:
-            self.view.set_zoom(self.view.zoom / 1.25)
-            self._update_labels()
-        else:
-            return False
-        event.accept()
-        return True
+        return self.transport.handle_key(event)

@@ -1,17 +1,15 @@
-"""The review actions on a :class:`MainWindow`: status of the selection, clip navigation,
+"""The review actions: status of the selection, clip navigation,
 split/merge, undo/redo with history labels, the player's trim and crop (saved once a drag
 rests) and the timeline's cut threshold (re-flags once it rests).
 
-Only the window's public members are used (``project``, ``browser``, ``clip_model``, ``player``,
-``timeline``, ``inspector``, ``settings``, ``statusBar()``, ``refresh``, ``update_actions``,
-``reload_timeline``, ``player_row``, ``report_error``, ``edited``, ``reflagged``).
+It works on the session's project and the shell's browser, player and inspector; edits are
+announced by the session's ``edited`` and ``reflagged``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence
@@ -25,12 +23,12 @@ from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import history, merge, set_crop, set_note, set_status, split, trim
 from anicurate.core.project.edits import redo as core_redo
 from anicurate.core.project.edits import undo as core_undo
-from anicurate.ui.actions import make_action
-from anicurate.ui.clip_model import ClipRow
-from anicurate.ui.messages import describe_error
-
-if TYPE_CHECKING:
-    from anicurate.ui.main_window import MainWindow
+from anicurate.ui.browse.clip_model import ClipRow
+from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.messages import describe_error
+from anicurate.ui.jobs import JobQueue
+from anicurate.ui.session import ProjectSession
+from anicurate.ui.shell import Shell
 
 EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
 THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
@@ -39,13 +37,14 @@ REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
 
 
 class ReviewActions(QObject):
-    """The review actions and edits of a :class:`MainWindow`; the window places the actions."""
+    """The review actions and edits, placed in the shell's Edit and Clip menus and toolbar."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, shell: Shell, session: ProjectSession, jobs: JobQueue) -> None:
+        super().__init__(shell.widget())
         self.setObjectName("reviewActions")
-        self.window = window
-        self.cut_drop = window.settings.int_value("review/cut_drop", 0)
+        self.shell, self.session, self.jobs = shell, session, jobs
+        self.player = shell.player_panel.player
+        self.cut_drop = session.settings.int_value("review/cut_drop", 0)
         # Edits from the player, saved once a drag rests: (clip id, first, last) and crop.
         self._pending_trim: tuple[int, int, int] | None = None
         self._pending_crop: tuple[int, CropRect | None] | None = None
@@ -61,13 +60,37 @@ class ReviewActions(QObject):
         self.threshold_timer.setInterval(THRESHOLD_DELAY_MS)
         self.threshold_timer.timeout.connect(self._apply_threshold)
 
-        window.inspector.note_edited.connect(self.set_note)
-        window.player.in_out_changed.connect(self._on_player_in_out)
-        window.player.crop_changed.connect(self._on_player_crop)
-        window.timeline.threshold_changed.connect(self._on_threshold_dragged)
+        shell.inspector.note_edited.connect(self.set_note)
+        self.player.in_out_changed.connect(self._on_player_in_out)
+        self.player.crop_changed.connect(self._on_player_crop)
+        shell.player_panel.timeline.threshold_changed.connect(self._on_threshold_dragged)
+        shell.current.leaving.connect(self.flush_player_edits)
+        shell.current.changed.connect(self.update_actions)
+        shell.browser.grid.selectionModel().selectionChanged.connect(self.update_actions)
+        session.closing_project.connect(self._on_closing_project)
+        session.project_changed.connect(self.update_actions)
+        session.clips_changed.connect(self.update_actions)
+        shell.closing.connect(self.flush_player_edits)
+        self._place_actions()
+        self.update_actions()
+
+    def _place_actions(self) -> None:
+        shell = self.shell
+        shell.menu("edit").addActions([self.act_undo, self.act_redo])
+        clip_menu = shell.menu("clip")
+        clip_menu.addActions([self.act_accept, self.act_reject, self.act_unreview])
+        clip_menu.addSeparator()
+        clip_menu.addActions([self.act_next, self.act_prev])
+        clip_menu.addSeparator()
+        clip_menu.addActions(
+            [self.act_split_here, self.act_split_cuts, self.act_cut_drop, self.act_merge]
+        )
+        shell.add_toolbar_actions([self.act_accept, self.act_reject])
+        shell.add_toolbar_actions([self.act_split_cuts, self.act_merge])
 
     def _build_actions(self) -> None:
-        window, sk = self.window, QKeySequence.StandardKey
+        window, sk = self.shell.widget(), QKeySequence.StandardKey
+        browser = self.shell.browser
         # Review: single keys as in video editors; text fields keep their keys (Qt gives a
         # focused line edit the key first, as a shortcut override).
         self.act_accept = make_action(
@@ -83,11 +106,11 @@ class ReviewActions(QObject):
             "Put the selected clips back to unreviewed (U)",
         )  # fmt: skip
         self.act_next = make_action(
-            window, "&Next Clip", lambda: window.browser.move_current(1), "N",
+            window, "&Next Clip", lambda: browser.move_current(1), "N",
             "Go to the next clip (N)",
         )  # fmt: skip
         self.act_prev = make_action(
-            window, "&Previous Clip", lambda: window.browser.move_current(-1), "P",
+            window, "&Previous Clip", lambda: browser.move_current(-1), "P",
             "Go to the previous clip (P)",
         )  # fmt: skip
         self.act_split_here = make_action(
@@ -112,26 +135,27 @@ class ReviewActions(QObject):
         self.act_redo = make_action(window, "&Redo", self.redo, None)
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
 
-    def update_actions(self, has_project: bool) -> None:
+    def update_actions(self, *_args: object) -> None:
         """Enable what applies to the selection and name the edits undo and redo would undo."""
-        window = self.window
+        project = self.session.project
+        has_project = project is not None
         has_clip = has_project and self.current_clip() is not None
-        has_selection = has_project and bool(window.browser.selected_clip_ids())
+        has_selection = has_project and bool(self.shell.browser.selected_clip_ids())
         for action in (self.act_accept, self.act_reject, self.act_unreview):
             action.setEnabled(has_selection)
         for action in (self.act_split_here, self.act_split_cuts, self.act_merge):
             action.setEnabled(has_clip)
         self.act_next.setEnabled(has_project)
         self.act_prev.setEnabled(has_project)
-        project = window.project
         undo_label, redo_label = history(project) if project is not None else (None, None)
         self.act_undo.setEnabled(undo_label is not None)
         self.act_redo.setEnabled(redo_label is not None)
         self.act_undo.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
         self.act_redo.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
 
-    def stop(self) -> None:
-        """Forget a threshold drag that has not rested yet (the project is closing)."""
+    def _on_closing_project(self) -> None:
+        """Save the player's pending edit, forget a threshold drag that has not rested yet."""
+        self.flush_player_edits()
         self.threshold_timer.stop()
 
     # -- review edits ------------------------------------------------------------------------
@@ -141,26 +165,26 @@ class ReviewActions(QObject):
 
         A refused edit (e.g. a split outside the clip) goes to the status bar, not a dialog.
         """
-        window = self.window
-        if window.project is None:
+        project = self.session.project
+        if project is None:
             return False
         try:
-            action(window.project)
+            action(project)
             if label.startswith(REFLAG_LABELS):
-                reflag(window.project)
+                reflag(project)
         except AnicurateError as err:
-            window.statusBar().showMessage(f"{label}: {describe_error(err)}", 8000)
+            self.shell.show_message(f"{label}: {describe_error(err)}", 8000)
             return False
-        window.refresh()
-        window.update_actions()
-        window.edited.emit(label)
+        self.session.refresh()
+        self.update_actions()
+        self.session.edited.emit(label)
         return True
 
     def set_status(self, status: ClipStatus) -> int:
         """Accept, reject or reset the selected clips (the current one without a selection)."""
         self.flush_player_edits()
-        ids = self.window.browser.selected_clip_ids()
-        if not ids or self.window.project is None:
+        ids = self.shell.browser.selected_clip_ids()
+        if not ids or self.session.project is None:
             return 0
         changed = 0
 
@@ -173,7 +197,7 @@ class ReviewActions(QObject):
         )
         if self.apply_edit(f"{verb} clips", apply):
             noun = "clip" if len(ids) == 1 else "clips"
-            self.window.statusBar().showMessage(f"{verb} {len(ids)} {noun}", 3000)
+            self.shell.show_message(f"{verb} {len(ids)} {noun}", 3000)
         return changed
 
     def set_note(self, clip_id: int, note: str) -> None:
@@ -181,16 +205,16 @@ class ReviewActions(QObject):
 
     def current_clip(self) -> ClipRow | None:
         """The browser's current row when it is a playable clip."""
-        row = self.window.browser.current_row()
+        row = self.shell.browser.current_row()
         return row if row is not None and row.clip is not None and row.error is None else None
 
     def split_at_playhead(self) -> bool:
         """Split the current clip before the frame the player shows (S)."""
         self.flush_player_edits()
         row = self.current_clip()
-        if row is None or row.clip is None or self.window.player.source is None:
+        if row is None or row.clip is None or self.player.source is None:
             return False
-        at = self.window.player.position
+        at = self.player.position
         return self.apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
 
     def split_at_cuts(self) -> bool:
@@ -199,24 +223,23 @@ class ReviewActions(QObject):
         row = self.current_clip()
         if row is None or row.clip is None:
             return False
-        status_bar = self.window.statusBar()
         if row.result is None:
-            status_bar.showMessage("Split at cuts: analyse the project first.", 6000)
+            self.shell.show_message("Split at cuts: analyse the project first.", 6000)
             return False
         cuts = list(row.result.metrics.cuts)
         if not cuts:
-            status_bar.showMessage("Split at cuts: this clip has no cuts.", 6000)
+            self.shell.show_message("Split at cuts: this clip has no cuts.", 6000)
             return False
         clip_id, drop = row.clip.id, self.cut_drop
         done = self.apply_edit("Split at cuts", lambda p: split(p, clip_id, cuts, drop=drop))
         if done:
             pieces = len(cuts) + 1
-            status_bar.showMessage(f"Split into {pieces} clips at frames {cuts}", 5000)
+            self.shell.show_message(f"Split into {pieces} clips at frames {cuts}", 5000)
         return done
 
     def ask_cut_drop(self) -> None:
         value, ok = QInputDialog.getInt(
-            self.window,
+            self.shell.widget(),
             "Frames dropped at cuts",
             "Frames to leave out on each side of a cut when splitting at cuts:",
             self.cut_drop,
@@ -228,7 +251,7 @@ class ReviewActions(QObject):
 
     def set_cut_drop(self, frames: int) -> None:
         self.cut_drop = max(0, int(frames))
-        self.window.settings.set_value("review/cut_drop", self.cut_drop)
+        self.session.settings.set_value("review/cut_drop", self.cut_drop)
 
     def merge_with_next(self) -> bool:
         """Join the current clip with the next clip of the same source."""
@@ -239,15 +262,13 @@ class ReviewActions(QObject):
         clip = row.clip
         later = [
             r.clip
-            for r in self.window.clip_model.rows()
+            for r in self.session.clip_model.rows()
             if r.clip is not None
             and r.clip.source_id == clip.source_id
             and r.clip.first_frame > clip.last_frame
         ]
         if not later:
-            self.window.statusBar().showMessage(
-                "Merge: no later clip of this file to merge with.", 6000
-            )
+            self.shell.show_message("Merge: no later clip of this file to merge with.", 6000)
             return False
         nxt = min(later, key=lambda c: c.first_frame)
         return self.apply_edit("Merge", lambda p: merge(p, [clip.id, nxt.id]))
@@ -260,7 +281,7 @@ class ReviewActions(QObject):
 
     def _undo_redo(self, step: Callable[[Project], str | None], verb: str) -> str | None:
         self.flush_player_edits()
-        if self.window.project is None:
+        if self.session.project is None:
             return None
         label: str | None = None
 
@@ -272,14 +293,14 @@ class ReviewActions(QObject):
 
         if not self.apply_edit(verb, apply) or label is None:
             return None
-        self.window.statusBar().showMessage(f"{verb}: {label}", 4000)
+        self.shell.show_message(f"{verb}: {label}", 4000)
         return label
 
     # -- edits from the player (debounced) ---------------------------------------------------
 
     def _on_player_in_out(self, first: int, last: int) -> None:
-        row = self.window.player_row()
-        if row is None or row.clip is None or self.window.player.source is None:
+        row = self.shell.current.player_row()
+        if row is None or row.clip is None or self.player.source is None:
             return
         clip = row.clip
         if (first, last) == (clip.first_frame, clip.last_frame):
@@ -289,7 +310,7 @@ class ReviewActions(QObject):
         self.edit_timer.start()
 
     def _on_player_crop(self, rect: CropRect | None) -> None:
-        row = self.window.player_row()
+        row = self.shell.current.player_row()
         if row is None or row.clip is None:
             return
         clip = row.clip
@@ -321,7 +342,7 @@ class ReviewActions(QObject):
     # -- the timeline's threshold line (debounced) -------------------------------------------
 
     def _on_threshold_dragged(self, value: float) -> None:
-        if self.window.project is None or self.window.timeline.data is None:
+        if self.session.project is None or self.shell.player_panel.timeline.data is None:
             return
         self._threshold_value = value
         self.threshold_timer.start()
@@ -329,20 +350,19 @@ class ReviewActions(QObject):
     def _apply_threshold(self) -> None:
         """Store the cut threshold the timeline's line shows, then re-detect cuts and re-flag
         from the stored signals (nothing decodes)."""
-        window = self.window
+        project = self.session.project
         value, self._threshold_value = self._threshold_value, None
-        if value is None or window.project is None:
+        if value is None or project is None:
             return
-        thresholds = core_thresholds_of(window.project)
+        thresholds = core_thresholds_of(project)
         value = round(max(value, 0.1), 2)
         if value == thresholds.cut_min_content:
             return
         try:
-            set_thresholds(window.project, replace(thresholds, cut_min_content=value))
+            set_thresholds(project, replace(thresholds, cut_min_content=value))
         except AnicurateError as err:
-            window.report_error("Cannot save the threshold", describe_error(err))
+            self.session.report_error("Cannot save the threshold", describe_error(err))
             return
-        window.refresh()
-        window.reload_timeline()  # its cut markers follow the threshold
-        window.statusBar().showMessage(f"Cut threshold {value:.2f}: cuts and flags updated", 3000)
-        window.reflagged.emit()
+        self.session.refresh()
+        self.shell.show_message(f"Cut threshold {value:.2f}: cuts and flags updated", 3000)
+        self.session.reflagged.emit()  # the timeline's cut markers follow the threshold

@@ -33,8 +33,8 @@ from anicurate.core.jobs import Progress
 from anicurate.core.tagging.discovery import TaggerLocation, is_tagger_dir
 from anicurate.core.tagging.model import ProviderChoice, Tagger, load_tagger
 from anicurate.core.tagging.run import DEFAULT_BATCH, TagSummary, tag_project
-from anicurate.ui.job_status import ElidedLabel
-from anicurate.ui.messages import TAGGER_FOLDER_HINT, provider_text
+from anicurate.ui.common.messages import TAGGER_FOLDER_HINT, provider_text
+from anicurate.ui.common.progress import ElidedLabel
 from anicurate.ui.tagging.choices import PROVIDERS, remember_folder
 
 LOADING = "loading the tagger"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from anicurate.core.tagging.store import ClipTag, CoverageItem
-from anicurate.ui.table_model import AnyIndex, ListTableModel
+from anicurate.ui.common.table_model import AnyIndex, ListTableModel
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1  # the tag (or term) as stored
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts naturally for the column

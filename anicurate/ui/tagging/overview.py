@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.tagging import store
-from anicurate.ui.messages import describe_error
+from anicurate.ui.common.messages import describe_error
 from anicurate.ui.tagging.models import (
     SORT_ROLE,
     TAG_ROLE,

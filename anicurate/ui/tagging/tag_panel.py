@@ -31,8 +31,8 @@ from anicurate.core.errors import AnicurateError
 from anicurate.core.project import Project
 from anicurate.core.tagging import store
 from anicurate.core.tagging.model import PROVIDER_LABELS
-from anicurate.ui.job_status import ElidedLabel
-from anicurate.ui.messages import describe_error
+from anicurate.ui.common.messages import describe_error
+from anicurate.ui.common.progress import ElidedLabel
 from anicurate.ui.tagging.models import TAG_ROLE, ClipTagModel, TagColumn, reordered
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from anicurate.core.tagging import store
-from anicurate.ui.shot_tools import grab
+from tools.screenshots.shot_tools import grab
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow
@@ -18,9 +18,9 @@ def render_tagging_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
     """Grab ``tags-panel.png`` (the clip with the most tags selected) and ``tag-overview.png``
     (frequencies and coverage, the browser filtered by the most frequent tag) of the window's
     open project into ``outdir``; returns the paths written."""
-    from anicurate.ui.tagging import install_tagging
+    from anicurate.ui import tagging
 
-    ui = install_tagging(window)
+    ui = tagging.install(window, window.session, window.jobs)
     project = window.project
     if project is None:
         raise RuntimeError("open a project before rendering the tagging pictures")
@@ -28,7 +28,7 @@ def render_tagging_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    rows = window.clip_model.rows()
+    rows = window.session.clip_model.rows()
     counts = [
         (len(store.clip_tags(project, r.clip.id)), -i)
         for i, r in enumerate(rows)

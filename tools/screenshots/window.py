@@ -19,16 +19,16 @@ from PySide6.QtWidgets import QApplication
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
-from anicurate.ui.clip_browser import BrowserMode
-from anicurate.ui.clip_model import ClipRow
-from anicurate.ui.export import render_export_screenshots
+from anicurate.ui.browse.clip_browser import BrowserMode
+from anicurate.ui.browse.clip_model import ClipRow
+from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
 from anicurate.ui.player.analysis_data import compute_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.timeline import TimelineData
-from anicurate.ui.settings import AppSettings
-from anicurate.ui.shot_tools import TIMEOUT_MS, grab, settle, wait_for
-from anicurate.ui.tagging import render_tagging_screenshots
+from tools.screenshots.export_shots import render_export_screenshots
+from tools.screenshots.shot_tools import TIMEOUT_MS, grab, settle, wait_for
+from tools.screenshots.tagging_shots import render_tagging_screenshots
 
 WINDOW_SIZE = QSize(1440, 900)
 
@@ -58,7 +58,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
         # Private settings: the pictures must not depend on (or change) the user's layout.
         store = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(AppSettings(store), interactive=False)
-        window.timeline_data_for = _analysed(window)
+        window.current.timeline_data_for = _analysed(window)
         window.resize(WINDOW_SIZE)
         window.show()
         try:
@@ -79,7 +79,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
 
 def _still_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     written = []
-    model = window.clip_model
+    model = window.session.clip_model
     first_clip = next((i for i, r in enumerate(model.rows()) if r.clip is not None), None)
     if first_clip is not None:
         _show_clip(window, first_clip)
@@ -95,7 +95,7 @@ def _still_pictures(window: MainWindow, outdir: Path) -> list[Path]:
         window.problems_dock.show()
         window.problems_dock.raise_()
         table = window.problems_panel.table
-        if window.problem_model.rowCount():
+        if window.session.problem_model.rowCount():
             table.selectRow(0)
         written.append(grab(window, outdir / "problems.png"))
     return written
@@ -103,7 +103,7 @@ def _still_pictures(window: MainWindow, outdir: Path) -> list[Path]:
 
 def _analysed(window: MainWindow) -> Callable[[ClipRow, OpenedSource], TimelineData | None]:
     """The stored analysis, or the clip analysed now (demo clips take a fraction of a second)."""
-    stored = window.timeline_data_for
+    stored = window.current.timeline_data_for
 
     def data(row: ClipRow, opened: OpenedSource) -> TimelineData | None:
         found = stored(row, opened)
@@ -115,7 +115,7 @@ def _analysed(window: MainWindow) -> Callable[[ClipRow, OpenedSource], TimelineD
 def _show_clip(window: MainWindow, row: int) -> None:
     """Select model row ``row`` and wait until the player shows its first frame."""
     current = window.browser.current_row()
-    target = window.clip_model.row_at(row).key
+    target = window.session.clip_model.row_at(row).key
     if current is not None and current.key == target and window.player.shown_index is not None:
         return  # already on screen
     wait_for(window.player.frame_shown, lambda: window.browser.select_model_row(row))
@@ -123,7 +123,7 @@ def _show_clip(window: MainWindow, row: int) -> None:
 
 def _player_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     """The player over the timeline on a clip with a cut, near the cut; then crop mode."""
-    rows = window.clip_model.rows()
+    rows = window.session.clip_model.rows()
     clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
     if not clips:
         return []
@@ -143,7 +143,7 @@ def _player_pictures(window: MainWindow, outdir: Path) -> list[Path]:
         fit = rules.fit()
         player.overlay.set_crop(fit.__class__(fit.x + fit.w // 8, fit.y, fit.w * 3 // 4, fit.h))
     written.append(grab(window, outdir / "crop.png"))
-    window.discard_player_edits()  # the pictures never write to the project
+    window.review.discard_player_edits()  # the pictures never write to the project
     player.set_crop_mode(False)
     window.problems_dock.show()
     return written
@@ -157,7 +157,7 @@ def _hide_bottom_docks(window: MainWindow) -> None:
 
 def _review_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     """The inspector on a flagged clip, the settings dialog and the light theme."""
-    rows = window.clip_model.rows()
+    rows = window.session.clip_model.rows()
     clips = [i for i, r in enumerate(rows) if r.clip is not None and r.error is None]
     flagged = [i for i in clips if rows[i].flags]
     preferred = [i for i in flagged if rows[i].name == "small_clip.mp4"]
@@ -167,7 +167,9 @@ def _review_pictures(window: MainWindow, outdir: Path) -> list[Path]:
         _show_clip(window, (preferred or flagged or clips)[0])
         written.append(grab(window, outdir / "inspector-flags.png"))
         window.problems_dock.show()
-    dialog = window.settings_dialog()  # not interactive: shown here, never accepted
+    dialog = (
+        window.project_settings.settings_dialog()
+    )  # not interactive: shown here, never accepted
     if dialog is not None:
         dialog.show()
         dialog.adjustSize()
@@ -213,9 +215,9 @@ def _import_picture(window: MainWindow, project: Path, tmp: Path, outdir: Path) 
         finally:
             job.close()
 
-    window.make_import_job = paused_import
+    window.imports.make_import_job = paused_import
     target = outdir / "import-progress.png"
-    worker = window.import_paths(files)
+    worker = window.imports.import_paths(files)
     if worker is None:
         raise RuntimeError("the import did not start")
     try:
@@ -223,13 +225,13 @@ def _import_picture(window: MainWindow, project: Path, tmp: Path, outdir: Path) 
             worker.signals.progress,
             until=lambda step: step.done >= _pause_point(step.total),
         )
-        window.refresh()  # what has landed so far, as the refresh timer would show it
+        window.session.refresh()  # what has landed so far, as the refresh timer would show it
         grab(window, target)
-        window.cancel_import()
+        window.jobs.cancel()
     finally:
         gate.set()
-    if window.job is not None:
-        wait_for(window.import_ended)
+    if window.jobs.current() is not None:
+        wait_for(window.imports.import_ended)
     return target
 
 

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate.ui.clip_model import FLAG_STYLES, ClipRow
-from anicurate.ui.formatting import (
+from anicurate.ui.browse.clip_model import FLAG_STYLES, ClipRow
+from anicurate.ui.common.formatting import (
     container_text,
     duration_text,
     fps_text,
@@ -27,7 +27,7 @@ from anicurate.ui.formatting import (
     resolution_text,
     size_text,
 )
-from anicurate.ui.messages import explain_source_error
+from anicurate.ui.common.messages import explain_source_error
 
 # The fields in display order; rows that do not apply to a source are hidden, not left blank.
 FIELDS = (

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate.ui.clip_model import (
+from anicurate.ui.browse.clip_model import (
     BADGE_ROLE,
     ERROR_ROLE,
     ERROR_STATUS,
@@ -49,7 +49,7 @@ from anicurate.ui.clip_model import (
     ClipRow,
     Column,
 )
-from anicurate.ui.filter_model import SORTS, ReviewFilterModel
+from anicurate.ui.browse.filter_model import SORTS, ReviewFilterModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from anicurate.core.export import ExportPlan, Include
 from anicurate.core.export.find import caption_tags
 from anicurate.core.export.manifest import read_manifest
-from anicurate.ui import shot_tools
-from anicurate.ui.shot_tools import grab
+from tools.screenshots import shot_tools
+from tools.screenshots.shot_tools import grab
 
 if TYPE_CHECKING:
     from anicurate.ui.main_window import MainWindow
@@ -29,11 +29,11 @@ def render_export_screenshots(window: MainWindow, outdir: Path) -> list[Path]:
     (its summary after rendering), ``find-hits.png`` (hits for a prompt made of the exported
     captions' tags) and ``find-opened.png`` (the window's player on the best hit) into
     ``outdir``; returns the paths written."""
-    from anicurate.ui.export import install_export
+    from anicurate.ui import export
 
     if window.project is None:
         raise RuntimeError("open a project before rendering the export pictures")
-    ui = install_export(window)
+    ui = export.install(window, window.session, window.jobs)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from anicurate.ui.clip_model import SORT_ROLE, ClipListModel, ClipRow, Column
+from anicurate.ui.browse.clip_model import SORT_ROLE, ClipListModel, ClipRow, Column
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -30,15 +30,15 @@ from anicurate.core.analysis.flags import FlagKind
 from anicurate.core.listing import ERROR_STATUS as ERROR_STATUS
 from anicurate.core.listing import ClipRow as ClipRow
 from anicurate.core.listing import list_clips
-from anicurate.ui.formatting import (
+from anicurate.ui.common.formatting import (
     duration_text,
     fps_text,
     frame_range_text,
     kind_label,
     resolution_text,
 )
-from anicurate.ui.messages import explain_source_error
-from anicurate.ui.table_model import ListTableModel
+from anicurate.ui.common.messages import explain_source_error
+from anicurate.ui.common.table_model import ListTableModel
 
 if TYPE_CHECKING:
     from anicurate.core.project import Project, Source

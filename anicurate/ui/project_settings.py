@@ -6,6 +6,7 @@ from dataclasses import fields, replace
 from math import gcd
 from typing import Any
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,8 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate.core.analysis import Thresholds
+from anicurate.core.analysis import Thresholds, set_thresholds, thresholds_of
+from anicurate.core.errors import AnicurateError
 from anicurate.core.project import PRESETS, ProjectSettings
+from anicurate.ui.common.actions import make_action
+from anicurate.ui.session import ProjectSession
+from anicurate.ui.shell import Shell
 
 CUSTOM = "custom"
 
@@ -244,3 +249,65 @@ class SettingsDialog(QDialog):
                 spin.setValue(int(value))
             else:
                 spin.setValue(float(value))
+
+
+class ProjectSettingsUi(QObject):
+    """Edit > Project Settings… (Ctrl+,): edits the training settings and thresholds, then
+    re-flags every clip from stored signals; the player and inspector follow the training size."""
+
+    def __init__(self, shell: Shell, session: ProjectSession) -> None:
+        super().__init__(session)
+        self.shell, self.session = shell, session
+        self.act_settings = make_action(shell.widget(),
+            "Project &Settings\u2026", self.settings_dialog, "Ctrl+,",
+            "Training size, frames, fps and analysis thresholds",
+        )  # fmt: skip
+        shell.menu("edit").addSeparator()
+        shell.menu("edit").addAction(self.act_settings)
+        session.project_changed.connect(self._on_project_changed)
+        self._on_project_changed(session.path)
+
+    def _on_project_changed(self, path: object) -> None:
+        self.act_settings.setEnabled(path is not None)
+        self.apply_training_size()
+
+    def settings_dialog(self) -> SettingsDialog | None:
+        """Edit the project's training settings and thresholds (modal when interactive)."""
+        project = self.session.project
+        if project is None:
+            return None
+        dialog = SettingsDialog(
+            project.settings(), thresholds_of(project), parent=self.shell.widget()
+        )
+        dialog.accepted.connect(lambda: self.apply_settings_dialog(dialog))
+        if self.session.interactive:
+            dialog.exec()
+        return dialog
+
+    def apply_settings_dialog(self, dialog: SettingsDialog) -> None:
+        """Save the dialog's values to the project and re-flag every clip from stored signals."""
+        project = self.session.project
+        if project is None:
+            return
+        try:
+            project.set_settings(dialog.project_settings())
+            set_thresholds(project, dialog.thresholds())
+        except (AnicurateError, ValueError) as err:
+            self.session.report_error("Cannot save the settings", str(err))
+            return
+        self.apply_training_size()
+        self.session.refresh()
+        self.shell.show_message("Settings saved; flags updated.", 4000)
+        self.session.reflagged.emit()
+
+    def apply_training_size(self) -> None:
+        project = self.session.project
+        if project is None:
+            return
+        settings = project.settings()
+        self.shell.player_panel.player.set_training_size(
+            settings.train_width, settings.train_height
+        )
+        self.shell.inspector.set_training_size(
+            settings.train_width, settings.train_height, bucketing=settings.use_bucketing
+        )

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedWidget, QTableView
 
-from anicurate.ui.messages import explain_source_error, short_source_error
-from anicurate.ui.table_model import ListTableModel
+from anicurate.ui.common.messages import explain_source_error, short_source_error
+from anicurate.ui.common.table_model import ListTableModel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,0 +1,1 @@
+"""Browsing a project: the clip list model, the browser and its filters, inspector, problems."""

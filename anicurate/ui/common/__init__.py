@@ -1,0 +1,1 @@
+"""Widgets, models and helpers every part of the window shares (no feature logic)."""
