@@ -14,7 +14,7 @@ breaks PySide6), so run this in a separate venv:
 
     python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install -e /work/main
     /work/bench-venv/bin/pip install --no-deps scenedetect && /work/bench-venv/bin/pip install click
-    /work/bench-venv/bin/python tests/benchmarks/analysis_speed.py [--frames 1200]
+    /work/bench-venv/bin/python -m tests.benchmarks.analysis_speed [--frames 1200]
 """
 
 from __future__ import annotations
@@ -31,12 +31,9 @@ from pathlib import Path
 import av
 from av.codec.context import ThreadType
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from analysis_samples import anime_like_frames
-
 from anicurate.core.analysis import analyze_source
 from anicurate.core.media import write_video
+from tests.helpers.analysis_samples import anime_like_frames
 
 
 def cpu_seconds() -> float:

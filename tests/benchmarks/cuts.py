@@ -19,13 +19,12 @@ time, so VFR GIFs are scored on the same frames for every detector.
 PySceneDetect is no anicurate dependency (it pulls the non-headless opencv), so run this in the
 benchmark venv (see analysis_speed.py):
 
-    /work/bench-venv/bin/python tests/benchmarks/cuts.py [--seed 11] [--clips 6]
+    /work/bench-venv/bin/python -m tests.benchmarks.cuts [--seed 11] [--clips 6]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,10 +34,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from analysis_samples import Layout, Timeline, random_layout, random_palette
-
 from anicurate.core.analysis import compute_signals, detect
+from tests.helpers.analysis_samples import Layout, Timeline, random_layout, random_palette
 
 #: (name, suffix, write) for every encoding of a timeline.
 FORMATS: list[tuple[str, str]] = [

@@ -1,7 +1,7 @@
 """Import benchmark: 500 generated small clips into a fresh project; files per second and where
 the time goes (hashing, demuxing the frame index, decoding, catalogue writes).
 
-Run by hand: ``.venv/bin/python tests/benchmarks/import_speed.py [--files 500]``. The reference,
+Run by hand: ``.venv/bin/python -m tests.benchmarks.import_speed [--files 500]``. The reference,
 measured in the same run, is PyAV decoding every frame of every file once: what an import that
 indexed by decoding would pay at the least.
 """

@@ -6,7 +6,7 @@ share of frames dropped while playing in real time for a few seconds. Every time
 as a ratio to one sequential frame decode (PyAV decode-only, frame threads on) measured in the
 same run. Runs offscreen.
 
-    .venv/bin/python tests/benchmarks/player.py [--frames 480] [--gop 48] [--samples 40] [--play 5]
+    .venv/bin/python -m tests.benchmarks.player [--frames 480] [--gop 48] [--samples 40] [--play 5]
 """
 
 from __future__ import annotations
@@ -15,22 +15,19 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
 
-from analysis_samples import anime_like_frames
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
-from random_access import decode_only_per_frame
 
 from anicurate.core.media import write_video
 from anicurate.ui.player.player_widget import PlayerWidget
+from tests.benchmarks.random_access import decode_only_per_frame
+from tests.helpers.analysis_samples import anime_like_frames
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:

@@ -5,7 +5,7 @@ Prints p50/p95 of ``frame_at(i)`` for random i, and of ``frame_at(i - 1)`` right
 run (PyAV decode-only, frame threads on, as the reader uses). Stepping back inside a cached GOP
 must decode nothing; the script checks that too.
 
-    .venv/bin/python tests/benchmarks/random_access.py [--frames 500] [--gop 250] [--samples 40]
+    .venv/bin/python -m tests.benchmarks.random_access [--frames 500] [--gop 250] [--samples 40]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from bisect import bisect
@@ -26,9 +25,7 @@ import av
 from av.codec.context import ThreadType
 
 from anicurate.core.media import open_media, write_video
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from analysis_samples import anime_like_frames
+from tests.helpers.analysis_samples import anime_like_frames
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:

@@ -2,7 +2,7 @@
 infer, merge, store) with a tagger of realistic cost, and the share of time the model waits for
 preprocessed frames (goal: under 10%).
 
-Run by hand: ``.venv/bin/python tests/benchmarks/tagging.py [--clips 6] [--provider cpu]``.
+Run by hand: ``.venv/bin/python -m tests.benchmarks.tagging [--clips 6] [--provider cpu]``.
 
 The model is a WD14-layout graph with random weights (NHWC 448 x 448 x 3 BGR in, 10,861 sigmoid
 scores out, like wd-vit-tagger-v3): an 8 x 8 stride-8 stem to 56 x 56 x 256, then ``--blocks``

@@ -1,7 +1,7 @@
 """How the timeline and the clip browser scale: a 20,000-frame timeline against a 1,000-frame
 one, and a 5,000-clip project against a 100-clip one, measured in the same run.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/ui_scale.py
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.benchmarks.ui_scale
 Prints, for each, the time of loading the data and of repainting while panning/scrolling, and
 the ratio large/small. Peak downsampling and clip-to-view should keep the timeline's repaint
 nearly flat in clip length; the browser's repaint should not grow with the project.

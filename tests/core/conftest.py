@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from media_samples import SampleMedia
+
+from tests.helpers.media_samples import SampleMedia
 
 
 @pytest.fixture(scope="session")

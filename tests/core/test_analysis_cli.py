@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from analysis_samples import DAY, NIGHT, Layout, Timeline
 
 from anicurate.cli import main
 from anicurate.core.project import Project, import_paths
+from tests.helpers.analysis_samples import DAY, NIGHT, Layout, Timeline
 
 KEYS = {"path", "frames", "fps", "duration", "width", "height", "cuts", "transitions", "flashes",
         "effective_fps", "held_ratio", "motion", "blur", "noise", "flags", "error"}  # fmt: skip

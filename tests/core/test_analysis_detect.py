@@ -6,12 +6,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline, anime_like_frames, random_palette
 
 from anicurate.core.analysis import analyze_source, compute_signals, detect
 from anicurate.core.analysis.detect import runs
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.media import write_video
+from tests.helpers.analysis_samples import (
+    DAY,
+    DUSK,
+    NIGHT,
+    Layout,
+    Timeline,
+    anime_like_frames,
+    random_palette,
+)
 
 
 def _events(path: Path):  # type: ignore[no-untyped-def]

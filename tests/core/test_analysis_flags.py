@@ -8,11 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
 from anicurate.core.analysis import Thresholds, analyze_source, clip_metrics
 from anicurate.core.analysis.flags import clip_flags, near_duplicates, overlap_flag, overlaps
 from anicurate.core.project import DEFAULT_PRESET, PRESETS
+from tests.helpers.analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
 SETTINGS = PRESETS[DEFAULT_PRESET]
 

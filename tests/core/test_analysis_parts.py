@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
 from anicurate.core.analysis import detect, signals
 from anicurate.core.analysis.signals import (
@@ -18,6 +17,7 @@ from anicurate.core.analysis.signals import (
 )
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media.probe import inspect_source
+from tests.helpers.analysis_samples import DAY, DUSK, NIGHT, Layout, Timeline
 
 
 def _timeline(n: int) -> Timeline:

@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from analysis_samples import DAY, NIGHT, Layout, Timeline
 
 from anicurate.core.analysis import (
     ANALYSER_VERSION,
@@ -22,6 +21,7 @@ from anicurate.core.analysis import (
 )
 from anicurate.core.analysis import signals as signals_module
 from anicurate.core.project import Project, import_paths
+from tests.helpers.analysis_samples import DAY, NIGHT, Layout, Timeline
 
 
 def _run(gen):  # type: ignore[no-untyped-def]

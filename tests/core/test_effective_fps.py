@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from analysis_samples import DAY, Layout, Timeline
 
 from anicurate.core.analysis import analyze_source
 from anicurate.core.analysis.metrics import effective_fps
+from tests.helpers.analysis_samples import DAY, Layout, Timeline
 
 
 def test_held_frames_count_once() -> None:

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from export_samples import clip_of, make_project, write_source
 
 from anicurate.cli import main
 from anicurate.core.export import find
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status
 from anicurate.core.tagging import store
+from tests.helpers.export_samples import clip_of, make_project, write_source
 
 TAGS = {
     "a.mp4": ["1girl", "smile", "long hair", "school uniform"],

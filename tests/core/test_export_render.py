@@ -15,19 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from export_samples import (
-    QH,
-    QW,
-    H,
-    W,
-    clip_of,
-    decode,
-    make_project,
-    read_quadrant,
-    run,
-    write_source,
-    write_vfr_gif,
-)
 
 from anicurate.core.export import (
     ExportError,
@@ -43,6 +30,19 @@ from anicurate.core.export.plan import output_frames
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_crop, set_status, trim
 from anicurate.core.tagging import store
+from tests.helpers.export_samples import (
+    QH,
+    QW,
+    H,
+    W,
+    clip_of,
+    decode,
+    make_project,
+    read_quadrant,
+    run,
+    write_source,
+    write_vfr_gif,
+)
 
 render_module = importlib.import_module("anicurate.core.export.render")
 GIF_DELAYS = [40, 80, 40, 120, 40, 40, 80, 40] * 3  # ms: 1.44 s, uneven

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-from export_samples import make_project, run, write_source
 
 import anicurate.cli
 from anicurate.cli.arguments import float_in, int_in
@@ -20,6 +19,7 @@ from anicurate.core.export.files import STATE_FILE, TMP_DIR, file_digest
 from anicurate.core.export.ownership import JOURNAL_FILE, LOCK_FILE, FolderLock, Ownership
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status
+from tests.helpers.export_samples import make_project, run, write_source
 
 SETTINGS: dict[str, object] = {
     "train_width": 48, "train_height": 32, "n_sample_frames": 8, "fps": 24, "frame_step": 1,

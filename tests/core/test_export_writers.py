@@ -10,12 +10,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from export_samples import QH, QW, clip_of, decode, make_project, read_quadrant, run, write_source
 
 from anicurate.core.export import ExportOptions, Target, plan_export
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_crop, set_status
 from anicurate.core.tagging import store
+from tests.helpers.export_samples import (
+    QH,
+    QW,
+    clip_of,
+    decode,
+    make_project,
+    read_quadrant,
+    run,
+    write_source,
+)
 
 # Text-To-Video-Finetuning's configs/v2/train_config.yaml values (formats.md 1.7).
 T2V_DEFAULTS = {
@@ -227,7 +236,7 @@ def test_manifest_traces_every_file(tmp_path: Path, project: Project) -> None:
 def test_stills_beside_videos_add_the_image_dataset_without_bucketing(
     tmp_path: Path, project: Project
 ) -> None:
-    from export_samples import source_frame
+    from tests.helpers.export_samples import source_frame
 
     from anicurate.core.media.writer import write_still
     from anicurate.core.project import import_paths

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_tools import (
+
+from tests.helpers.fault_tools import (
     EXPORT_CASES,
     EXPORT_TMP,
     TRACEBACK,

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fault_tools import (
+
+from tests.helpers.fault_tools import (
     EXPORT_CASES,
     EXPORT_TMP,
     TRACEBACK,

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_tools import (
+
+from anicurate.core.project import import_paths
+from anicurate.core.project import importer as importer_module
+from tests.helpers.fault_tools import (
     TRACEBACK,
     Done,
     Pipeline,
@@ -24,9 +27,6 @@ from fault_tools import (
     run_cli,
     start_cli,
 )
-
-from anicurate.core.project import import_paths
-from anicurate.core.project import importer as importer_module
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process handling is Linux")
 

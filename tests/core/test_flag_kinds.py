@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis_samples import DAY, NIGHT, Layout, Timeline
-
 from anicurate.core.analysis import analyze_source
 from anicurate.core.analysis.flags import Flag, FlagKind, Thresholds, clip_flags, flags_from_json
 from anicurate.core.project import DEFAULT_PRESET, PRESETS
+from tests.helpers.analysis_samples import DAY, NIGHT, Layout, Timeline
 
 STORED = [
     "cut", "fade", "flash", "large_motion", "low_fps", "too_few_frames", "low_resolution",

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tagger_samples import make_tiny_tagger, solid
 
 from anicurate.cli import main
 from anicurate.cli.common import os_error_line, sqlite_error_line
@@ -17,6 +16,7 @@ from anicurate.core.analysis import run as analysis_run
 from anicurate.core.media.writer import write_video
 from anicurate.core.project import Project, import_paths
 from anicurate.core.tagging import store
+from tests.helpers.tagger_samples import make_tiny_tagger, solid
 
 COLOURS = ("red", "green", "blue", "yellow", "gray")
 

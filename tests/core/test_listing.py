@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from export_samples import clip_of, make_project, write_source
 
 from anicurate.core.analysis import analyze_project
 from anicurate.core.listing import ERROR_STATUS, clip_tag_text, list_clips
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status, split
 from anicurate.core.tagging import store
+from tests.helpers.export_samples import clip_of, make_project, write_source
 
 
 @pytest.fixture

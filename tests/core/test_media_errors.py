@@ -12,10 +12,10 @@ from typing import Any
 import av
 import numpy as np
 import pytest
-from media_samples import SampleMedia, number_in
 
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media import open_media, probe
+from tests.helpers.media_samples import SampleMedia, number_in
 
 
 def kind_of(path: Path) -> MediaErrorKind:

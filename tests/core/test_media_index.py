@@ -8,7 +8,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from media_samples import (
+
+from anicurate.core.errors import FrameOutOfRange
+from anicurate.core.media import FrameIndex, open_media
+from tests.helpers.media_samples import (
     ANIMATED_NAMES,
     SAMPLE_NAMES,
     VIDEO_NAMES,
@@ -17,9 +20,6 @@ from media_samples import (
     reference_frames,
     write_elementary,
 )
-
-from anicurate.core.errors import FrameOutOfRange
-from anicurate.core.media import FrameIndex, open_media
 
 
 def gif_like() -> FrameIndex:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media_samples import (
+
+from anicurate.core.media import MediaInfo, MediaKind, open_media, probe, write_animation
+from tests.helpers.media_samples import (
     ANIMATED_NAMES,
     HEIGHT,
     SAMPLE_NAMES,
@@ -21,8 +23,6 @@ from media_samples import (
     pattern,
     write_with_audio,
 )
-
-from anicurate.core.media import MediaInfo, MediaKind, open_media, probe, write_animation
 
 CONTAINERS = {
     ".mp4": "mov,mp4,m4a,3gp,3g2,mj2", ".mov": "mov,mp4,m4a,3gp,3g2,mj2",

@@ -8,7 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from media_samples import (
+from PIL import Image
+
+from anicurate.core.errors import FrameOutOfRange
+from anicurate.core.media import DEFAULT_CACHE_BYTES, MediaKind, open_media, write_video
+from tests.helpers.media_samples import (
     HEIGHT,
     SAMPLE_NAMES,
     WIDTH,
@@ -17,10 +21,6 @@ from media_samples import (
     pattern,
     reference_frames,
 )
-from PIL import Image
-
-from anicurate.core.errors import FrameOutOfRange
-from anicurate.core.media import DEFAULT_CACHE_BYTES, MediaKind, open_media, write_video
 
 FRAME_BYTES = WIDTH * HEIGHT * 3
 

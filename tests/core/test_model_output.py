@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tagger_samples import make_bad_tagger, make_tiny_tagger, solid, write_tags_csv
 
 from anicurate.cli import main
 from anicurate.core.media.writer import write_video
@@ -29,6 +28,7 @@ from anicurate.core.tagging.errors import (
 from anicurate.core.tagging.model import MAX_SIDE, ModelLayout, Tagger, load_tagger
 from anicurate.core.tagging.run import TagSummary, tag_project
 from anicurate.core.tagging.vocabulary import load_vocabulary
+from tests.helpers.tagger_samples import make_bad_tagger, make_tiny_tagger, solid, write_tags_csv
 
 
 def drive(job: Any) -> TagSummary:

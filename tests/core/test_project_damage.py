@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tagger_samples import make_tiny_tagger
 
 from anicurate.cli import main
 from anicurate.core.errors import DamagedProject, NotAProject, ProjectError
@@ -25,6 +24,7 @@ from anicurate.core.media.writer import write_animation, write_video
 from anicurate.core.project import Project, ProjectSettings
 from anicurate.core.project.catalogue import _source, checked_clip
 from anicurate.core.project.rows import DAMAGED_KIND
+from tests.helpers.tagger_samples import make_tiny_tagger
 
 CLI = [sys.executable, "-m", "anicurate"]
 

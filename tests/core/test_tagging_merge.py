@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tagger_samples import write_tags_csv
 
 from anicurate.core.tagging.caption import build_caption
 from anicurate.core.tagging.merge import mcut_threshold, merge_scores, select_tags
@@ -25,6 +24,7 @@ from anicurate.core.tagging.vocabulary import (
     display_name,
     load_vocabulary,
 )
+from tests.helpers.tagger_samples import write_tags_csv
 
 TAGS = (
     ("general", 9, 0), ("sensitive", 9, 0), ("questionable", 9, 0), ("explicit", 9, 0),

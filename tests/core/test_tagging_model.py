@@ -8,16 +8,6 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
-from tagger_samples import (
-    COLOURS,
-    EXPECTED_TAGS,
-    TINY_TAGS,
-    make_tiny_tagger,
-    reference_scores,
-    solid,
-    split,
-    write_tags_csv,
-)
 
 from anicurate.core.tagging import model as model_module
 from anicurate.core.tagging.errors import (
@@ -31,6 +21,16 @@ from anicurate.core.tagging.merge import select_tags
 from anicurate.core.tagging.model import CPU, CUDA, load_tagger
 from anicurate.core.tagging.options import TaggingOptions
 from anicurate.core.tagging.preprocess import preprocess
+from tests.helpers.tagger_samples import (
+    COLOURS,
+    EXPECTED_TAGS,
+    TINY_TAGS,
+    make_tiny_tagger,
+    reference_scores,
+    solid,
+    split,
+    write_tags_csv,
+)
 
 
 @pytest.fixture(scope="module")

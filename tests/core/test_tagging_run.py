@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
-from tagger_samples import make_tiny_tagger, solid, split
 
 from anicurate.cli import main
 from anicurate.core.media.writer import write_video
@@ -20,6 +19,7 @@ from anicurate.core.tagging.model import CPU, load_tagger
 from anicurate.core.tagging.options import TaggingOptions
 from anicurate.core.tagging.run import TagSummary, tag_project
 from anicurate.core.tagging.sampling import Sampling
+from tests.helpers.tagger_samples import make_tiny_tagger, solid, split
 
 
 def drive(job: object) -> tuple[list[object], TagSummary]:

@@ -7,20 +7,17 @@ import os
 # Must happen before anything imports Qt: the tests never need a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from ui_media import MediaSet, make_colour_clips, make_media, run_import
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))  # tagger_samples
-from tagger_samples import make_tiny_tagger
 
 from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.tagger_samples import make_tiny_tagger
+from tests.helpers.ui_media import MediaSet, make_colour_clips, make_media, run_import
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QImage
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from ui_media import MediaSet
 
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.info import MediaInfo
@@ -24,6 +23,7 @@ from anicurate.ui.browse.clip_model import (
     ClipRow,
     Column,
 )
+from tests.helpers.ui_media import MediaSet
 
 NAMES = [
     "clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif",  # clips, by path

@@ -4,7 +4,6 @@ summary naming the config, cancel and rerun, and find opening a hit in the playe
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -16,10 +15,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-
-from export_samples import clip_of, make_project, write_source
 
 from anicurate.core.export import (
     ExportOptions,
@@ -38,6 +33,7 @@ from anicurate.ui import export
 from anicurate.ui.export import ExportDialog, ExportUi
 from anicurate.ui.export.models import ITEM_ROLE, HitModel, SkippedModel
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.export_samples import clip_of, make_project, write_source
 
 TAGS = {
     "a.mp4": ["1girl", "smile", "long hair"],

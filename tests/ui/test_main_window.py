@@ -11,7 +11,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from ui_media import MediaSet
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project, import_paths
@@ -19,6 +18,7 @@ from anicurate.ui.browse.clip_browser import BrowserMode
 from anicurate.ui.common.messages import explain_source_error
 from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.ui_media import MediaSet
 
 CLIP_NAMES = ["clip_00.mp4", "clip_01.mp4", "clip_02.mp4", "still.png", "wave.gif"]
 FAILED_NAMES = ["empty.webm", "not_media.mp4", "truncated.mp4"]
@@ -299,7 +299,7 @@ def test_recent_projects_and_layout_are_remembered(
 
 
 def test_inspector_warns_about_a_file_that_ends_early(window: MainWindow, tmp_path: Path) -> None:
-    from ui_media import frames, run_import
+    from tests.helpers.ui_media import frames, run_import
 
     from anicurate.core.media.writer import write_animation
 

@@ -11,13 +11,13 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from ui_media import frames
 
 from anicurate.core.crop import CropRect, Handle
 from anicurate.core.media import open_media, write_animation, write_video
 from anicurate.ui.player.frame_server import FrameServer
 from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.player.timeline import TimelineData
+from tests.helpers.ui_media import frames
 
 N_FRAMES = 60
 TIMEOUT = 10_000

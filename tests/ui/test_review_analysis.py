@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from ui_media import run_import
 
 from anicurate.core.analysis import analyze_project, load_results, thresholds_of
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
 from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.ui_media import run_import
 
 NAMES = ["hard_cut.mp4", "pan.mp4", "small_clip.mp4", "walk_on_twos.mp4"]  # catalogue order
 LOW_RES = "below training resolution: 256x144 below training size 384x384"

@@ -5,7 +5,6 @@ hand, a broken model folder gives the words of messages.py, and the Tag Clips di
 from __future__ import annotations
 
 import dataclasses
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from ui_media import run_import
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))
-from tagger_samples import make_tiny_tagger, write_tags_csv
 
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project
@@ -36,6 +31,8 @@ from anicurate.ui.main_window import MainWindow
 from anicurate.ui.tagging import TaggingUi
 from anicurate.ui.tagging.batch import ProviderBadge, TagClipsDialog
 from anicurate.ui.tagging.choices import PROVIDER_KEY
+from tests.helpers.tagger_samples import make_tiny_tagger, write_tags_csv
+from tests.helpers.ui_media import run_import
 
 EXPECTED = {
     "a_red.mp4": ["red background"],

@@ -6,15 +6,11 @@ and replace renames only where asked."""
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
 from pytestqt.qtbot import QtBot
-from ui_media import run_import
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "core"))
 
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import set_status
@@ -33,6 +29,7 @@ from anicurate.ui.tagging.models import (
     reordered,
 )
 from anicurate.ui.tagging.replace_dialog import FindReplaceDialog
+from tests.helpers.ui_media import run_import
 
 GREEN = ["hatsune miku", "green hair", "looking at viewer"]
 FILES = ["a_red.mp4", "b_green.mp4", "c_yellow.mp4", "d_blue.mp4"]

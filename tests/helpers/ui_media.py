@@ -74,7 +74,7 @@ COLOUR_CLIPS = (("a_red.mp4", "red"), ("b_green.mp4", "green"), ("c_yellow.mp4",
 
 def make_colour_clips(folder: Path) -> Path:
     """Four 4-frame clips of one solid colour each, which the tiny test tagger tags exactly."""
-    from tagger_samples import solid
+    from tests.helpers.tagger_samples import solid
 
     for name, colour in COLOUR_CLIPS:
         write_video(folder / name, [solid(colour)] * 4, 24)

@@ -31,10 +31,10 @@ from typing import Any
 
 import av
 import numpy as np
-from export_samples import source_frame, write_vfr_gif
-from tagger_samples import COLOURS, make_tiny_tagger
 
 from anicurate.core.media.writer import write_still, write_video
+from tests.helpers.export_samples import source_frame, write_vfr_gif
+from tests.helpers.tagger_samples import COLOURS, make_tiny_tagger
 
 #: A run that takes longer than this hangs: it fails the test instead of blocking the suite.
 CLI_TIMEOUT_S = 120.0

@@ -1,0 +1,1 @@
+"""anicurate's tests: a package, so helpers import as ``tests.helpers.*``."""
