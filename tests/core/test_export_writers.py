@@ -236,10 +236,9 @@ def test_manifest_traces_every_file(tmp_path: Path, project: Project) -> None:
 def test_stills_beside_videos_add_the_image_dataset_without_bucketing(
     tmp_path: Path, project: Project
 ) -> None:
-    from tests.helpers.export_samples import source_frame
-
     from anicurate.core.media.writer import write_still
     from anicurate.core.project import import_paths
+    from tests.helpers.export_samples import source_frame
 
     still = write_still(tmp_path / "media" / "s.png", source_frame(9))
     for _ in import_paths(project.path, [still]):

@@ -299,9 +299,8 @@ def test_recent_projects_and_layout_are_remembered(
 
 
 def test_inspector_warns_about_a_file_that_ends_early(window: MainWindow, tmp_path: Path) -> None:
-    from tests.helpers.ui_media import frames, run_import
-
     from anicurate.core.media.writer import write_animation
+    from tests.helpers.ui_media import frames, run_import
 
     whole = write_animation(tmp_path / "whole.gif", frames(10, seed=3), [80] * 10).read_bytes()
     cut = tmp_path / "in" / "cut.gif"
