@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ class Project:
         except sqlite3.Error as e:
             raise open_error(path, e) from e
         try:
-            cls._check_and_upgrade(path, conn, create)
+            cls._set_up(path, conn, create)
         except sqlite3.Error as e:
             conn.close()
             raise open_error(path, e) from e
@@ -204,6 +205,28 @@ class Project:
             conn.close()
             raise
         return cls(path, conn)
+
+    @classmethod
+    def _set_up(cls, path: Path, conn: sqlite3.Connection, create: bool) -> None:
+        """Check and upgrade, again while another process holds the lock it needs.
+
+        Two processes creating one project at once race for the locks that switching to WAL
+        and the first migration take; SQLite answers some of those at once with "database is
+        locked" instead of waiting, so the loser waits here and checks again (each step is
+        idempotent: the migration re-reads the version under its write lock).
+        """
+        deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                cls._check_and_upgrade(path, conn, create)
+                return
+            except sqlite3.OperationalError as e:
+                busy = "locked" in str(e) or "busy" in str(e)
+                if not busy or time.monotonic() > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                time.sleep(0.05)
 
     @staticmethod
     def _check_and_upgrade(path: Path, conn: sqlite3.Connection, create: bool) -> None:
