@@ -53,6 +53,6 @@ def test_template_options() -> None:
     general = compose(CaptionTemplate(general_only=True, underscores_to_spaces=True), "anime", "", tags)
     assert general.text == "anime, long hair, smile"
     top1 = compose(CaptionTemplate(character_tags=False, max_tags=1), "", "she waves", tags)
-    assert top1.text == "she waves, long_hair"
+    assert top1.text == "she waves, anime"  # no trigger here: the tag "anime" stays
     custom = compose(CaptionTemplate(pattern="{sentence}. {tags}"), "anime", "She waves", tags[:1])
     assert custom.text == "She waves. hatsune_miku"
