@@ -59,8 +59,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from anicurate.core.captions.describe import DEFAULT_INSTRUCTION, DescribeOptions
-    from anicurate.core.captions.describe import describe_project
+    from anicurate.core.captions.describe import (
+        DEFAULT_INSTRUCTION,
+        DescribeOptions,
+        describe_project,
+    )
 
     options = DescribeOptions(
         url=args.url, model=args.model, instruction=args.instruction or DEFAULT_INSTRUCTION,

@@ -95,7 +95,7 @@ def run(path: Path, opts: DescribeOptions) -> tuple[object, list[object]]:
 
 
 def test_success_stores_each_clip_sentence(server: Server, project_path: Path) -> None:
-    summary, progress = run(project_path, options(server, "walks", frames=2))
+    summary, _progress = run(project_path, options(server, "walks", frames=2))
     assert summary.described == 3 and not summary.failed  # type: ignore[attr-defined]
     with Project.open(project_path) as project:
         assert clip_sentence(project, clip_of(project, "a.mp4")) == "a girl walks in the rain"
@@ -119,7 +119,7 @@ def test_timeout_and_garbage_fail_per_clip_and_keep_earlier(
         a = clip_of(project, "a.mp4")
         set_sentence(project, a, "typed by a person")
     server.script["hang"] = ["hang"]
-    summary, progress = run(project_path, options(server, "hang", timeout_s=0.3, retries=0))
+    summary, _progress = run(project_path, options(server, "hang", timeout_s=0.3, retries=0))
     assert summary.described == 0 and len(summary.failed) == 3  # type: ignore[attr-defined]
     assert "no answer within 0.3 s" in summary.failed[0][1]  # type: ignore[attr-defined]
     server.script["junk"] = ["garbage"]

@@ -89,8 +89,10 @@ def test_jsonl_and_txt_sidecars(tmp_path: Path, capsys: object) -> None:
     caps.mkdir()
     (caps / "a.txt").write_text("\ufeffa girl\nsmiles \n", encoding="utf-8")
     (caps / "meta.jsonl").write_text(
-        json.dumps({"file": "b.mp4", "caption": "a dog barks"}) + "\n\n"
-        + json.dumps({"file": "zzz.mp4", "caption": "nothing"}) + "\n"
+        json.dumps({"file": "b.mp4", "caption": "a dog barks"})
+        + "\n\n"
+        + json.dumps({"file": "zzz.mp4", "caption": "nothing"})
+        + "\n"
     )
     assert main(["captions", "import", "--project", str(tmp_path / "p.anicurate"), str(caps)]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
@@ -102,9 +104,16 @@ def test_jsonl_and_txt_sidecars(tmp_path: Path, capsys: object) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(["data", "video_path", "frame_index", "prompt", "file",
-                                       "caption", "x"]), inner, max_size=4),  # fmt: skip
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["data", "video_path", "frame_index", "prompt", "file", "caption", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=20,
 )
 

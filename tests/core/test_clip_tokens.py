@@ -50,7 +50,9 @@ def test_template_options() -> None:
             TagItem("smile", 0.4, "general"), TagItem("anime", 0.9, "general")]  # fmt: skip
     plain = compose(CaptionTemplate(), "anime", "", tags)
     assert plain.text == "anime, hatsune_miku, long_hair, smile"
-    general = compose(CaptionTemplate(general_only=True, underscores_to_spaces=True), "anime", "", tags)
+    general = compose(
+        CaptionTemplate(general_only=True, underscores_to_spaces=True), "anime", "", tags
+    )
     assert general.text == "anime, long hair, smile"
     top1 = compose(CaptionTemplate(character_tags=False, max_tags=1), "", "she waves", tags)
     assert top1.text == "she waves, anime"  # no trigger here: the tag "anime" stays

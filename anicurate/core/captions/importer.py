@@ -109,6 +109,7 @@ def import_captions(project: Project, path: Path) -> ImportReport:
         if source is None:
             report.unmatched.append((record.file, how))
             continue
+        targets: list[tuple[int, int | None]]
         if record.frame is None:
             targets = [(c.id, None) for c in clips[source.id]]
         else:

@@ -48,7 +48,7 @@ def parse_blip2_json(text: str, origin: str = "") -> list[CaptionRecord]:
         raise CaptionError(f"{origin or 'caption JSON'}: not JSON: {err}") from err
     videos = data.get("data") if isinstance(data, dict) else data
     if not isinstance(videos, list):
-        raise CaptionError(f"{origin or 'caption JSON'}: no \"data\" list of videos")
+        raise CaptionError(f'{origin or "caption JSON"}: no "data" list of videos')
     out: list[CaptionRecord] = []
     for video in videos:
         if not isinstance(video, dict):
@@ -89,7 +89,7 @@ def parse_jsonl(text: str, origin: str = "") -> list[CaptionRecord]:
         file = next((v for k in JSONL_FILE_KEYS if isinstance(v := row.get(k), str) and v), None)
         caption = next((v for k in JSONL_TEXT_KEYS if isinstance(v := row.get(k), str)), None)
         if file is None or caption is None:
-            raise CaptionError(f"{origin or 'JSONL'} line {n}: needs \"file\" and \"caption\"")
+            raise CaptionError(f'{origin or "JSONL"} line {n}: needs "file" and "caption"')
         frame = row.get("frame_index")
         if clean_sentence(caption):
             f = frame if type(frame) is int and frame >= 0 else None

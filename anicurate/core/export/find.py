@@ -86,10 +86,14 @@ def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
             elif words and words & prompt_words:
                 score += WORD_WEIGHT * idf * len(words & prompt_words) / len(words)
                 matched.append((WORD_WEIGHT * idf, tag))
-        whole = frozenset(w for idf, t in matched for w in _words(t) if t in prompt_tags
-                          or _phrase(t) in prompt_text)  # words already scored as whole tags
-        words, _ = bm25.score(k, prompt, whole)
-        score += SENTENCE_WEIGHT * words
+        whole = frozenset(
+            w
+            for idf, t in matched
+            for w in _words(t)
+            if t in prompt_tags or _phrase(t) in prompt_text
+        )  # words already scored as whole tags
+        word_score, _ = bm25.score(k, prompt, whole)
+        score += SENTENCE_WEIGHT * word_score
         if score <= 0:
             continue
         hits.append(Hit(

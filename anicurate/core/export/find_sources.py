@@ -33,7 +33,8 @@ def _manifest_entries(data: dict[str, Any]) -> list[Entry]:
     for f in data.get("files", []):
         if not isinstance(f, dict):
             continue
-        source = f.get("source") if isinstance(f.get("source"), dict) else {}
+        source = f.get("source")
+        source = source if isinstance(source, dict) else {}
         rng = f.get("frame_range")
         first, last = rng if isinstance(rng, list) and len(rng) == 2 else (0, 0)
         out.append(Entry(str(f.get("path", "")), _int(f.get("clip_id")),

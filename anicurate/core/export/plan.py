@@ -61,7 +61,8 @@ class ExportOptions:
     fallback_prompt: str = ""
     windows_per_clip: int = 3  # t2v-json: training windows (frame_index entries) per clip at most
     name: str = "anicurate"
-    caption_template: CaptionTemplate = CaptionTemplate()  # trigger, sentence, tags; budget
+    # trigger, sentence and tags, within the CLIP token budget
+    caption_template: CaptionTemplate = field(default_factory=CaptionTemplate)
 
 
 @dataclass(frozen=True, slots=True)

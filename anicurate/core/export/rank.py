@@ -12,8 +12,38 @@ K1 = 1.2
 B = 0.75
 #: Words too common in captions to tell clips apart.
 STOP_WORDS = frozenset(
-    "a an the and or of in on at to with is are was were be by for from as it its this that"
-    " his her their there into while".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "with",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "by",
+        "for",
+        "from",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "his",
+        "her",
+        "their",
+        "there",
+        "into",
+        "while",
+    ]
 )
 
 
