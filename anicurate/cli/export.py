@@ -90,7 +90,10 @@ def register_find(sub: Any) -> None:
         description="Find the exported clips whose captions best match a prompt (tags weighted "
         "by rarity), e.g. the clips behind a bad training sample.",
     )
-    f.add_argument("--dataset", required=True, metavar="DIR", help="an export folder")
+    f.add_argument(
+        "--dataset", required=True, metavar="DIR",
+        help="an anicurate export, a Video-BLIP2 JSON, or a folder of videos with .txt captions",
+    )  # fmt: skip
     f.add_argument("prompt", help="the prompt, e.g. 'anime, 1girl, running'")
     f.add_argument(
         "--top", type=int_in(*TOP), default=10, help=f"hits to show, {TOP[0]}-{TOP[1]} (10)"

@@ -1,5 +1,6 @@
-"""From a bad training sample back to its clips: rank an export's clips by how well their
-captions match a prompt, each tag weighted by its rarity in the dataset (idf)."""
+"""From a bad training sample back to its clips: rank a dataset's clips by how well their
+captions match a prompt: each tag weighted by its rarity (idf), plus BM25 over the words, so
+sentence captions match too. Datasets: anicurate exports, Video-BLIP2 JSON, .txt folders."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from anicurate.core.export.files import ExportError
-from anicurate.core.export.manifest import read_manifest
+from anicurate.core.export.find_sources import read_dataset
+from anicurate.core.export.rank import BM25
 
 #: Share of a tag's weight a prompt earns when it holds only some of the tag's words.
 WORD_WEIGHT = 0.5
+#: Share of the BM25 word score in a hit's score (tags matched whole count in full).
+SENTENCE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +65,16 @@ def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
     A caption tag scores idf = log(1 + N / df) when the prompt holds it whole (as a comma part or
     as words in order), and WORD_WEIGHT of that when the prompt holds some of its words.
     """
-    try:
-        data = read_manifest(Path(dataset))
-    except (OSError, ValueError) as err:
-        raise ExportError(f"{dataset}: no readable anicurate manifest: {err}") from err
-    files = [f for f in data.get("files", []) if isinstance(f, dict)]
-    tag_lists = [caption_tags(str(f.get("caption", ""))) for f in files]
+    files = read_dataset(Path(dataset))
+    tag_lists = [caption_tags(f.caption) for f in files]
+    bm25 = BM25([f.caption for f in files])
     n = len(files)
     df: Counter[str] = Counter(t for tags in tag_lists for t in set(tags))
     prompt_tags = set(caption_tags(prompt))
     prompt_text = _phrase(prompt)
     prompt_words = _words(prompt)
     hits: list[Hit] = []
-    for f, tags in zip(files, tag_lists, strict=True):
+    for k, (f, tags) in enumerate(zip(files, tag_lists, strict=True)):
         score = 0.0
         matched: list[tuple[float, str]] = []
         for tag in tags:
@@ -86,13 +86,18 @@ def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
             elif words and words & prompt_words:
                 score += WORD_WEIGHT * idf * len(words & prompt_words) / len(words)
                 matched.append((WORD_WEIGHT * idf, tag))
+        whole = frozenset(
+            w
+            for idf, t in matched
+            for w in _words(t)
+            if t in prompt_tags or _phrase(t) in prompt_text
+        )  # words already scored as whole tags
+        word_score, _ = bm25.score(k, prompt, whole)
+        score += SENTENCE_WEIGHT * word_score
         if score <= 0:
             continue
-        source = f.get("source", {})
-        first, last = f.get("frame_range", [0, 0])
         hits.append(Hit(
-            score, str(f.get("path", "")), int(f.get("clip_id", 0)), str(source.get("path", "")),
-            (int(first), int(last)), str(f.get("caption", "")),
+            score, f.path, f.clip_id, f.source_path, f.frame_range, f.caption,
             tuple(t for _, t in sorted(matched, key=lambda m: (-m[0], m[1]))),
         ))  # fmt: skip
     hits.sort(key=lambda h: (-h.score, h.clip_id, h.path))

@@ -21,9 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from anicurate.core.captions.template import CaptionTemplate
 from anicurate.core.crop import CropGeometry
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
 from anicurate.core.export.ownership import check_out_dir
+from anicurate.core.export.prompts import PromptMaker
 from anicurate.core.export.targets import TARGETS, Target, target_spec
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.reader import open_media
@@ -59,6 +61,8 @@ class ExportOptions:
     fallback_prompt: str = ""
     windows_per_clip: int = 3  # t2v-json: training windows (frame_index entries) per clip at most
     name: str = "anicurate"
+    # trigger, sentence and tags, within the CLIP token budget
+    caption_template: CaptionTemplate = field(default_factory=CaptionTemplate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,7 @@ class PlanItem:
     fingerprint: str
     up_to_date: bool
     warnings: tuple[str, ...] = ()
+    window_captions: tuple[str, ...] = ()  # t2v-json: one per window when sentences differ
 
     @property
     def label(self) -> str:
@@ -141,6 +146,7 @@ class ExportPlan:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     chosen: int = 0  # clips the include rule picked
+    trimmed: int = 0  # clips whose tags were cut to fit the CLIP token budget
 
     @property
     def to_render(self) -> int:
@@ -162,6 +168,7 @@ class ExportPlan:
             "up_to_date": self.up_to_date,
             "skipped": len(self.skipped),
             "frames": sum(len(i.frames) for i in self.items),
+            "trimmed": self.trimmed,
         }
 
     def summary_lines(self) -> list[str]:
@@ -333,10 +340,9 @@ def _chosen(project: Project, include: Include) -> tuple[list[tuple[Clip, Source
     return out, warnings
 
 
-def _caption_and_tags(project: Project, clip_id: int) -> tuple[str, tuple[str, ...]]:
-    from anicurate.core.tagging.store import caption, clip_tags
-
-    return one_line(caption(project, clip_id)), tuple(t.tag for t in clip_tags(project, clip_id))
+def _caption_and_tags(prompts: PromptMaker, clip_id: int) -> tuple[str, tuple[str, ...]]:
+    text, tags = prompts.clip(clip_id)
+    return one_line(text), tags
 
 
 def _is_still(source: Source) -> bool:
@@ -379,6 +385,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
     times: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     stems: set[str] = set()
     no_caption = 0
+    prompts = PromptMaker(project, options.caption_template)
     for clip, source in chosen:
 
         def skip(reason: str, clip: Clip = clip, source: Source = source) -> None:
@@ -423,7 +430,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
             )
             continue
         region, pad, out_w, out_h, size_warnings = _geometry(clip, source, s)
-        text, tags = _caption_and_tags(project, clip.id)
+        text, tags = _caption_and_tags(prompts, clip.id)
         if not text:
             text = s.fallback_prompt
         if not text:
@@ -454,6 +461,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                 and final.is_file()
                 and final.stat().st_size == previous.get("size")
             )
+            windows = () if still else _windows(len(part_frames), s, options.windows_per_clip)
             plan.items.append(PlanItem(
                 clip_id=clip.id, part=part, kind=kind, media=media,
                 caption_file=f"{folder}/{stem}.txt", source_id=source.id,
@@ -461,8 +469,9 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                 first_frame=clip.first_frame, last_frame=clip.last_frame, crop=clip.crop,
                 region=region, pad=pad, width=out_w, height=out_h, fps=s.fps,
                 frames=tuple(part_frames), caption=text, tags=tags,
-                windows=() if still else _windows(len(part_frames), s, options.windows_per_clip),
-                fingerprint=fp, up_to_date=up_to_date, warnings=tuple(size_warnings),
+                windows=windows, fingerprint=fp, up_to_date=up_to_date,
+                warnings=tuple(size_warnings),
+                window_captions=prompts.windows(clip.id, [part_frames[w] for w in windows]),
             ))  # fmt: skip
     enlarged = len({i.clip_id for i in plan.items if i.warnings})
     if enlarged:
@@ -475,6 +484,8 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
         plan.warnings.append(
             f"{_n(no_caption, 'clip')} {verb} no caption (no tags, no fallback prompt)"
         )
+    plan.trimmed = len(prompts.report.trimmed)
+    plan.warnings.extend(prompts.warnings())
     if not plan.items:
         plan.warnings.append("nothing to export")
     return plan

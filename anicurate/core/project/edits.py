@@ -20,7 +20,7 @@ from anicurate.core.project.catalogue import Clip, ClipStatus, Project
 
 # Tables whose rows hang off a clip (ON DELETE CASCADE): snapshotted with it, so undoing a
 # merge or a split brings back a clip's tags and caption, not only the clip row.
-_CLIP_DEPENDENTS = ("tags", "captions", "removed_tags", "clip_tagging")
+_CLIP_DEPENDENTS = ("tags", "captions", "removed_tags", "clip_tagging", "sentences")
 Row = dict[str, Any]
 
 

@@ -138,11 +138,29 @@ _V4_EDIT_JOURNAL: Migration = (
     )""",
 )
 
+_V5_SENTENCES: Migration = (
+    # Sentence captions of a clip, beside its tags. frame: the source frame a sentence starts at
+    # (Video-BLIP2-Preprocessor's per-frame_index prompts), NULL for the whole clip. origin:
+    # "manual" (a person typed it; always wins), "imported" (a caption file) or "machine" (a
+    # vision-language model). detail: where it came from (file or model), for a person.
+    """CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        clip_id INTEGER NOT NULL REFERENCES clips (id) ON DELETE CASCADE,
+        frame INTEGER,
+        text TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('manual', 'imported', 'machine')),
+        detail TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX sentences_one ON sentences (clip_id, origin, ifnull(frame, -1))",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CATALOGUE,
     _V2_THUMBNAILS_AND_ANALYSIS,
     _V3_TAGGING,
     _V4_EDIT_JOURNAL,
+    _V5_SENTENCES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,7 +26,12 @@ def build(plan: ExportPlan, done: Sequence[ItemResult]) -> dict[str, Any]:
         if item.kind != "video":
             continue
         n = len(item.frames)
-        entries = [{"frame_index": i, "prompt": item.caption} for i in item.windows if i + span < n]
+        prompts = item.window_captions or (item.caption,) * len(item.windows)
+        entries = [
+            {"frame_index": i, "prompt": p}
+            for i, p in zip(item.windows, prompts, strict=True)
+            if i + span < n
+        ]
         videos.append({"video_path": str(r.path), "num_frames": n, "data": entries})
     return {"name": s.name, "data": videos}
 
