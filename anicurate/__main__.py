@@ -29,9 +29,9 @@ def screenshots(args: list[str]) -> int:
     """
     try:
         from tools.screenshots.__main__ import main as shots_main
-    except ImportError:
-        print("anicurate: --screenshots needs tools/ (a source checkout or the release bundle)",
-              file=sys.stderr)  # fmt: skip
+    except ImportError as err:
+        print(f"anicurate: --screenshots needs tools/ (a source checkout or the release bundle): "
+              f"{err}", file=sys.stderr)  # fmt: skip
         return 2
     sys.argv = ["anicurate --screenshots", *args]
     return shots_main()
