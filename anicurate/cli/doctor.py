@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from anicurate.core import doctor
 
-    models_dirs = [paths.bundled_models_dir(), paths.user_models_dir()]
+    models_dirs = paths.models_dirs()
     report = doctor.collect(paths.resources_dir() / "onnx" / "provider_probe.onnx", models_dirs)
     versions = dict(report.versions)
     try:

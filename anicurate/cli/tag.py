@@ -109,7 +109,7 @@ def resolve_model(wanted: str | None, last: Any, download: bool) -> Path | None:
     from anicurate.core.tagging.discovery import find_taggers, is_tagger_dir
     from anicurate.core.tagging.download import download_tagger
 
-    found = find_taggers([paths.bundled_models_dir(), paths.user_models_dir()])
+    found = find_taggers(paths.models_dirs())
     if wanted is None:
         if isinstance(last, str) and is_tagger_dir(Path(last)):
             return Path(last)

@@ -49,9 +49,7 @@ def remember_folder(settings: QSettings, folder: Path) -> None:
 
 def taggers(settings: QSettings) -> list[TaggerLocation]:
     """Every tagger found: chosen folders, the models folders, then the Hugging Face cache."""
-    return find_taggers(
-        [paths.bundled_models_dir(), paths.user_models_dir()], extra=chosen_folders(settings)
-    )
+    return find_taggers(paths.models_dirs(), extra=chosen_folders(settings))
 
 
 def preferred_model(
