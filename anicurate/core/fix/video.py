@@ -32,7 +32,7 @@ class FixReport:
 def encoder_for(path: Path) -> tuple[str, str]:
     """(codec, pixel format): FFV1 in RGB for .mkv (lossless), H.264 otherwise."""
     if path.suffix.lower() == ".mkv":
-        return "ffv1", "gbrp"
+        return "ffv1", "bgr0"  # RGB kept exactly (this FFV1 has no 8-bit gbrp)
     return "libx264", "yuv420p"
 
 
