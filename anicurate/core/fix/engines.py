@@ -102,10 +102,14 @@ def denoise_model(level: int, name: str | None, roots: list[Path] | None = None)
     leveled = [m for m in list_models(roots) if m.kind == "denoise" and "level" in m.manifest]
     if not leveled:
         return find_model("denoise", "opencv-nlmeans", roots)
-    return min(leveled, key=lambda m: (abs(int(m.manifest["level"]) - level), -int(m.manifest["level"])))
+    return min(
+        leveled, key=lambda m: (abs(int(m.manifest["level"]) - level), -int(m.manifest["level"]))
+    )
 
 
-def load_engines(spec: FixSpec, provider: Provider = "auto", roots: list[Path] | None = None) -> Engines:
+def load_engines(
+    spec: FixSpec, provider: Provider = "auto", roots: list[Path] | None = None
+) -> Engines:
     """Load what ``spec`` needs; raises UnknownModel, ModelMissing, ModelBroken or FixError."""
     denoiser = upscaler = interpolator = None
     passes = 0
@@ -119,7 +123,11 @@ def load_engines(spec: FixSpec, provider: Provider = "auto", roots: list[Path] |
             factor *= upscaler.scale
             passes += 1
         if factor != spec.upscale:
-            raise FixError(f"{upscaler.name} enlarges {upscaler.scale}x: cannot reach {spec.upscale}x")
+            raise FixError(
+                f"{upscaler.name} enlarges {upscaler.scale}x: cannot reach {spec.upscale}x"
+            )
     if spec.interpolate is not None:
-        interpolator = load_interpolator(find_model("interpolate", spec.interp_model, roots), provider)
+        interpolator = load_interpolator(
+            find_model("interpolate", spec.interp_model, roots), provider
+        )
     return Engines(denoiser, upscaler, passes, interpolator)

@@ -15,10 +15,22 @@ KINDS: tuple[Kind, ...] = ("upscale", "interpolate", "denoise")
 # Built-in engines that need no model file (listed so a user can choose them by name).
 BUILTIN: dict[Kind, list[dict[str, Any]]] = {
     "upscale": [{"name": "bicubic", "engine": "opencv", "scale": 2, "notes": "OpenCV bicubic"}],
-    "denoise": [{"name": "opencv-nlmeans", "engine": "opencv", "scale": 1,
-                 "notes": "OpenCV fastNlMeansDenoisingColored, CPU"}],  # fmt: skip
-    "interpolate": [{"name": "blend", "engine": "opencv", "scale": 1,
-                     "notes": "50/50 blend, no motion (a baseline)"}],  # fmt: skip
+    "denoise": [
+        {
+            "name": "opencv-nlmeans",
+            "engine": "opencv",
+            "scale": 1,
+            "notes": "OpenCV fastNlMeansDenoisingColored, CPU",
+        }
+    ],
+    "interpolate": [
+        {
+            "name": "blend",
+            "engine": "opencv",
+            "scale": 1,
+            "notes": "50/50 blend, no motion (a baseline)",
+        }
+    ],
 }
 
 

@@ -16,7 +16,9 @@ from anicurate.core.fix.tiling import DEFAULT_TILE, run_tiled
 class NcnnImageModel:
     """One ncnn image-to-image model; ``providers`` says where it really runs."""
 
-    def __init__(self, info: ModelInfo, provider: Provider = "auto", tile: int = DEFAULT_TILE) -> None:
+    def __init__(
+        self, info: ModelInfo, provider: Provider = "auto", tile: int = DEFAULT_TILE
+    ) -> None:
         import ncnn
 
         self.info = info
@@ -42,7 +44,9 @@ class NcnnImageModel:
         self._net.opt.use_vulkan_compute = gpu
         self._net.opt.num_threads = os.cpu_count() or 1
         if self._net.load_param(str(param)) != 0 or self._net.load_model(str(weights)) != 0:
-            raise ModelBroken(f"{info.kind} model {info.name}: ncnn cannot load {param.name}/{weights.name}")
+            raise ModelBroken(
+                f"{info.kind} model {info.name}: ncnn cannot load {param.name}/{weights.name}"
+            )
         self._lock = threading.Lock()  # one extraction at a time per net
         self.check()
 

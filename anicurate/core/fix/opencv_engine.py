@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import cv2
 import numpy as np
 
@@ -11,10 +13,9 @@ from anicurate.core.fix.models import ModelInfo
 class BicubicUpscaler:
     """Plain bicubic enlargement: the baseline every model is measured against."""
 
-    providers = ["cpu"]
-
     def __init__(self, info: ModelInfo, scale: int = 2) -> None:
         self.info, self.name, self.scale = info, info.name, scale
+        self.providers = ["cpu"]
 
     @property
     def badge(self) -> str:
@@ -28,12 +29,11 @@ class BicubicUpscaler:
 class NlMeansDenoiser:
     """OpenCV fastNlMeansDenoisingColored: a CPU fallback, blurrier than the waifu2x models."""
 
-    providers = ["cpu"]
-    scale = 1
-    STRENGTH = {1: 3.0, 2: 6.0, 3: 10.0}  # filter strength h per level
+    STRENGTH: ClassVar[dict[int, float]] = {1: 3.0, 2: 6.0, 3: 10.0}  # filter strength h per level
 
     def __init__(self, info: ModelInfo, level: int) -> None:
-        self.info, self.name, self.level = info, info.name, level
+        self.info, self.name, self.level, self.scale = info, info.name, level, 1
+        self.providers = ["cpu"]
 
     @property
     def badge(self) -> str:
@@ -47,10 +47,9 @@ class NlMeansDenoiser:
 class BlendInterpolator:
     """A weighted blend of the two frames, no motion: the baseline RIFE is measured against."""
 
-    providers = ["cpu"]
-
     def __init__(self, info: ModelInfo) -> None:
         self.info, self.name = info, info.name
+        self.providers = ["cpu"]
 
     @property
     def badge(self) -> str:

@@ -27,11 +27,16 @@ class RifeInterpolator:
         self._multiple = int(info.manifest.get("multiple", 128))
         path = info.file("file", "rife.onnx")
         if not path.is_file():
-            raise ModelMissing(f"interpolation model {info.name}: {path} is missing; {CONVERT_HINT}")
+            raise ModelMissing(
+                f"interpolation model {info.name}: {path} is missing; {CONVERT_HINT}"
+            )
         if provider == "vulkan":
             raise FixError(f"{info.name} runs on onnxruntime: choose cuda or cpu, not vulkan")
         wanted = ["CPUExecutionProvider"]
-        if provider in ("auto", "cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
+        if (
+            provider in ("auto", "cuda")
+            and "CUDAExecutionProvider" in ort.get_available_providers()
+        ):
             preload_cuda_libraries()
             wanted.insert(0, "CUDAExecutionProvider")
         ort.set_default_logger_severity(4)
@@ -40,14 +45,20 @@ class RifeInterpolator:
         try:
             self._session = ort.InferenceSession(str(path), opts, providers=wanted)
         except Exception as exc:  # onnxruntime raises its own classes for a bad file
-            raise ModelBroken(f"interpolation model {info.name} does not load: {str(exc)[:200]}") from exc
+            raise ModelBroken(
+                f"interpolation model {info.name} does not load: {str(exc)[:200]}"
+            ) from exc
         # onnxruntime falls back to CPU silently: read back what it really took
-        self.providers = ["cuda"] if "CUDAExecutionProvider" in self._session.get_providers() else ["cpu"]
+        self.providers = (
+            ["cuda"] if "CUDAExecutionProvider" in self._session.get_providers() else ["cpu"]
+        )
         if provider == "cuda" and self.providers != ["cuda"]:
             raise FixError("CUDA does not work here for onnxruntime (see anicurate doctor)")
         names = {i.name for i in self._session.get_inputs()}
         if names != {"img0", "img1", "timestep"}:
-            raise ModelBroken(f"interpolation model {info.name}: inputs {sorted(names)}, not RIFE's")
+            raise ModelBroken(
+                f"interpolation model {info.name}: inputs {sorted(names)}, not RIFE's"
+            )
 
     @property
     def badge(self) -> str:
@@ -66,7 +77,7 @@ class RifeInterpolator:
         feed = {"img0": tensor(a), "img1": tensor(b),
                 "timestep": np.full((1, 1, 1, 1), t, np.float32)}  # fmt: skip
         try:
-            out = self._session.run(None, feed)[0]
+            out = np.asarray(self._session.run(None, feed)[0])
         except Exception as exc:
             raise ModelBroken(f"interpolation model {self.name} failed: {str(exc)[:200]}") from exc
         frame = out[0, :, :h, :w].transpose(1, 2, 0)

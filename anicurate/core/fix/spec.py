@@ -51,7 +51,9 @@ class FixSpec:
         if self.denoise not in DENOISE_LEVELS:
             raise FixError(f"denoise level {self.denoise}: 0 (off) to 3")
         itp = self.interpolate
-        if itp is not None and (itp.value <= 0 or (itp.mode == "factor" and itp.value != int(itp.value))):
+        if itp is not None and (
+            itp.value <= 0 or (itp.mode == "factor" and itp.value != int(itp.value))
+        ):
             raise FixError(f"interpolation {itp.mode} {itp.value}: a positive whole factor or rate")
 
     @property

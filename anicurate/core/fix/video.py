@@ -73,9 +73,22 @@ def fix_file(
 
         tmp = dst.with_name(f".{dst.name}.part{dst.suffix}")
         try:
-            write_video(tmp, counted(fix_frames(reader.frames(), spec, count=count, fps=float(fps),
-                                                engines=engines, plan=plan)),  # fmt: skip
-                        fps=fps * ratio, codec=codec, pix_fmt=pix_fmt)  # fmt: skip
+            write_video(
+                tmp,
+                counted(
+                    fix_frames(
+                        reader.frames(),
+                        spec,
+                        count=count,
+                        fps=float(fps),
+                        engines=engines,
+                        plan=plan,
+                    )
+                ),
+                fps=fps * ratio,
+                codec=codec,
+                pix_fmt=pix_fmt,
+            )
             os.replace(tmp, dst)
         finally:
             tmp.unlink(missing_ok=True)
