@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from anicurate import __version__
-from anicurate.cli import analyze, captions, doctor, export, gui, media, project, tag
+from anicurate.cli import analyze, captions, doctor, export, fix, gui, media, project, tag
 from anicurate.cli.common import EXIT_SOME_FAILED, os_error_line, sqlite_error_line
 from anicurate.core.errors import AnicurateError
 
@@ -30,6 +30,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     export.register_find,
     doctor.register,
     project.register,
+    fix.register,
 )
 
 
