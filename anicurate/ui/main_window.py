@@ -58,6 +58,7 @@ from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.project_settings import ProjectSettingsUi
 from anicurate.ui.session import PROJECT_FILTER, PROJECT_SUFFIX, ProjectSession
 from anicurate.ui.shell import MenuName
+from anicurate.ui.shortcuts import ShortcutsDialog
 
 BROWSER_WIDTH = 448  # two thumbnail columns
 MENUS: tuple[tuple[MenuName, str], ...] = (
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.player_panel = PlayerPanel()
         self.player = self.player_panel.player
         self.timeline = self.player_panel.timeline
+        # The player's keys work wherever the focus is (text fields keep theirs).
+        self.player.transport.set_context(Qt.ShortcutContext.WindowShortcut)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("centralSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -246,7 +249,11 @@ class MainWindow(QMainWindow):
         view_menu = self.menu("view")
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu)
-        self.menu("help").addAction(make_action(self, "&About anicurate", self._show_about))
+        self.menu("clip").addAction(self.player.transport.actions["goto"])
+        self.act_shortcuts = make_action(self, "&Keyboard Shortcuts", self.show_shortcuts, "F1",
+                                         "Every action of the window and its keys")  # fmt: skip
+        about = make_action(self, "&About anicurate", self._show_about)
+        self.menu("help").addActions([self.act_shortcuts, about])
 
     def _build_toolbar(self) -> None:
         self.toolbar = toolbar = QToolBar("Main", self)
@@ -349,6 +356,13 @@ class MainWindow(QMainWindow):
     def _show_problems(self) -> None:
         self.problems_dock.show()
         self.problems_dock.raise_()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help ▸ Keyboard Shortcuts: a window listing every action and its keys."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _show_about(self) -> None:
         QMessageBox.about(
