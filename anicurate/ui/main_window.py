@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate import __version__
 from anicurate.core.project import Project
 from anicurate.ui import export, project_copy, review, tagging
+from anicurate.ui import help as help_menu
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
 from anicurate.ui.browse.filter_bar import FilterBar, counts_text
@@ -49,6 +49,7 @@ from anicurate.ui.browse.imports import (
 )
 from anicurate.ui.browse.inspector import InspectorPanel
 from anicurate.ui.browse.problems import ProblemsPanel
+from anicurate.ui.browse.thumbnails import ClipThumbnails
 from anicurate.ui.common.actions import make_action
 from anicurate.ui.common.recent_menu import RecentMenu
 from anicurate.ui.common.settings import AppSettings
@@ -58,7 +59,6 @@ from anicurate.ui.player.panel import PlayerPanel
 from anicurate.ui.project_settings import ProjectSettingsUi
 from anicurate.ui.session import PROJECT_FILTER, PROJECT_SUFFIX, ProjectSession
 from anicurate.ui.shell import MenuName
-from anicurate.ui.shortcuts import ShortcutsDialog
 
 BROWSER_WIDTH = 448  # two thumbnail columns
 MENUS: tuple[tuple[MenuName, str], ...] = (
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.session = ProjectSession(self.settings, interactive=interactive, parent=self)
         self.jobs = JobQueue(pool, self)
         self.imports = ImportController(self.session, self.jobs)
+        self.thumbnails = ClipThumbnails(self.session, self.jobs)
         if interactive:
             self.imports.ask_new_project_path = functools.partial(ask_new_project_path, self)
 
@@ -250,10 +251,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu)
         self.menu("clip").addAction(self.player.transport.actions["goto"])
-        self.act_shortcuts = make_action(self, "&Keyboard Shortcuts", self.show_shortcuts, "F1",
-                                         "Every action of the window and its keys")  # fmt: skip
-        about = make_action(self, "&About anicurate", self._show_about)
-        self.menu("help").addActions([self.act_shortcuts, about])
+        self.help = help_menu.install(self)
 
     def _build_toolbar(self) -> None:
         self.toolbar = toolbar = QToolBar("Main", self)
@@ -356,21 +354,6 @@ class MainWindow(QMainWindow):
     def _show_problems(self) -> None:
         self.problems_dock.show()
         self.problems_dock.raise_()
-
-    def show_shortcuts(self) -> ShortcutsDialog:
-        """Help ▸ Keyboard Shortcuts: a window listing every action and its keys."""
-        dialog = ShortcutsDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
-
-    def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About anicurate",
-            f"<b>anicurate {__version__}</b><p>Curate anime clips, GIFs and images into a "
-            "text-to-video fine-tuning dataset. Your source files are never modified.</p>",
-        )
 
     # -- view state --------------------------------------------------------------------------
 

@@ -27,9 +27,11 @@ def open_on_first_video(qtbot: QtBot, window: MainWindow, path: Path) -> None:
                      pos=grid.visualRect(index).center())  # fmt: skip
     player = window.player
     qtbot.waitUntil(
-        lambda: player.source is not None
-        and player.source.path.name == "clip_00.mp4"
-        and player.shown_index == 0,
+        lambda: (
+            player.source is not None
+            and player.source.path.name == "clip_00.mp4"
+            and player.shown_index == 0
+        ),
         timeout=20_000,
     )
     assert grid.hasFocus() and window.browser.current_row() == index.data(ROW_ROLE)
@@ -120,7 +122,7 @@ def test_the_shortcuts_dialog_lists_every_action_with_keys(
     # Generated from the actions: a new one shows up without editing a list.
     window.menu("tools").addAction("Brand &New").setShortcut("Ctrl+Alt+B")
     assert ShortcutRow("Tools", "Brand New", "Ctrl+Alt+B") in shortcut_rows(window)
-    dialog = window.show_shortcuts()
+    dialog = window.help.show_shortcuts()
     qtbot.waitExposed(dialog)
     tree = dialog.tree
     groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]

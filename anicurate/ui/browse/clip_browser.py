@@ -270,6 +270,8 @@ class ClipBrowser(QStackedWidget):
         self.grid.setGridSize(ClipDelegate.CELL)
         self.grid.setItemDelegate(ClipDelegate(self.grid))
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Whole rows, as the table selects: a Shift+click range then counts as selected clips.
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid.setDragEnabled(False)
         self.grid.setWordWrap(False)
         self.grid.setMouseTracking(True)
