@@ -258,7 +258,7 @@ class PlayerWidget(QWidget):
         info.addWidget(self.range_label)
 
         self.setStyleSheet(
-            "QToolButton { padding: 2px 6px; }"
+            "QToolButton { padding: 2px 4px; }"
             "QToolButton:checked { background: #3b6fc4; color: white; border-radius: 3px; }"
         )
         layout = QVBoxLayout(self)
