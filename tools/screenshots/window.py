@@ -38,13 +38,13 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
     """Grab the main window on ``project`` into ``outdir``; returns the PNG paths written.
 
     Pictures: the start page without a project, the clip grid with a clip selected (inspector
-    filled), the same at 1280x720, the detail table, the Problems dock with a failed file selected (when the project
-    has one), the player with its timeline on a clip with a cut (the demo's hard_cut.mp4, else
-    the first clip) and the same clip in crop mode, and the status bar in the middle of an
-    import with its progress bar and Cancel; then the inspector on a flagged clip (the demo's
-    small_clip.mp4), the project settings dialog and the window in the light theme. Clips
-    without stored analysis are analysed on the spot for the timeline, so the pictures show
-    curves and markers.
+    filled), the same at 1280x720, the detail table, the Problems dock with a failed file
+    selected (when the project has one), the player with its timeline on a clip with a cut (the
+    demo's hard_cut.mp4, else the first clip) and the same clip in crop mode, and the status bar
+    in the middle of an import with its progress bar and Cancel; then the inspector on a flagged
+    clip (the demo's small_clip.mp4), the project settings dialog and the window in the light
+    theme. Clips without stored analysis are analysed on the spot for the timeline, so the
+    pictures show curves and markers.
     """
     from anicurate.app import create_application
 
