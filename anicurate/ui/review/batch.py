@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from anicurate.core.analysis import reflag
 from anicurate.core.jobs import Progress
 from anicurate.core.project import Project
 from anicurate.core.project.batch import BatchOutcome, centre_crops, crop_many, split_many
-from anicurate.ui.jobs import JobKind
-
-if TYPE_CHECKING:
-    from anicurate.ui.review.actions import ReviewActions
+from anicurate.ui.jobs import JobKind, JobQueue
+from anicurate.ui.session import ProjectSession
+from anicurate.ui.shell import Shell
 
 BATCH = JobKind("batch edit", "editing", waits=False, min_interval_s=0.05)
 #: From this many clips on a batch runs as a job with progress; below, it is instant.
@@ -27,10 +26,25 @@ CENTRE_CROP_LABEL = "Centre crop"
 Batch = Callable[[Project], Generator[Progress, None, BatchOutcome]]
 
 
-class BatchEdits:
-    """Runs a batch edit for :class:`ReviewActions`, inline or as a job by the selection's size."""
+class ReviewHost(Protocol):
+    """What a batch needs of the review actions (:class:`ReviewActions` is one)."""
 
-    def __init__(self, actions: ReviewActions) -> None:
+    shell: Shell
+    session: ProjectSession
+    jobs: JobQueue
+    cut_drop: int
+
+    def flush_player_edits(self) -> None: ...
+
+    def apply_edit(self, label: str, action: Callable[[Project], object]) -> bool: ...
+
+    def update_actions(self, *_args: object) -> None: ...
+
+
+class BatchEdits:
+    """Runs a batch edit for the review actions, inline or as a job by the selection's size."""
+
+    def __init__(self, actions: ReviewHost) -> None:
         self.actions = actions
         self.job_min_clips = JOB_MIN_CLIPS
         self.last: BatchOutcome | None = None  # the last batch's outcome (scripts, tests)
