@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anicurate import __version__
 from anicurate.core.project import Project
 from anicurate.ui import export, project_copy, review, tagging
+from anicurate.ui import help as help_menu
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
 from anicurate.ui.browse.filter_bar import FilterBar, counts_text
@@ -49,7 +49,9 @@ from anicurate.ui.browse.imports import (
 )
 from anicurate.ui.browse.inspector import InspectorPanel
 from anicurate.ui.browse.problems import ProblemsPanel
+from anicurate.ui.browse.thumbnails import ClipThumbnails
 from anicurate.ui.common.actions import make_action
+from anicurate.ui.common.layouts import scrolling, stacked
 from anicurate.ui.common.recent_menu import RecentMenu
 from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.common.theme_menu import ThemeMenu
@@ -60,6 +62,7 @@ from anicurate.ui.session import PROJECT_FILTER, PROJECT_SUFFIX, ProjectSession
 from anicurate.ui.shell import MenuName
 
 BROWSER_WIDTH = 448  # two thumbnail columns
+BOTTOM_DOCK_HEIGHT = 120  # Problems: its title, the table's header and three rows
 MENUS: tuple[tuple[MenuName, str], ...] = (
     ("file", "&File"), ("edit", "&Edit"), ("clip", "&Clip"), ("view", "&View"),
     ("tags", "&Tags"), ("tools", "&Tools"), ("help", "&Help"),
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.session = ProjectSession(self.settings, interactive=interactive, parent=self)
         self.jobs = JobQueue(pool, self)
         self.imports = ImportController(self.session, self.jobs)
+        self.thumbnails = ClipThumbnails(self.session, self.jobs)
         if interactive:
             self.imports.ask_new_project_path = functools.partial(ask_new_project_path, self)
 
@@ -101,10 +105,14 @@ class MainWindow(QMainWindow):
         self.player_panel = PlayerPanel()
         self.player = self.player_panel.player
         self.timeline = self.player_panel.timeline
+        # The player's keys work wherever the focus is (text fields keep theirs).
+        self.player.transport.set_context(Qt.ShortcutContext.WindowShortcut)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("centralSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.browser)
+        self.splitter.setHandleWidth(6)  # room for the whole grip: a 4 px one shows half a tab
+        self.filter_bar = FilterBar(self.browser)
+        self.splitter.addWidget(stacked(self.filter_bar.header, self.browser))
         self.splitter.addWidget(self.player_panel)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -142,7 +150,7 @@ class MainWindow(QMainWindow):
         self.project_copy = project_copy.install(self, self.session)
         self._finish_menus()
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)
         # A first run shows Inspector and Problems in front of their tabbed neighbours.
         self.inspector_dock.raise_()
         QTimer.singleShot(0, self.problems_dock.raise_)
@@ -167,6 +175,8 @@ class MainWindow(QMainWindow):
     ) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)  # saveState() needs a unique object name per dock
+        if area == Qt.DockWidgetArea.BottomDockWidgetArea:
+            widget = scrolling(widget)  # a tall panel must not make the bottom docks tall
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -246,7 +256,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menu("view")
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu)
-        self.menu("help").addAction(make_action(self, "&About anicurate", self._show_about))
+        self.menu("clip").addAction(self.player.transport.actions["goto"])
+        self.help = help_menu.install(self)
 
     def _build_toolbar(self) -> None:
         self.toolbar = toolbar = QToolBar("Main", self)
@@ -260,7 +271,6 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._toolbar_end = toolbar.addWidget(spacer)  # features' actions go before it
-        self.filter_bar = FilterBar(self.browser, toolbar)
         self.filter_edit = self.filter_bar.filter_edit
         self.status_combo = self.filter_bar.status_combo
         self.flag_combo = self.filter_bar.flag_combo
@@ -349,14 +359,6 @@ class MainWindow(QMainWindow):
     def _show_problems(self) -> None:
         self.problems_dock.show()
         self.problems_dock.raise_()
-
-    def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About anicurate",
-            f"<b>anicurate {__version__}</b><p>Curate anime clips, GIFs and images into a "
-            "text-to-video fine-tuning dataset. Your source files are never modified.</p>",
-        )
 
     # -- view state --------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from tools.screenshots.window import WINDOW_SIZE, render_screenshots
+from tools.screenshots.window import SMALL_SIZE, WINDOW_SIZE, render_screenshots
 
 
 def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Path) -> None:
@@ -15,6 +15,7 @@ def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Pa
     assert [p.name for p in written] == [
         "start-page.png",
         "main-window.png",
+        "main-window-1280x720.png",
         "details-table.png",
         "problems.png",
         "player-timeline.png",
@@ -34,6 +35,9 @@ def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Pa
         dialogs = ("settings.png", "export-preview.png", "export-done.png", "find-hits.png")
         if path.name in dialogs:  # the dialog on its own
             assert image.width() >= 400 and image.height() >= 400
+            continue
+        if path.name == "main-window-1280x720.png":  # a window may not be smaller than asked
+            assert (image.width(), image.height()) == (SMALL_SIZE.width(), SMALL_SIZE.height())
             continue
         assert image.width() >= WINDOW_SIZE.width() and image.height() >= WINDOW_SIZE.height()
     assert project_path.read_bytes() == before

@@ -31,19 +31,20 @@ from tools.screenshots.shot_tools import TIMEOUT_MS, grab, settle, wait_for
 from tools.screenshots.tagging_shots import render_tagging_screenshots
 
 WINDOW_SIZE = QSize(1440, 900)
+SMALL_SIZE = QSize(1280, 720)  # a laptop screen: everything must still fit
 
 
 def render_screenshots(outdir: Path, project: Path) -> list[Path]:
     """Grab the main window on ``project`` into ``outdir``; returns the PNG paths written.
 
     Pictures: the start page without a project, the clip grid with a clip selected (inspector
-    filled), the detail table, the Problems dock with a failed file selected (when the project
-    has one), the player with its timeline on a clip with a cut (the demo's hard_cut.mp4, else
-    the first clip) and the same clip in crop mode, and the status bar in the middle of an
-    import with its progress bar and Cancel; then the inspector on a flagged clip (the demo's
-    small_clip.mp4), the project settings dialog and the window in the light theme. Clips
-    without stored analysis are analysed on the spot for the timeline, so the pictures show
-    curves and markers.
+    filled), the same at 1280x720, the detail table, the Problems dock with a failed file
+    selected (when the project has one), the player with its timeline on a clip with a cut (the
+    demo's hard_cut.mp4, else the first clip) and the same clip in crop mode, and the status bar
+    in the middle of an import with its progress bar and Cancel; then the inspector on a flagged
+    clip (the demo's small_clip.mp4), the project settings dialog and the window in the light
+    theme. Clips without stored analysis are analysed on the spot for the timeline, so the
+    pictures show curves and markers.
     """
     from anicurate.app import create_application
 
@@ -84,6 +85,9 @@ def _still_pictures(window: MainWindow, outdir: Path) -> list[Path]:
     if first_clip is not None:
         _show_clip(window, first_clip)
     written.append(grab(window, outdir / "main-window.png"))
+    window.resize(SMALL_SIZE)
+    written.append(grab(window, outdir / "main-window-1280x720.png"))
+    window.resize(WINDOW_SIZE)
 
     window.set_browser_mode(BrowserMode.TABLE)
     written.append(grab(window, outdir / "details-table.png"))

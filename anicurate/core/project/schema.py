@@ -155,12 +155,29 @@ _V5_SENTENCES: Migration = (
     "CREATE UNIQUE INDEX sentences_one ON sentences (clip_id, origin, ifnull(frame, -1))",
 )
 
+_V6_CLIP_THUMBNAILS: Migration = (
+    # A clip's own picture (its middle frame), for clips that do not span their whole source
+    # (after a split or a trim): shots of one file must look different in the grid. It is
+    # current while the clip still has this range and its source this content (source_hash);
+    # anything else makes a new one. Made lazily, so old projects need no backfill here.
+    """CREATE TABLE clip_thumbnails (
+        clip_id INTEGER PRIMARY KEY REFERENCES clips (id) ON DELETE CASCADE,
+        first_frame INTEGER NOT NULL,
+        last_frame INTEGER NOT NULL,
+        source_hash TEXT NOT NULL,
+        jpeg BLOB NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CATALOGUE,
     _V2_THUMBNAILS_AND_ANALYSIS,
     _V3_TAGGING,
     _V4_EDIT_JOURNAL,
     _V5_SENTENCES,
+    _V6_CLIP_THUMBNAILS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -270,10 +270,16 @@ class ClipBrowser(QStackedWidget):
         self.grid.setGridSize(ClipDelegate.CELL)
         self.grid.setItemDelegate(ClipDelegate(self.grid))
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Whole rows, as the table selects: a Shift+click range then counts as selected clips.
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.grid.setDragEnabled(False)
         self.grid.setWordWrap(False)
         self.grid.setMouseTracking(True)
         self.grid.setModel(self.proxy)
+        # Two columns at least: a narrow window squeezes the player, not the grid to one column.
+        scroll_bar = self.grid.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * self.grid.frameWidth()
+        self.grid.setMinimumWidth(2 * ClipDelegate.CELL.width() + scroll_bar + frame + 2)
 
         self.table = QTableView()
         self.table.setObjectName("clipTable")

@@ -30,6 +30,7 @@ from anicurate.core.analysis.flags import FlagKind
 from anicurate.core.listing import ERROR_STATUS as ERROR_STATUS
 from anicurate.core.listing import ClipRow as ClipRow
 from anicurate.core.listing import list_clips
+from anicurate.core.project.thumbnails import clip_thumbnail
 from anicurate.ui.common.formatting import (
     duration_text,
     fps_text,
@@ -134,8 +135,8 @@ class ClipListModel(ListTableModel[ClipRow]):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._project: Project | None = None
-        self._thumbs: OrderedDict[tuple[int, str], QPixmap | None] = OrderedDict()
-        self._icons: OrderedDict[tuple[int, str], QIcon] = OrderedDict()
+        self._thumbs: OrderedDict[tuple[object, ...], QPixmap | None] = OrderedDict()
+        self._icons: OrderedDict[tuple[object, ...], QIcon] = OrderedDict()
 
     # -- content ---------------------------------------------------------------------------
 
@@ -266,13 +267,20 @@ class ClipListModel(ListTableModel[ClipRow]):
     # -- thumbnails --------------------------------------------------------------------------
 
     def thumbnail(self, row: ClipRow) -> QPixmap | None:
-        """The stored JPEG thumbnail of the row's source, decoded once (LRU-cached)."""
-        key = (row.source.id, row.source.hash)
+        """The row's stored JPEG thumbnail (the clip's own, else its source's), decoded once
+        (LRU-cached)."""
+        key = _thumb_key(row)
         if key in self._thumbs:
             self._thumbs.move_to_end(key)
             return self._thumbs[key]
         pixmap: QPixmap | None = None
-        data = self._project.thumbnail(row.source.id) if self._project is not None else None
+        data = None
+        if self._project is not None:
+            data = (
+                clip_thumbnail(self._project, row.clip, row.source)
+                if row.clip is not None
+                else self._project.thumbnail(row.source.id)
+            )
         if data:
             image = QImage.fromData(data)
             if not image.isNull():
@@ -282,15 +290,30 @@ class ClipListModel(ListTableModel[ClipRow]):
             self._thumbs.popitem(last=False)
         return pixmap
 
+    def thumbnails_updated(self) -> None:
+        """Clips' own thumbnails were stored: forget the decoded ones and repaint."""
+        self._thumbs.clear()
+        self._icons.clear()
+        if self._items:
+            roles = [Qt.ItemDataRole.DecorationRole, THUMBNAIL_ROLE]
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, 0), roles)
+
     def _icon(self, row: ClipRow) -> QIcon:
         """The table's icon: the thumbnail letterboxed into ICON_BOX (a warning sign if none)."""
-        key = (row.source.id, row.source.hash)
+        key = _thumb_key(row)
         icon = self._icons.get(key)
         if icon is None:
             icon = self._icons[key] = QIcon(_boxed(self.thumbnail(row)))
             if len(self._icons) > self.THUMBNAIL_CACHE_SIZE:
                 self._icons.popitem(last=False)
         return icon
+
+
+def _thumb_key(row: ClipRow) -> tuple[object, ...]:
+    """What a row's picture depends on: its source's content and, for a clip, its range."""
+    clip = row.clip
+    frames = (clip.id, clip.first_frame, clip.last_frame) if clip is not None else ()
+    return (row.source.id, row.source.hash, *frames)
 
 
 def _boxed(pixmap: QPixmap | None) -> QPixmap:

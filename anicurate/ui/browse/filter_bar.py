@@ -1,10 +1,10 @@
-"""The toolbar's filters of the clip browser (status, flag, sort order, name or tag) and the
-status bar's clip counts."""
+"""The clip browser's filters (name or tag; status, flag, sort order) in a two-row header above
+the browser, so they never fall off a narrow toolbar; and the status bar's clip counts."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QSizePolicy, QWidget
 
 from anicurate.ui.browse.clip_browser import ClipBrowser
 from anicurate.ui.browse.clip_model import FLAG_STYLES, ClipListModel
@@ -20,11 +20,13 @@ STATUS_FILTERS = (
 
 
 class FilterBar:
-    """The filter widgets, added to ``toolbar`` and wired to ``browser``; the browser's
-    "clear filters" resets them without re-filtering."""
+    """The filter widgets in :attr:`header` (put it above the browser), wired to ``browser``;
+    the browser's "clear filters" resets them without re-filtering."""
 
-    def __init__(self, browser: ClipBrowser, toolbar: QToolBar) -> None:
+    def __init__(self, browser: ClipBrowser) -> None:
         self.browser = browser
+        self.header = QWidget()
+        self.header.setObjectName("filterBar")
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("statusFilter")
         self.status_combo.setToolTip("Show clips with this status")
@@ -51,16 +53,27 @@ class FilterBar:
         self.sort_combo.currentTextChanged.connect(browser.set_sort)
         for combo in (self.status_combo, self.flag_combo, self.sort_combo):
             combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # As wide as the header gives (not as the longest flag name); the list shows all.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
-            toolbar.addWidget(combo)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filterEdit")
         self.filter_edit.setPlaceholderText("Filter by name or tag")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setFixedWidth(180)
         self.filter_edit.textChanged.connect(browser.set_filter)
-        toolbar.addWidget(self.filter_edit)
+        layout = QGridLayout(self.header)
+        layout.setContentsMargins(4, 4, 4, 2)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit, 0, 0, 1, 3)
+        for column, combo in enumerate((self.status_combo, self.flag_combo, self.sort_combo)):
+            layout.addWidget(combo, 1, column)
+        layout.setColumnStretch(0, 1)
+        layout.setColumnStretch(1, 1)
+        layout.setColumnStretch(2, 1)
         browser.filters_cleared.connect(self.reset)
 
     @property

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QSizePolicy,
     QStyle,
@@ -134,6 +135,14 @@ class FrameView(QWidget):
         super().mouseReleaseEvent(event)
 
 
+def ask_frame_dialog(parent: QWidget, current: int, last: int) -> int | None:
+    """A small modal dialog asking for a frame number in 0..``last``; None when cancelled."""
+    value, ok = QInputDialog.getInt(
+        parent, "Go to frame", f"Frame (0\u2013{last}):", current, 0, last
+    )
+    return value if ok else None
+
+
 class PlayerWidget(QWidget):
     """Frame-exact viewer with transport, in/out, shuttle, event jumps and crop mode.
 
@@ -171,6 +180,8 @@ class PlayerWidget(QWidget):
         self.events: list[int] = []
         self.effective_fps: float | None = None
         self.training_size = (384, 384)
+        # Asks for a frame (parent, current, last): a dialog; tests and scripts may replace it.
+        self.ask_frame: Callable[[QWidget, int, int], int | None] = ask_frame_dialog
 
         self.speed = 0.0  # 0: paused; negative plays backwards
         self.stats = PlayStats()
@@ -208,6 +219,7 @@ class PlayerWidget(QWidget):
             "shuttle_fwd": lambda: self.shuttle(1), "prev_event": lambda: self.jump_event(-1),
             "next_event": lambda: self.jump_event(1),
             "zoom_in": lambda: self._zoom_by(1.25), "zoom_out": lambda: self._zoom_by(1 / 1.25),
+            "goto": self.go_to_frame,
         })  # fmt: skip
 
         def button(key: str, text: str = "", tip: str = "", slot: Callable[[], object] | None = None
@@ -246,7 +258,7 @@ class PlayerWidget(QWidget):
         info.addWidget(self.range_label)
 
         self.setStyleSheet(
-            "QToolButton { padding: 2px 6px; }"
+            "QToolButton { padding: 2px 4px; }"
             "QToolButton:checked { background: #3b6fc4; color: white; border-radius: 3px; }"
         )
         layout = QVBoxLayout(self)
@@ -380,6 +392,18 @@ class PlayerWidget(QWidget):
         if target is not None:
             self.pause()
             self.seek(target)
+
+    def go_to_frame(self) -> bool:
+        """Ctrl+G: ask for a frame number (:attr:`ask_frame`) and show that frame."""
+        n = self.frame_count
+        if not n:
+            return False
+        index = self.ask_frame(self, self.position, n - 1)
+        if index is None:
+            return False
+        self.pause()
+        self.seek(index)
+        return True
 
     def _go_home(self) -> None:
         self.pause()

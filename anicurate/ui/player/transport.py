@@ -1,5 +1,6 @@
 """The player's transport: every command with its keys, defined once as a QAction. The keys
-work when the player has focus (shortcuts), and :meth:`Transport.handle_key` runs the same
+work when the player has focus (shortcuts), or anywhere in its window once the window makes
+them window-wide (:meth:`Transport.set_context`); :meth:`Transport.handle_key` runs the same
 actions for keys another widget forwards (the timeline)."""
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ COMMANDS = (
     Command("next_event", "", "Next cut or event", ("Down",)),
     Command("zoom_in", "", "Zoom in", ("+", "=")),
     Command("zoom_out", "", "Zoom out", ("-",)),
+    Command("goto", "", "Go to frame\u2026", ("Ctrl+G",)),
 )
 BUTTONS = tuple(c.name for c in COMMANDS[: [c.name for c in COMMANDS].index("zoom_fit") + 1])
 
@@ -62,7 +64,9 @@ class Transport:
         self._by_key: dict[str, QAction] = {}  # a key sequence in portable text: its action
         style = widget.style()
         for command in COMMANDS:
-            action = QAction(command.text or command.tip, widget)
+            # The text names the command (menus, the shortcuts list); buttons show icon text.
+            action = QAction(command.tip, widget)
+            action.setIconText(command.text or command.tip)
             action.setObjectName(f"player_{command.name}")
             if command.icon is not None:
                 action.setIcon(style.standardIcon(command.icon))
@@ -77,6 +81,11 @@ class Transport:
             self.actions[command.name] = action
             for sequence in sequences:
                 self._by_key[sequence.toString()] = action
+
+    def set_context(self, context: Qt.ShortcutContext) -> None:
+        """Where the keys work: the player's own focus, or its whole window (the shell's)."""
+        for action in self.actions.values():
+            action.setShortcutContext(context)
 
     def handle_key(self, event: QKeyEvent) -> bool:
         """Run the command of a key forwarded from another widget; True when there is one."""

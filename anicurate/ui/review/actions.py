@@ -27,13 +27,14 @@ from anicurate.ui.browse.clip_model import ClipRow
 from anicurate.ui.common.actions import make_action
 from anicurate.ui.common.messages import describe_error
 from anicurate.ui.jobs import JobQueue
+from anicurate.ui.review.batch import CENTRE_CROP_LABEL, BatchEdits
 from anicurate.ui.session import ProjectSession
 from anicurate.ui.shell import Shell
 
 EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
 THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
 # Edits after which flags must be recomputed (they change a clip's frames or picture size).
-REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
+REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop", CENTRE_CROP_LABEL)
 
 
 class ReviewActions(QObject):
@@ -49,6 +50,7 @@ class ReviewActions(QObject):
         self._pending_trim: tuple[int, int, int] | None = None
         self._pending_crop: tuple[int, CropRect | None] | None = None
         self._threshold_value: float | None = None
+        self.batch = BatchEdits(self)
         self._build_actions()
 
         self.edit_timer = QTimer(self)
@@ -85,6 +87,7 @@ class ReviewActions(QObject):
         clip_menu.addActions(
             [self.act_split_here, self.act_split_cuts, self.act_cut_drop, self.act_merge]
         )
+        clip_menu.addAction(self.act_centre_crop)
         shell.add_toolbar_actions([self.act_accept, self.act_reject])
         shell.add_toolbar_actions([self.act_split_cuts, self.act_merge])
 
@@ -119,7 +122,7 @@ class ReviewActions(QObject):
         )  # fmt: skip
         self.act_split_cuts = make_action(
             window, "Split at &Cuts", self.split_at_cuts, "Ctrl+Shift+S",
-            "One clip per shot, at the cuts the analysis found",
+            "One clip per shot, at the cuts the analysis found (every selected clip)",
         )  # fmt: skip
         self.act_cut_drop = make_action(
             window, "Frames Dropped at Cuts…", self.ask_cut_drop, None,
@@ -131,6 +134,10 @@ class ReviewActions(QObject):
             "Join the clip with the next clip of the same file",
         )  # fmt: skip
         self.act_merge.setIconText("Merge")
+        self.act_centre_crop = make_action(
+            window, "C&entre Crop", self.centre_crop, None,
+            "The largest centred crop of the training ratio, for every selected clip",
+        )  # fmt: skip
         self.act_undo = make_action(window, "&Undo", self.undo, QKeySequence(sk.Undo))
         self.act_redo = make_action(window, "&Redo", self.redo, None)
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
@@ -141,10 +148,11 @@ class ReviewActions(QObject):
         has_project = project is not None
         has_clip = has_project and self.current_clip() is not None
         has_selection = has_project and bool(self.shell.browser.selected_clip_ids())
-        for action in (self.act_accept, self.act_reject, self.act_unreview):
+        for action in (self.act_accept, self.act_reject, self.act_unreview, self.act_centre_crop):
             action.setEnabled(has_selection)
-        for action in (self.act_split_here, self.act_split_cuts, self.act_merge):
+        for action in (self.act_split_here, self.act_merge):
             action.setEnabled(has_clip)
+        self.act_split_cuts.setEnabled(has_clip or has_selection)
         self.act_next.setEnabled(has_project)
         self.act_prev.setEnabled(has_project)
         undo_label, redo_label = history(project) if project is not None else (None, None)
@@ -218,8 +226,12 @@ class ReviewActions(QObject):
         return self.apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
 
     def split_at_cuts(self) -> bool:
-        """One clip per shot: split the current clip at the cuts the analysis found in it."""
+        """One clip per shot: split the selected clips (or the current one) at the cuts the
+        analysis found in them; a selection of several is one batch, undone in one step."""
         self.flush_player_edits()
+        selected = self.shell.browser.selected_clip_ids()
+        if len(selected) > 1:
+            return self.batch.split_at_cuts(selected)
         row = self.current_clip()
         if row is None or row.clip is None:
             return False
@@ -236,6 +248,10 @@ class ReviewActions(QObject):
             pieces = len(cuts) + 1
             self.shell.show_message(f"Split into {pieces} clips at frames {cuts}", 5000)
         return done
+
+    def centre_crop(self) -> bool:
+        """Centre-crop every selected clip to the training ratio (one undoable step)."""
+        return self.batch.centre_crop(self.shell.browser.selected_clip_ids())
 
     def ask_cut_drop(self) -> None:
         value, ok = QInputDialog.getInt(
