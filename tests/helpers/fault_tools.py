@@ -434,8 +434,15 @@ def integrity_ok(db: Path) -> None:
 
 
 def folder_files(folder: Path) -> list[str]:
-    """Every file under ``folder``, relative, sorted (temporary files included on purpose)."""
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    """Every file under ``folder``, relative, sorted (temporary files included on purpose).
+
+    A running export makes and removes its scratch folder while this looks: os.walk skips a
+    folder that is gone by the time it is listed, where Path.rglob would raise.
+    """
+    found = []
+    for root, _dirs, files in os.walk(folder):
+        found += [str((Path(root) / name).relative_to(folder)) for name in files]
+    return sorted(found)
 
 
 def project_leftovers(folder: Path, name: str) -> list[str]:
