@@ -19,6 +19,7 @@ from typing import Any
 from anicurate.core.crop import CropGeometry, CropRect
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project
+from anicurate.core.project.settings import ProjectSettings
 
 # Tables whose rows hang off a clip (ON DELETE CASCADE): snapshotted with it, so undoing a
 # merge or a split brings back a clip's tags and caption, not only the clip row.
@@ -259,6 +260,28 @@ def set_crops(
                     project, [cid], "crop_x = ?, crop_y = ?, crop_w = ?, crop_h = ?", values
                 )
     return len(changed)
+
+
+def change_settings(project: Project, settings: ProjectSettings) -> list[str]:
+    """Store new training settings as one undoable edit; returns the names that changed."""
+    old = project.settings().to_dict()
+    new = settings.to_dict()
+    changed = [k for k in new if old.get(k) != new[k]]
+    if not changed:
+        return []
+    conn = project.connection
+    with edit(project, f"Settings: {', '.join(changed)}") as rec:
+        keyed = dict(conn.execute("SELECT key, rowid FROM settings"))
+        rec.touch("settings", [keyed[k] for k in changed if k in keyed])
+        for key in changed:
+            cur = conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(new[key])),
+            )
+            if key not in keyed and cur.lastrowid:
+                rec.inserted("settings", cur.lastrowid)
+    return changed
 
 
 class CropMode(StrEnum):
