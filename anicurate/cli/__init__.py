@@ -17,7 +17,16 @@ from typing import Any
 
 from anicurate import __version__
 from anicurate.cli import (
-    analyze, doctor, edit, export, gui, media, project, review, settings, tag,
+    analyze,
+    doctor,
+    edit,
+    export,
+    gui,
+    media,
+    project,
+    review,
+    settings,
+    tag,
 )
 from anicurate.cli.common import EXIT_SOME_FAILED, EXIT_USAGE, os_error_line, sqlite_error_line
 from anicurate.core.errors import AnicurateError

@@ -7,8 +7,8 @@ import argparse
 from typing import Any
 
 from anicurate.cli.arguments import WHERE_HELP, int_in, where
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED
-from anicurate.cli.workflow_common import chosen, list_labels, opened, plural, refresh_derived
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, plural
+from anicurate.cli.workflow_common import chosen, list_labels, opened, refresh_derived
 
 #: Frames left out either side of a cut: as the window's "Frames Dropped at Cuts" allows.
 DROP = (0, 48)
@@ -24,8 +24,10 @@ def register(sub: Any) -> None:
     s.add_argument("--project", required=True, metavar="P", help="the .anicurate project")
     s.add_argument("--at-cuts", action="store_true", required=True,
                    help="split at the analysed cuts (the only way yet)")  # fmt: skip
-    s.add_argument("--drop", type=int_in(*DROP), default=0, metavar="N",
-                   help=f"frames left out either side of a cut, {DROP[0]}-{DROP[1]} (0)")  # fmt: skip
+    s.add_argument(
+        "--drop", type=int_in(*DROP), default=0, metavar="N",
+        help=f"frames left out either side of a cut, {DROP[0]}-{DROP[1]} (0)",
+    )  # fmt: skip
     s.add_argument("--where", type=where, metavar="EXPR", help=WHERE_HELP)
     s.set_defaults(func=cmd_split)
 

@@ -7,8 +7,8 @@ import argparse
 from typing import Any
 
 from anicurate.cli.arguments import WHERE_HELP, where
-from anicurate.cli.common import EXIT_OK
-from anicurate.cli.workflow_common import chosen, list_labels, opened, plural, refresh_derived
+from anicurate.cli.common import EXIT_OK, plural
+from anicurate.cli.workflow_common import chosen, list_labels, opened, refresh_derived
 from anicurate.core.project import ClipStatus
 
 _VERBS = {

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from anicurate.cli.common import plural
 from anicurate.core.project import Project
 from anicurate.core.select import Selection, select_clips
 
@@ -24,11 +25,6 @@ def opened(path: str) -> Iterator[Project]:
 def chosen(project: Project, selection: Selection | None) -> list[tuple[int, str]]:
     """(clip id, label) of the clips the selection picks, in catalogue order."""
     return [(c.id, c.label(s)) for c, s in select_clips(project, selection)]
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 clip``, ``2 clips``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def list_labels(labels: Sequence[str], indent: str = "  ") -> None:
