@@ -56,8 +56,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     project = Path(args.project)
     given = [Path(p) for p in args.paths]
     missing = [p for p in given if not p.exists() and not p.is_symlink()]
-    for path in missing:
-        fail(str(path), "no such file or folder")
+    for gone in missing:
+        fail(str(gone), "no such file or folder")
     present = [p for p in given if p not in missing]
     if not present:  # nothing to import: no empty project left behind
         print(f"{project}: nothing imported" + ("" if project.exists() else ", not created"))

@@ -20,6 +20,7 @@ from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
 KEYWORDS = ("unflagged", "flagged", "all")
 PREFIXES = ("flag", "status", "tag")
 _TOKEN = re.compile(r'\s*(\(|\)|[A-Za-z_]+:"[^"]*"|[^\s()]+)')
+_QUOTED = re.compile(r'[A-Za-z_]+:"[^"]*"')
 
 
 class SelectionError(AnicurateError):
@@ -60,9 +61,12 @@ def _tokens(text: str) -> list[str]:
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if m is None:  # only an unclosed quote can fail the pattern
-            raise SelectionError(f"unclosed quote in {text!r}")
-        out.append(m.group(1))
+        if m is None:  # the pattern matches any non-blank text
+            raise SelectionError(f"cannot read {text[pos:]!r}")
+        token = m.group(1)
+        if '"' in token and not _QUOTED.fullmatch(token):
+            raise SelectionError(f"unclosed or stray quote in {token!r}; quote as tag:\"a b\"")
+        out.append(token)
         pos = m.end()
     return out
 
