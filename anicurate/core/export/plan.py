@@ -184,7 +184,8 @@ class ExportPlan:
             f"({_n(c['videos'], 'video')}, {_n(c['stills'], 'still')}), {c['frames']} frames; "
             f"{c['to_render']} to render, {c['up_to_date']} up to date",
             f"size {s.width}x{s.height}{' (aspect kept)' if s.keep_aspect else ''}, {s.fps} fps, "
-            f"window {s.window_frames} frames (needs {s.min_frames})",
+            f"window {s.window_frames} frames (needs {s.min_frames})"
+            + (f", parts of {part_span(s)} frames" if TARGETS[self.target].layout.chunk else ""),
         ]
         reasons = Counter(_reason_kind(k.reason) for k in self.skipped)
         lines += [f"skipped {n}: {reason}" for reason, n in sorted(reasons.items())]
@@ -313,9 +314,9 @@ def too_short_reason(frames: int, s: ExportSettings, spec_strided: bool) -> str:
     if spec_strided and s.n_sample_frames > 1:
         step = (frames - 1) // (s.n_sample_frames - 1)
         if step >= 1:
-            remedies.append(f"a frame step of {step} fits it (--frame-step {step})")
+            remedies.append(f"a frame step of {step} fits it")
     elif frames >= 1:
-        remedies.append(f"a window of {frames} frames fits it (--frames {frames})")
+        remedies.append(f"{frames} frames per sample fit it")
     remedies.append("or frame interpolation (not available yet)")
     return f"{reason}; remedy: {' '.join(remedies)}"
 
@@ -461,7 +462,11 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
         if layout.chunk and not still:
             parts = list(enumerate(chunk_parts(frames, cuts.get(clip.id, ()), s)))
             if not parts:
-                skip(too_short_reason(0, s, strided).replace("0 frames", "no shot long enough"))
+                skip(
+                    f"too short: no shot of its {len(frames)} frames at {s.fps} fps holds a "
+                    f"{part_span(s)}-frame part; remedy: a smaller frame step or fewer frames, "
+                    "or frame interpolation (not available yet)"
+                )
                 continue
         base = f"{safe_stem(Path(source.path).stem)}_c{clip.id}"
         for part, part_frames in parts:
