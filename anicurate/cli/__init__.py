@@ -16,14 +16,30 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from anicurate import __version__
-from anicurate.cli import analyze, captions, doctor, export, fix, gui, media, project, tag
-from anicurate.cli.common import EXIT_SOME_FAILED, os_error_line, sqlite_error_line
+from anicurate.cli import (
+    analyze,
+    captions,
+    doctor,
+    edit,
+    export,
+    fix,
+    gui,
+    media,
+    project,
+    review,
+    settings,
+    tag,
+)
+from anicurate.cli.common import EXIT_SOME_FAILED, EXIT_USAGE, os_error_line, sqlite_error_line
 from anicurate.core.errors import AnicurateError
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (
     gui.register,
     media.register,
     analyze.register,
+    settings.register,
+    edit.register,
+    review.register,
     tag.register,
     captions.register,
     export.register,
@@ -37,11 +53,15 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="anicurate",
+        usage="%(prog)s [-h] [--version] [--demo | PROJECT]\n"
+        "       %(prog)s COMMAND [options]  (%(prog)s COMMAND -h for its options)",
         description="Curate anime clips, GIFs and images into a text-to-video fine-tuning dataset.",
-        epilog="Without a subcommand, opens the window (on PROJECT if given).",
+        epilog="Without a COMMAND, opens the window: `anicurate PROJECT` opens a .anicurate "
+        "project, `anicurate --demo` generates a demo set once and opens it. Headless workflow: "
+        "import, analyze, settings, split, review, crop, tag, export (undo/redo walk the edits).",
     )
     parser.add_argument("--version", action="version", version=f"anicurate {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="anicurate")
     for register in COMMANDS:
         register(sub)
     return parser
@@ -54,6 +74,18 @@ def subcommands(parser: argparse.ArgumentParser) -> set[str]:
     return set()
 
 
+#: Commands that create their project, or open the window (which says so itself).
+_CREATES_PROJECT = {"import", "gui"}
+
+
+def _missing_project(args: argparse.Namespace) -> str | None:
+    """The project a command names when no file is there (a usage error, before any work)."""
+    project = getattr(args, "project", None)
+    if not project or args.command in _CREATES_PROJECT or os.path.exists(project):
+        return None
+    return str(project)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -62,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_in or args_in[0] not in known:
         args_in = ["gui", *args_in]
     args = parser.parse_args(args_in)
+    missing = _missing_project(args)
+    if missing is not None:
+        print(f"anicurate {args.command}: {missing}: no such project (create one with "
+              f"`anicurate import {missing} FILES`)", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

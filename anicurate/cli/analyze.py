@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.arguments import int_in
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, expand_media, fail, run_job
+from anicurate.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    expand_media,
+    fail,
+    plural,
+    run_job,
+)
 
 MAX_WORKERS = 64
 
@@ -37,8 +45,11 @@ def register(sub: Any) -> None:
 
 def _line(row: dict[str, Any]) -> str:
     flags = ", ".join(f["reason"] for f in row["flags"]) or "no flags"
+    size = f"{row['width']}x{row['height']}"
+    if row["frames"] <= 1 or not row["fps"]:  # a still has no frame rate to speak of
+        return f"{row['path']}\n  still {size}; {flags}"
     return (
-        f"{row['path']}\n  {row['frames']} frames {row['width']}x{row['height']}"
+        f"{row['path']}\n  {plural(row['frames'], 'frame')} {size}"
         f" {row['fps']:.3f} fps; cuts {row['cuts']}, transitions {row['transitions']},"
         f" flashes {row['flashes']}; effective {row['effective_fps']} fps"
         f" ({row['hold_pattern']}); {flags}"
@@ -85,6 +96,6 @@ def _project(args: argparse.Namespace) -> int:
         flagged = sum(1 for r in summary.results.values() if r.flags)
         print(
             f"{args.project}: {summary.analysed} analysed, {len(summary.failed)} failed, "
-            f"{len(summary.results)} clips, {flagged} flagged"
+            f"{plural(len(summary.results), 'clip')}, {flagged} flagged"
         )
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

@@ -49,3 +49,20 @@ def float_in(lo: float, hi: float, *, finite: bool = True) -> Callable[[str], fl
 
     parse.__name__ = f"float_in({lo:g}, {hi:g})"
     return parse
+
+
+def where(text: str) -> object:
+    """An argparse ``type`` for ``--where EXPR``: a parsed selection, or a usage error naming
+    what is wrong with the expression."""
+    from anicurate.core.select import SelectionError, parse_selection
+
+    try:
+        return parse_selection(text)
+    except SelectionError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+WHERE_HELP = (
+    "which clips: unflagged, flagged, all, flag:NAME, status:NAME, tag:NAME, combined with "
+    "not, and, or, parentheses (default: every clip)"
+)

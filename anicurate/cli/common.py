@@ -5,7 +5,8 @@ from __future__ import annotations
 import errno
 import sqlite3
 import sys
-from collections.abc import Generator, Iterable, Iterator
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -19,18 +20,36 @@ R = TypeVar("R")
 class ProgressBar:
     """A one-line bar on a terminal; on a pipe, a plain line per tenth so logs stay readable."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 28) -> None:
+    def __init__(
+        self, label: str, stream: TextIO = sys.stderr, width: int = 28,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
         self.label, self.stream, self.width = label, stream, width
         self.tty = stream.isatty()
         self._last_tenth = -1
         self._shown = False
+        self._clock = clock
+        self._start = clock()
+        self._first: tuple[float, float] | None = None  # (time, fraction) of the first update
+
+    def eta(self, fraction: float) -> str:
+        """The time left at the rate since the first update ("" until there is a rate)."""
+        now = self._clock()
+        if self._first is None:
+            self._first = (now, fraction)
+            return ""
+        t0, f0 = self._first
+        if fraction <= f0 or now - t0 < 0.5 or fraction >= 1:
+            return ""
+        return eta_text((now - t0) * (1 - fraction) / (fraction - f0))
 
     def update(self, p: Progress) -> None:
         if self.tty:
             filled = int(self.width * p.fraction)
             bar = "=" * filled + " " * (self.width - filled)
             count = f"{p.done}/{p.total}" if p.total else f"{p.done}"
-            line = f"\r{self.label} [{bar}] {count} {p.item[-40:]}"
+            eta = self.eta(p.fraction) if p.total else ""
+            line = f"\r{self.label} [{bar}] {count}{f' {eta}' if eta else ''} {p.item[-32:]}"
             self.stream.write(line.ljust(100)[:100])
             self.stream.flush()
             self._shown = True
@@ -93,6 +112,21 @@ def sqlite_error_line(err: sqlite3.Error, project: object = None) -> str:
     """One line for a SQLite error the core let through, naming the project when known."""
     words = " ".join(str(err).split()) or type(err).__name__
     return f"{project}: {words}" if project else words
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 clip``, ``2 clips``: counts read as a person writes them."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def eta_text(seconds: float) -> str:
+    """``ETA 42 s``, ``ETA 3:07``, ``ETA 1:02:03``."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"ETA {s} s"
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"ETA {h}:{m:02d}:{sec:02d}" if h else f"ETA {m}:{sec:02d}"
 
 
 def fail(path: str, message: str) -> None:

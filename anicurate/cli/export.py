@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from anicurate.cli.arguments import int_in
+from anicurate.cli.arguments import WHERE_HELP, int_in, where
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
+from anicurate.core.export.plan import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.targets import TARGET_NAMES
 
 FORMATS = TARGET_NAMES  # --format choices, one per export target
@@ -49,10 +50,13 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument(
         "--include",
-        choices=("accepted", "unflagged", "all"),
-        default="accepted",
-        help="accepted clips (default); plus unreviewed clips without flags; or all not rejected",
+        choices=[i.value for i in Include],
+        default=DEFAULT_INCLUDE.value,
+        help="accepted clips; plus unreviewed clips without flags; or all not rejected "
+        f"(default: {DEFAULT_INCLUDE.value}, as in the window)",
     )
+    p.add_argument("--where", type=where, metavar="EXPR",
+                   help=f"and of those, only these: {WHERE_HELP}")  # fmt: skip
     p.add_argument(
         "--workers", type=int_in(*WORKERS), default=1,
         help=f"clips rendered at once, {WORKERS[0]}-{WORKERS[1]} (1)",
@@ -103,8 +107,14 @@ def register_find(sub: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
+    from anicurate.core.export import ExportOptions, Target, plan_export, render
+    from anicurate.core.project import Project
+    from anicurate.core.select import selected_ids
 
+    clip_ids = None
+    if args.where is not None:
+        with Project.open(Path(args.project)) as project:
+            clip_ids = frozenset(selected_ids(project, args.where))
     options = ExportOptions(
         target=Target(args.format),
         out_dir=Path(args.out),
@@ -115,6 +125,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         n_sample_frames=args.n_sample_frames,
         frame_step=args.frame_step,
         fallback_prompt=args.fallback_prompt,
+        clip_ids=clip_ids,
     )
     plan = plan_export(Path(args.project), options)
     for line in plan.summary_lines():
@@ -124,6 +135,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"  skipped {skipped.source_path} [{skipped.first_frame}-{skipped.last_frame}]: "
             f"{skipped.reason}"
         )
+    if not plan.items:  # write nothing: no config or manifest for an empty dataset
+        hint = EMPTY_HINT if not plan.chosen else "every chosen clip was skipped (see above)"
+        print(f"anicurate export: nothing to export: {hint}", file=sys.stderr)
+        return EXIT_SOME_FAILED
     if args.dry_run:
         return EXIT_OK
     result = run_job(render(plan, workers=args.workers), "exporting", args.quiet)

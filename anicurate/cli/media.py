@@ -54,7 +54,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from anicurate.core.project import import_paths
 
     project = Path(args.project)
-    job = import_paths(project, [Path(p) for p in args.paths], max_pixels=args.max_pixels)
+    given = [Path(p) for p in args.paths]
+    missing = [p for p in given if not p.exists() and not p.is_symlink()]
+    for gone in missing:
+        fail(str(gone), "no such file or folder")
+    present = [p for p in given if p not in missing]
+    if not present:  # nothing to import: no empty project left behind
+        print(f"{project}: nothing imported" + ("" if project.exists() else ", not created"))
+        return EXIT_SOME_FAILED
+    job = import_paths(project, present, max_pixels=args.max_pixels)
     summary = run_job(job, "importing", args.quiet)
     for path, message in summary.failed:
         fail(path, message)
@@ -62,7 +70,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{project}: {summary.added} added, {summary.relinked} relinked, "
         f"{summary.unchanged} unchanged, {len(summary.failed)} failed"
     )
-    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+    return EXIT_SOME_FAILED if summary.failed or missing else EXIT_OK
 
 
 def _media_json(path: str, info: Any, error: str | None) -> dict[str, Any]:
@@ -88,11 +96,13 @@ def _media_json(path: str, info: Any, error: str | None) -> dict[str, Any]:
 
 
 def _media_line(info: Any) -> str:
+    if info.frame_count <= 1 or not info.fps:  # a still: no frame rate, no duration
+        return f"{info.kind.value:9} {info.width}x{info.height} {info.codec:6}      1 frame"
     fps = f"{float(info.fps):.3f}".rstrip("0").rstrip(".")
     vfr = " VFR" if info.vfr else ""
     return (
         f"{info.kind.value:9} {info.width}x{info.height} {info.codec:6} {fps:>7} fps{vfr} "
-        f"{info.frame_count:6} frames {info.duration:8.2f} s"
+        f"{info.frame_count:6} frame{'' if info.frame_count == 1 else 's'} {info.duration:8.2f} s"
     )
 
 

@@ -24,7 +24,15 @@ def register(sub: Any) -> None:
         help="tagger folder (model.onnx + selected_tags.csv), a found tagger's name, or a"
         " Hugging Face repo with --download; default: the project's last, else the first found",
     )
-    tag.add_argument("--provider", choices=("auto", "cuda", "cpu"), default="auto")
+    tag.add_argument(
+        "--provider", choices=("auto", "cuda", "cpu"), default="auto",
+        help="where the tagger runs (auto: CUDA when it works, else the CPU); cuda that does "
+        "not load stops with exit 1 unless --allow-fallback",
+    )  # fmt: skip
+    tag.add_argument(
+        "--allow-fallback", action="store_true",
+        help="with --provider cuda: run on the CPU when CUDA does not load",
+    )  # fmt: skip
     tag.add_argument(
         "--batch",
         type=int_in(1, MAX_BATCH),
@@ -79,6 +87,13 @@ def cmd_tag(args: argparse.Namespace) -> int:
     tagger = load_tagger(folder, args.provider)
     print(f"tagger: {tagger.name} ({folder})")
     print(f"running on: {tagger.provider_label} [{tagger.provider}]")
+    if tagger.fallback and args.provider == "cuda" and not args.allow_fallback:
+        print(
+            f"anicurate tag: CUDA was asked for but did not load: {tagger.fallback}. Nothing was"
+            " tagged; pass --allow-fallback to run on the CPU, or see `anicurate doctor`.",
+            file=sys.stderr,
+        )
+        return EXIT_SOME_FAILED
     if tagger.fallback:
         asked = "CUDA was asked for" if args.provider == "cuda" else "CUDA was tried"
         print(
@@ -96,9 +111,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
     for label, message in summary.failed:
         fail(label, message)
     rate = f"{summary.frames_per_s:.1f} frames/s" if summary.frames else "nothing to run"
+    frames = f"{summary.frames} frame" + ("" if summary.frames == 1 else "s")
     print(
         f"{project_path}: {summary.tagged} tagged, {summary.unchanged} unchanged,"
-        f" {len(summary.failed)} failed; {summary.frames} frames in {summary.elapsed_s:.1f} s"
+        f" {len(summary.failed)} failed; {frames} in {summary.elapsed_s:.1f} s"
         f" ({rate}) on {tagger.provider_label}, batch {summary.batch}"
     )
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

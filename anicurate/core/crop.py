@@ -176,6 +176,20 @@ class CropGeometry:
             cw = max(_even_ceil(ch * self.ratio), _even_ceil(self.frame_w))
         return Pad(cw, ch, (cw - self.frame_w) // 2, (ch - self.frame_h) // 2)
 
+    def pad_rect(self) -> CropRect:
+        """The pad canvas stored as a crop: a rectangle of the ratio larger than the frame, from
+        (0, 0). The catalogue keeps a pad this way; :meth:`is_pad` recognises it."""
+        p = self.pad()
+        if (p.canvas_w, p.canvas_h) == (self.frame_w, self.frame_h):  # already the ratio
+            return CropRect(0, 0, p.canvas_w + 2, self.height_for(p.canvas_w + 2))
+        return CropRect(0, 0, p.canvas_w, p.canvas_h)
+
+    def is_pad(self, rect: tuple[int, int, int, int] | CropRect | None) -> bool:
+        """Whether a stored crop means Pad: it reaches past the frame's right or bottom edge."""
+        if isinstance(rect, CropRect):
+            rect = rect.as_tuple()
+        return crop_is_pad(rect, self.frame_w, self.frame_h)
+
     # -- edits -------------------------------------------------------------------------------
 
     def clamp(self, rect: CropRect) -> CropRect:
@@ -265,3 +279,11 @@ class CropGeometry:
         xi = min(max(_even_round(x), 0), max(max_x, 0))
         yi = min(max(_even_round(y), 0), max(max_y, 0))
         return CropRect(xi, yi, w, h)
+
+
+def crop_is_pad(crop: tuple[int, int, int, int] | None, frame_w: int, frame_h: int) -> bool:
+    """Whether a stored crop means Pad (see :meth:`CropGeometry.pad_rect`)."""
+    if crop is None:
+        return False
+    x, y, w, h = crop
+    return x + w > frame_w or y + h > frame_h

@@ -54,7 +54,7 @@ def test_analyze_project_only_stale(
     project = tmp_path / "p.anicurate"
     list(import_paths(project, [media / "a.mp4"]))
     assert main(["analyze", "-q", "--project", str(project)]) == 0
-    assert "1 analysed, 0 failed, 1 clips" in capsys.readouterr().out
+    assert "1 analysed, 0 failed, 1 clip," in capsys.readouterr().out
     assert main(["analyze", "-q", "--project", str(project), "--workers", "2", "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["metrics"]["cuts"] == [31]

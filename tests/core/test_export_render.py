@@ -28,7 +28,7 @@ from anicurate.core.export import (
 from anicurate.core.export.files import STATE_FILE, TMP_DIR, inside, safe_stem
 from anicurate.core.export.plan import output_frames
 from anicurate.core.project import ClipStatus, Project
-from anicurate.core.project.edits import set_crop, set_status, trim
+from anicurate.core.project.edits import CropMode, crop_clips, set_crop, set_status, trim
 from anicurate.core.tagging import store
 from tests.helpers.export_samples import (
     QH,
@@ -124,8 +124,24 @@ def test_output_frames_pick_by_time() -> None:
     assert output_frames(times, durations, 1, 2, 20) == [1, 2, 2, 2, 2, 2, 2, 2]
 
 
-def test_pad_to_the_training_ratio_without_a_crop(tmp_path: Path, media: Path) -> None:
+def test_uncropped_clips_are_centre_cropped_not_letterboxed(tmp_path: Path, media: Path) -> None:
     project = project_with(tmp_path, [media / "a.mp4"], train_width=64, train_height=64)
+    plan = plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=tmp_path / "o"))
+    item = plan.items[0]
+    assert item.pad is None and item.region == ((W - H) // 2, 0, H, H)
+    assert item.warnings == ()  # 128x128 to 64x64 shrinks: nothing to warn about
+    run(plan)
+    d = decode(tmp_path / "o" / "videos" / "a_c1.mp4")
+    assert (d.width, d.height) == (64, 64)
+    frame = d.frames[7]
+    # The middle 128x128 of the frame fills the output: the quadrants meet at its centre.
+    assert read_quadrant(frame, 0, 0, 32, 32)[0] == "red"
+    assert read_quadrant(frame, 32, 32, 32, 32)[0] == "yellow"
+
+
+def test_pad_to_the_training_ratio_when_the_crop_says_pad(tmp_path: Path, media: Path) -> None:
+    project = project_with(tmp_path, [media / "a.mp4"], train_width=64, train_height=64)
+    assert crop_clips(project, [c.id for c in project.clips()], CropMode.PAD) == 1
     plan = plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=tmp_path / "o"))
     item = plan.items[0]
     assert item.pad == (W, W, 0, (W - H) // 2) and (item.width, item.height) == (64, 64)
@@ -149,8 +165,8 @@ def test_bucketing_keeps_the_aspect(tmp_path: Path, media: Path) -> None:
     plan = plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=tmp_path / "o"))
     run(plan)
     d = decode(tmp_path / "o" / "videos" / "a_c1.mp4")
-    assert (d.width, d.height) == (96, 64)  # covers 64x64 at 3:2
-    assert read_quadrant(d.frames[3], 48, 32, 48, 32) == ("yellow", 3)
+    assert (d.width, d.height) == (78, 52)  # about 64x64's area at 3:2; no enlargement
+    assert read_quadrant(d.frames[3], 39, 26, 39, 26) == ("yellow", 3)
 
 
 def test_too_short_clips_are_reported_not_padded(tmp_path: Path, media: Path) -> None:

@@ -156,14 +156,19 @@ def test_finetrainers_pairs_of_4k_plus_1_frames(tmp_path: Path, project: Project
     result = run(plan)
     assert result.config_path == out / "training.json"
     names = sorted(p.name for p in (out / "videos").iterdir())
-    # a: 48 frames -> 5 parts of 9; b: 30 -> 3 parts. Media and captions only.
+    # A part is one training sample's time: (10 - 1) * frame_step 2 + 1 = 19 frames, which
+    # finetrainers squeezes into its 9-frame bucket. a: 48 frames -> 2 parts; b: 30 -> 1.
     assert names == sorted(
-        [f"a_c1_p{i}.{e}" for i in range(5) for e in ("mp4", "txt")]
-        + [f"b_c2_p{i}.{e}" for i in range(3) for e in ("mp4", "txt")]
+        [f"a_c1_p{i}.{e}" for i in range(2) for e in ("mp4", "txt")]
+        + [f"b_c2_p0.{e}" for e in ("mp4", "txt")]
     )
-    d = decode(out / "videos" / "a_c1_p2.mp4")
-    assert d.nb_frames == 9 and (d.width, d.height) == (48, 32)
-    assert [read_quadrant(f, 0, 0, 24, 16)[1] for f in d.frames] == list(range(18, 27))
+    assert [(i.media, i.first_frame, i.last_frame) for i in plan.items] == [
+        ("videos/a_c1_p0.mp4", 0, 18), ("videos/a_c1_p1.mp4", 19, 37),
+        ("videos/b_c2_p0.mp4", 0, 18),
+    ]  # fmt: skip
+    d = decode(out / "videos" / "a_c1_p1.mp4")
+    assert d.nb_frames == 19 and (d.width, d.height) == (48, 32)
+    assert [read_quadrant(f, 0, 0, 24, 16)[1] for f in d.frames] == list(range(19, 38))
     config = json.loads((out / "training.json").read_text())
     assert config == {"datasets": [{
         "data_root": str(out / "videos"), "dataset_type": "video",
@@ -233,7 +238,7 @@ def test_manifest_traces_every_file(tmp_path: Path, project: Project) -> None:
     assert first["path"] == str(out / "videos" / "a_c1.mp4")
 
 
-def test_stills_beside_videos_add_the_image_dataset_without_bucketing(
+def test_stills_beside_videos_get_their_own_unbucketed_dataset(
     tmp_path: Path, project: Project
 ) -> None:
     from anicurate.core.media.writer import write_still
@@ -247,12 +252,20 @@ def test_stills_beside_videos_add_the_image_dataset_without_bucketing(
     out = tmp_path / "out"
     plan = plan_export(project, ExportOptions(target=Target.T2V_JSON, out_dir=out,
                                               use_bucketing=True))  # fmt: skip
-    assert not plan.settings.keep_aspect and any("bucketing is off" in w for w in plan.warnings)
+    # A still no longer turns bucketing off for the videos (nor pads them).
+    assert plan.settings.keep_aspect and not any("bucketing" in w for w in plan.warnings)
+    assert all(i.pad is None for i in plan.items)
+    still_item = next(i for i in plan.items if i.kind == "still")
+    assert (still_item.width, still_item.height) == (48, 32)  # exactly the training size
     run(plan)
     config = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
-    assert config["dataset_types"] == ["json", "image"]
-    assert config["train_data"]["use_bucketing"] is False
-    assert config["train_data"]["image_dir"] == str(out / "images")
+    assert config["dataset_types"] == ["json"]
+    assert config["train_data"]["use_bucketing"] is True
+    assert config["extra_train_data"] == [{
+        "dataset_types": ["image"],
+        "train_data": {"width": 48, "height": 32, "use_bucketing": False,
+                       "image_dir": str(out / "images"), "fallback_prompt": ""},
+    }]  # fmt: skip
     assert sorted(p.name for p in (out / "images").iterdir()) == ["s_c3.png", "s_c3.txt"]
     data = json.loads((out / "train.json").read_text())
     assert [Path(v["video_path"]).name for v in data["data"]] == ["a_c1.mp4", "b_c2.mp4"]

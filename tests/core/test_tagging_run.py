@@ -250,7 +250,11 @@ def test_cli_says_loudly_when_cuda_was_asked_for_but_cpu_ran(
 ) -> None:
     monkeypatch.setattr(ort, "get_available_providers", lambda: [CPU])
     args = ["tag", "--project", str(project), "--model", str(taggers["v3"]), "--provider", "cuda"]
-    assert main([*args, "-q"]) == 0
+    assert main([*args, "-q"]) == 1  # asked for CUDA: nothing runs on the CPU unasked
+    out, err = capsys.readouterr()
+    assert "CUDA was asked for but did not load" in err and "--allow-fallback" in err
+    assert "tagged" not in out
+    assert main([*args, "-q", "--allow-fallback"]) == 0
     out, err = capsys.readouterr()
     assert "running on: CPU [CPUExecutionProvider]" in out
     assert "WARNING: CUDA was asked for but did not load" in err

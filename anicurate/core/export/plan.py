@@ -3,7 +3,9 @@ captions and file names, and a preview of counts and warnings for the user to co
 
 Output frames are sampled at a constant rate from the source's frame index times: output frame
 *k* shows the source frame on screen at ``start + k / fps`` (so VFR videos and GIFs come out
-right). Clips too short for the trainer's window are listed as skipped, never padded.
+right). Clips too short for the trainer's window are listed as skipped with their remedy, never
+padded. Nothing is letterboxed unless a clip's crop says Pad: uncropped clips are centre-cropped
+to the training ratio, or kept whole where the trainer buckets by aspect.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import math
 import os
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from anicurate.core.captions.template import CaptionTemplate
-from anicurate.core.crop import CropGeometry
+from anicurate.core.crop import CropGeometry, crop_is_pad
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
 from anicurate.core.export.ownership import check_out_dir
 from anicurate.core.export.prompts import PromptMaker
@@ -45,13 +48,20 @@ class Include(StrEnum):
     ALL = "all"
 
 
+#: What an export takes when nobody says otherwise (the CLI's --include and the dialog's choice).
+DEFAULT_INCLUDE = Include.ACCEPTED
+#: The hint for an export that chose no clip.
+EMPTY_HINT = "accept clips, or use --include all"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExportOptions:
     """What the user chose; None values come from the project's training settings."""
 
     target: Target
     out_dir: Path
-    include: Include = Include.ACCEPTED
+    include: Include = DEFAULT_INCLUDE
+    clip_ids: frozenset[int] | None = None  # only these clips (a --where selection), if given
     width: int | None = None
     height: int | None = None
     fps: int | None = None
@@ -181,7 +191,8 @@ class ExportPlan:
             f"({_n(c['videos'], 'video')}, {_n(c['stills'], 'still')}), {c['frames']} frames; "
             f"{c['to_render']} to render, {c['up_to_date']} up to date",
             f"size {s.width}x{s.height}{' (aspect kept)' if s.keep_aspect else ''}, {s.fps} fps, "
-            f"window {s.window_frames} frames (needs {s.min_frames})",
+            f"window {s.window_frames} frames (needs {s.min_frames})"
+            + (f", parts of {part_span(s)} frames" if TARGETS[self.target].layout.chunk else ""),
         ]
         reasons = Counter(_reason_kind(k.reason) for k in self.skipped)
         lines += [f"skipped {n}: {reason}" for reason, n in sorted(reasons.items())]
@@ -258,38 +269,63 @@ def _source_times(source: Source) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _geometry(
-    clip: Clip, source: Source, s: ExportSettings
+    clip: Clip, source: Source, s: ExportSettings, keep_aspect: bool
 ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int] | None, int, int, list[str]]:
-    """Region, pad, output width and height, and size warnings of one clip."""
+    """Region, pad, output width and height, and size warnings of one clip.
+
+    A crop that says Pad letterboxes the whole frame; any other crop is used as drawn; no crop
+    is the whole frame when ``keep_aspect`` (the trainer buckets it) and else the largest
+    centred crop of the training ratio. The warning names real enlargement only.
+    """
     info = source.info
     assert info is not None
     fw, fh = info.width, info.height
     warnings: list[str] = []
-    if clip.crop is not None:
+    pad = None
+    geo = CropGeometry(fw, fh, s.width, s.height)
+    if crop_is_pad(clip.crop, fw, fh):
+        region = (0, 0, fw, fh)
+        p = geo.pad()
+        if (p.canvas_w, p.canvas_h) != (fw, fh):
+            pad = (p.canvas_w, p.canvas_h, p.x, p.y)
+    elif clip.crop is not None:
         x, y, w, h = clip.crop
         x, y = max(0, min(x, fw - 1)), max(0, min(y, fh - 1))
         region = (x, y, max(1, min(w, fw - x)), max(1, min(h, fh - y)))
-    else:
+    elif keep_aspect or abs(fw / fh - s.width / s.height) <= 1e-3:
         region = (0, 0, fw, fh)
-    rw, rh = region[2], region[3]
-    pad = None
-    if s.keep_aspect:
-        scale = max(s.width / rw, s.height / rh)
-        out_w = max(2, round(rw * scale / 2) * 2)
-        out_h = max(2, round(rh * scale / 2) * 2)
-        if scale > 1:
-            warnings.append(f"below the training size: enlarged {scale:.2f}x")
+    else:
+        region = geo.fit().as_tuple()
+    cw, ch = (pad[0], pad[1]) if pad is not None else (region[2], region[3])
+    if keep_aspect:
+        # Bucketing trainers take any aspect at about the training area.
+        scale = math.sqrt(s.width * s.height / (cw * ch))
+        out_w = max(2, round(cw * scale / 2) * 2)
+        out_h = max(2, round(ch * scale / 2) * 2)
     else:
         out_w, out_h = s.width, s.height
-        if clip.crop is None and abs(rw / rh - s.width / s.height) > 1e-3:
-            p = CropGeometry(rw, rh, s.width, s.height).pad()
-            pad = (p.canvas_w, p.canvas_h, p.x, p.y)
-            cw, ch = p.canvas_w, p.canvas_h
-        else:
-            cw, ch = rw, rh
-        if cw < s.width or ch < s.height:
-            warnings.append(f"below the training size: enlarged {s.width / cw:.2f}x")
+        scale = max(out_w / cw, out_h / ch)
+    if scale > 1.005:
+        warnings.append(
+            f"below the training size: {cw}x{ch} enlarged {scale:.2f}x to {out_w}x{out_h}"
+        )
     return region, pad, out_w, out_h, warnings
+
+
+def too_short_reason(frames: int, s: ExportSettings, spec_strided: bool) -> str:
+    """Why a clip is too short for the window, and what would let it in."""
+    reason = (
+        f"too short: {frames} frames at {s.fps} fps, the training window needs {s.min_frames}"
+    )
+    remedies: list[str] = []
+    if spec_strided and s.n_sample_frames > 1:
+        step = (frames - 1) // (s.n_sample_frames - 1)
+        if step >= 1:
+            remedies.append(f"a frame step of {step} fits it")
+    elif frames >= 1:
+        remedies.append(f"{frames} frames per sample fit it")
+    remedies.append("or frame interpolation (not available yet)")
+    return f"{reason}; remedy: {' '.join(remedies)}"
 
 
 def _windows(count: int, s: ExportSettings, at_most: int) -> tuple[int, ...]:
@@ -368,18 +404,11 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
     check_out_dir(out_dir, str(project.path), [src.path for src in project.sources()], target)
     plan = ExportPlan(s, target, out_dir, str(project.path))
     chosen, plan.warnings = _chosen(project, Include(options.include))
+    if options.clip_ids is not None:
+        chosen = [(c, src) for c, src in chosen if c.id in options.clip_ids]
     plan.chosen = len(chosen)
-    if (
-        s.keep_aspect
-        and target in (Target.T2V_JSON, Target.T2V_FOLDER)
-        and any(_is_still(src) for _, src in chosen)
-    ):
-        # One train_data (and use_bucketing) serves videos and stills alike.
-        s = plan.settings = replace(s, keep_aspect=False)
-        plan.warnings.append(
-            "bucketing is off: Text-To-Video-Finetuning's image dataset gets sizes wrong with "
-            "it, so every clip is cropped or padded to the training size"
-        )
+    strided = target_spec(target).uses_frame_step
+    cuts = _stored_cuts(project) if layout.chunk else {}
     state = load_state(out_dir)
     sources = {str(Path(src.path).resolve()) for _, src in chosen}
     times: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -424,12 +453,13 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
         if still:
             frames = [frames[len(frames) // 2]]
         elif len(frames) < s.min_frames:
-            skip(
-                f"too short: {len(frames)} frames at {s.fps} fps, the training window needs "
-                f"{s.min_frames}"
-            )
+            skip(too_short_reason(len(frames), s, strided))
             continue
-        region, pad, out_w, out_h, size_warnings = _geometry(clip, source, s)
+        # Stills go out at the training size whatever the videos do: Text-To-Video-Finetuning's
+        # image dataset gets sizes wrong when it buckets, and a still then needs no bucket.
+        region, pad, out_w, out_h, size_warnings = _geometry(
+            clip, source, s, s.keep_aspect and not still
+        )
         text, tags = _caption_and_tags(prompts, clip.id)
         if not text:
             text = s.fallback_prompt
@@ -437,8 +467,14 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
             no_caption += 1
         parts: list[tuple[int | None, list[int]]] = [(None, frames)]
         if layout.chunk and not still:
-            w = s.window_frames
-            parts = [(p, frames[p * w : (p + 1) * w]) for p in range(len(frames) // w)]
+            parts = list(enumerate(chunk_parts(frames, cuts.get(clip.id, ()), s)))
+            if not parts:
+                skip(
+                    f"too short: no shot of its {len(frames)} frames at {s.fps} fps holds a "
+                    f"{part_span(s)}-frame part; remedy: a smaller frame step or fewer frames, "
+                    "or frame interpolation (not available yet)"
+                )
+                continue
         base = f"{safe_stem(Path(source.path).stem)}_c{clip.id}"
         for part, part_frames in parts:
             stem = base if part is None else f"{base}_p{part}"
@@ -466,7 +502,9 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                 clip_id=clip.id, part=part, kind=kind, media=media,
                 caption_file=f"{folder}/{stem}.txt", source_id=source.id,
                 source_path=source.path, source_hash=source.hash,
-                first_frame=clip.first_frame, last_frame=clip.last_frame, crop=clip.crop,
+                first_frame=part_frames[0] if part is not None else clip.first_frame,
+                last_frame=part_frames[-1] if part is not None else clip.last_frame,
+                crop=clip.crop,
                 region=region, pad=pad, width=out_w, height=out_h, fps=s.fps,
                 frames=tuple(part_frames), caption=text, tags=tags,
                 windows=windows, fingerprint=fp, up_to_date=up_to_date,
@@ -487,8 +525,50 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
     plan.trimmed = len(prompts.report.trimmed)
     plan.warnings.extend(prompts.warnings())
     if not plan.items:
-        plan.warnings.append("nothing to export")
+        plan.warnings.append(
+            f"nothing to export: {EMPTY_HINT}" if not chosen else "nothing to export"
+        )
     return plan
+
+
+def part_span(s: ExportSettings) -> int:
+    """Output frames one chunked part covers: the time a strided sample of ``n_sample_frames``
+    every ``frame_step`` frames spans, at least the window (the trainer squeezes a part into its
+    bucket's frame count, so a part is one training sample's worth of time)."""
+    return max(s.window_frames, (s.n_sample_frames - 1) * s.frame_step + 1)
+
+
+def chunk_parts(frames: list[int], cuts: Sequence[int], s: ExportSettings) -> list[list[int]]:
+    """Cut a clip's output frames into parts of :func:`part_span` frames that never cross a cut
+    (``cuts``: source frames that start a shot); a shot's remainder shorter than a part is left
+    out."""
+    span = part_span(s)
+    shots: list[list[int]] = [[]]
+    cut_set = set(cuts)
+    previous: int | None = None
+    for f in frames:
+        if previous is not None and any(previous < c <= f for c in cut_set):
+            shots.append([])
+        shots[-1].append(f)
+        previous = f
+    parts: list[list[int]] = []
+    for shot in shots:
+        parts += [shot[k * span : (k + 1) * span] for k in range(len(shot) // span)]
+    return parts
+
+
+def _stored_cuts(project: Project) -> dict[int, list[int]]:
+    """Cuts, fades and flashes the analysis found, by clip id (for chunking)."""
+    from anicurate.core.analysis.store import load_results
+
+    out: dict[int, list[int]] = {}
+    for cid, r in load_results(project).items():
+        m = r.metrics
+        edges = list(m.cuts)
+        for span in [*m.transitions, *m.flashes]:  # a fade or flash: both its ends break
+            edges += [int(span[0]), int(span[-1]) + 1]
+        out[cid] = sorted(edges)
+    return out
 
 
 def _n(count: int, noun: str) -> str:

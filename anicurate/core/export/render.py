@@ -81,7 +81,7 @@ class ExportResult:
         lines = [
             f"exported {len(self.done)} files to {self.plan.out_dir}: {self.rendered} rendered, "
             f"{self.unchanged} unchanged, {len(self.failed)} failed, "
-            f"{len(self.plan.skipped)} clips skipped"
+            f"{len(self.plan.skipped)} clip{'' if len(self.plan.skipped) == 1 else 's'} skipped"
         ]
         if self.config_path is not None:
             lines.append(f"config: {self.config_path}")

@@ -39,7 +39,7 @@ class Layout:
 
     video_dir: str | None
     image_dir: str | None
-    chunk: bool = False  # split a clip into files of exactly the window's frame count
+    chunk: bool = False  # split a clip into sample-long parts inside its shots (plan.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ _SPECS = (
     TargetSpec(
         Target.FINETRAINERS,
         "finetrainers",
-        "Clips cut to 4k+1-frame pieces, prompt and video lists, a training config.",
+        "Clips cut into sample-long parts within shots, with captions and a training config.",
         # finetrainers squeezes a whole clip into its bucket's frame count: cut clips to it.
         Layout("videos", None, chunk=True),
         FrameRule.FOUR_K_PLUS_ONE,

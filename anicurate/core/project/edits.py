@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from anicurate.core.crop import CropGeometry, CropRect
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project
+from anicurate.core.project.settings import ProjectSettings
 
 # Tables whose rows hang off a clip (ON DELETE CASCADE): snapshotted with it, so undoing a
 # merge or a split brings back a clip's tags and caption, not only the clip row.
@@ -185,25 +188,144 @@ def split(project: Project, clip_id: int, at: Iterable[int], drop: int = 0) -> l
     if not ranges:
         raise EditError("dropping frames at the split points leaves nothing of the clip")
     label = "Split at cuts" if len(points) > 1 else "Split"
-    with edit(project, label) as rec:
-        rec.touch("clips", [clip_id])
-        conn = project.connection
-        first, *rest = ranges
-        _update_clips(project, [clip_id], "first_frame = ?, last_frame = ?", list(first))
-        ids = [clip_id]
-        now = time.time()
-        for start, stop in rest:
+    return split_ranges(project, {clip_id: ranges}, label)[clip_id]
+
+
+def split_ranges(
+    project: Project, pieces: Mapping[int, Sequence[tuple[int, int]]], label: str
+) -> dict[int, list[Clip]]:
+    """Cut each clip into the given inclusive frame ranges, as one undoable edit.
+
+    The first range stays with the clip (its id, tags and status); the others become new
+    unreviewed clips with the same crop and note. A clip whose ranges equal its own frames is
+    left alone. Returns the pieces of every clip named, in frame order.
+    """
+    clips = {c.id: c for c in project.clips() if c.id in pieces}
+    for clip_id, ranges in pieces.items():
+        clip = clips.get(clip_id)
+        if clip is None:
+            raise EditError(f"no clip {clip_id}")
+        if not ranges:
+            raise EditError(f"clip {clip_id}: nothing left to keep")
+        for start, stop in ranges:
+            if not clip.first_frame <= start <= stop <= clip.last_frame:
+                raise EditError(
+                    f"frames {start}-{stop} are not inside the clip's "
+                    f"{clip.first_frame}-{clip.last_frame}"
+                )
+    out: dict[int, list[int]] = {cid: [cid] for cid in pieces}
+    changing = {
+        cid: sorted(r) for cid, r in pieces.items()
+        if sorted(r) != [(clips[cid].first_frame, clips[cid].last_frame)]
+    }  # fmt: skip
+    if changing:
+        with edit(project, label) as rec:
+            conn = project.connection
+            rec.touch("clips", list(changing))
+            now = time.time()
+            for clip_id, ranges in changing.items():
+                first, *rest = ranges
+                _update_clips(project, [clip_id], "first_frame = ?, last_frame = ?", list(first))
+                for start, stop in rest:
+                    cur = conn.execute(
+                        "INSERT INTO clips (source_id, first_frame, last_frame, crop_x, crop_y,"
+                        " crop_w, crop_h, status, note, created_at, updated_at)"
+                        " SELECT source_id, ?, ?, crop_x, crop_y, crop_w, crop_h, 'unreviewed',"
+                        " note, ?, ? FROM clips WHERE id = ?",
+                        (start, stop, now, now, clip_id),
+                    )
+                    assert cur.lastrowid is not None
+                    rec.inserted("clips", cur.lastrowid)
+                    out[clip_id].append(cur.lastrowid)
+    after = {c.id: c for c in project.clips()}
+    return {cid: [after[i] for i in ids] for cid, ids in out.items()}
+
+
+def set_crops(
+    project: Project, crops: Mapping[int, tuple[int, int, int, int] | None], label: str
+) -> int:
+    """Set or clear the crops of many clips as one undoable edit; returns how many changed."""
+    current = {c.id: c.crop for c in project.clips() if c.id in crops}
+    missing = set(crops) - set(current)
+    if missing:
+        raise EditError(f"no clip {min(missing)}")
+    changed = [cid for cid, crop in crops.items() if current[cid] != crop]
+    if changed:
+        with edit(project, label) as rec:
+            rec.touch("clips", changed)
+            for cid in changed:
+                crop = crops[cid]
+                values: list[Any] = list(crop) if crop is not None else [None] * 4
+                _update_clips(
+                    project, [cid], "crop_x = ?, crop_y = ?, crop_w = ?, crop_h = ?", values
+                )
+    return len(changed)
+
+
+def change_settings(project: Project, settings: ProjectSettings) -> list[str]:
+    """Store new training settings as one undoable edit; returns the names that changed."""
+    old = project.settings().to_dict()
+    new = settings.to_dict()
+    changed = [k for k in new if old.get(k) != new[k]]
+    if not changed:
+        return []
+    conn = project.connection
+    with edit(project, f"Settings: {', '.join(changed)}") as rec:
+        keyed = dict(conn.execute("SELECT key, rowid FROM settings"))
+        rec.touch("settings", [keyed[k] for k in changed if k in keyed])
+        for key in changed:
             cur = conn.execute(
-                "INSERT INTO clips (source_id, first_frame, last_frame, crop_x, crop_y, crop_w,"
-                " crop_h, status, note, created_at, updated_at)"
-                " SELECT source_id, ?, ?, crop_x, crop_y, crop_w, crop_h, 'unreviewed', note, ?, ?"
-                " FROM clips WHERE id = ?",
-                (start, stop, now, now, clip_id),
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(new[key])),
             )
-            assert cur.lastrowid is not None
-            rec.inserted("clips", cur.lastrowid)
-            ids.append(cur.lastrowid)
-    return [_clip(project, i) for i in ids]
+            if key not in keyed and cur.lastrowid:
+                rec.inserted("settings", cur.lastrowid)
+    return changed
+
+
+class CropMode(StrEnum):
+    """Batch crops: the clip's crop centred (the largest one when it has none), the largest crop
+    of the training ratio, padding to the ratio, or no crop."""
+
+    CENTRE = "centre"
+    FIT = "fit"
+    PAD = "pad"
+    CLEAR = "clear"
+
+
+def crop_clips(project: Project, clip_ids: Iterable[int], mode: CropMode) -> int:
+    """Apply a crop preset to many clips at the training ratio, as one undoable edit.
+
+    Clips whose sources failed to import are left alone. Returns how many clips changed.
+    """
+    settings = project.settings()
+    wanted = set(clip_ids)
+    crops: dict[int, tuple[int, int, int, int] | None] = {}
+    for clip, source in project.clips_with_sources():
+        if clip.id not in wanted or source.info is None:
+            continue
+        if mode is CropMode.CLEAR:
+            crops[clip.id] = None
+            continue
+        geo = CropGeometry(
+            source.info.width, source.info.height, settings.train_width, settings.train_height
+        )
+        current = clip.crop if not geo.is_pad(clip.crop) else None
+        if mode is CropMode.PAD:
+            rect = geo.pad_rect()
+        elif mode is CropMode.CENTRE and current is not None:
+            rect = geo.centred(CropRect(*current))
+        else:
+            rect = geo.fit()
+        crops[clip.id] = rect.as_tuple()
+    n = len(crops)
+    noun = "clip" if n == 1 else f"{n} clips"
+    label = {
+        CropMode.CENTRE: "Crop: centre", CropMode.FIT: "Crop: fit", CropMode.PAD: "Crop: pad",
+        CropMode.CLEAR: "Clear crop",
+    }[mode]  # fmt: skip
+    return set_crops(project, crops, f"{label} ({noun})")
 
 
 def merge(project: Project, clip_ids: Sequence[int]) -> Clip:

@@ -48,6 +48,7 @@ from anicurate.core.export import (
     export_project,
     plan_export,
 )
+from anicurate.core.export.plan import DEFAULT_INCLUDE
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
 from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
@@ -185,6 +186,8 @@ class ExportDialog(QDialog):
         self.include_combo.setObjectName("exportInclude")
         for include, label in INCLUDES.items():
             self.include_combo.addItem(label, include)
+        # The default the CLI's --include has too (one constant for both).
+        self.include_combo.setCurrentIndex(self.include_combo.findData(DEFAULT_INCLUDE))
         form.addRow("Include", self.include_combo)
 
         self.preset_combo = QComboBox()

@@ -330,6 +330,9 @@ class ReviewActions(QObject):
         if row is None or row.clip is None:
             return
         clip = row.clip
+        rules = self.player.overlay.geometry_rules
+        if rect is None and rules is not None:  # the Pad button: stored as the pad canvas
+            rect = rules.pad_rect()
         new = (rect.x, rect.y, rect.w, rect.h) if rect is not None else None
         if new == clip.crop:
             self._pending_crop = None

@@ -1,5 +1,7 @@
 """finetrainers: the caption-data pair layout (``videos/<id>.mp4`` + ``<id>.txt``, nothing else
-in that root) and training.json with one ``[F, H, W]`` bucket, F = 4k+1."""
+in that root) and training.json with one ``[F, H, W]`` bucket, F = 4k+1. Each part spans one
+training sample's time and finetrainers squeezes it to F frames. ``data_root`` is absolute:
+finetrainers opens it relative to its working folder, not to training.json."""
 
 from __future__ import annotations
 
