@@ -226,28 +226,16 @@ class ReviewActions(QObject):
         return self.apply_edit("Split", lambda p: split(p, row.clip.id, [at]))  # type: ignore[union-attr]
 
     def split_at_cuts(self) -> bool:
-        """One clip per shot: split the selected clips (or the current one) at the cuts the
-        analysis found in them; a selection of several is one batch, undone in one step."""
+        """One clip per shot: split the selected clips (or the current one) at the cuts, fades
+        and flashes the analysis found in them, as one step undone in one step."""
         self.flush_player_edits()
         selected = self.shell.browser.selected_clip_ids()
-        if len(selected) > 1:
-            return self.batch.split_at_cuts(selected)
-        row = self.current_clip()
-        if row is None or row.clip is None:
-            return False
-        if row.result is None:
-            self.shell.show_message("Split at cuts: analyse the project first.", 6000)
-            return False
-        cuts = list(row.result.metrics.cuts)
-        if not cuts:
-            self.shell.show_message("Split at cuts: this clip has no cuts.", 6000)
-            return False
-        clip_id, drop = row.clip.id, self.cut_drop
-        done = self.apply_edit("Split at cuts", lambda p: split(p, clip_id, cuts, drop=drop))
-        if done:
-            pieces = len(cuts) + 1
-            self.shell.show_message(f"Split into {pieces} clips at frames {cuts}", 5000)
-        return done
+        if not selected:
+            row = self.current_clip()
+            if row is None or row.clip is None:
+                return False
+            selected = [row.clip.id]
+        return self.batch.split_at_cuts(selected)
 
     def centre_crop(self) -> bool:
         """Centre-crop every selected clip to the training ratio (one undoable step)."""
