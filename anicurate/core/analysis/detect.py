@@ -56,6 +56,7 @@ BLEND_STILL_MAD = 1.0
 #: Text (credits, subtitles) changes a small part of the frame strongly: a frame whose mean
 #: change is below this share of its strongest block's (that is at least HELD_HI) is text-like.
 TEXT_SPREAD = 0.15
+TEXT_BLOCKS = 0.2  # and at most this share of its blocks changed (a dithered GIF blend: more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +201,9 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def text_like(sig: Signals) -> np.ndarray:
     """Frames whose change is confined to a small part of the frame while strong there: text
     that scrolls or appears (or any small overlay), where a fade or dissolve changes it all."""
-    block_max, mad = sig["block_max"], sig["mad"]
+    block_max, mad, frac = sig["block_max"], sig["mad"], sig["block_frac"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        local = (block_max >= HELD_HI) & (mad < TEXT_SPREAD * block_max)
+        local = (block_max >= HELD_HI) & (mad < TEXT_SPREAD * block_max) & (frac <= TEXT_BLOCKS)
     return np.asarray(np.nan_to_num(local), dtype=bool)
 
 
