@@ -180,7 +180,8 @@ def negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
 def _pose_pair(rng: np.random.Generator) -> tuple[Layout, Layout]:
     """A framing and the same framing with the figure redrawn elsewhere, bigger or smaller."""
     a = Layout(pan=int(rng.integers(0, 400)), pan_speed=int(rng.choice([0, 0, 4])),
-               figure_x=float(rng.uniform(0.1, 0.4)), scale=float(rng.uniform(0.8, 2.2)))  # fmt: skip
+               figure_x=float(rng.uniform(0.1, 0.4)),
+               scale=float(rng.uniform(0.8, 2.2)))  # fmt: skip
     b = Layout(a.pan, a.pan_speed, float(rng.uniform(0.45, 0.75)), float(rng.uniform(0.8, 2.2)),
                float(rng.uniform(4, 12)))  # fmt: skip
     return a, b
@@ -198,6 +199,8 @@ def hard_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
     for _ in range(int(rng.integers(3, 6))):
         pal = random_palette(rng)
         kind = rng.choice(["pose", "subtitle", "credits", "plain"])
+        if kind == "credits" and tl.frames and not tl.frames[-1][: h // 2].any():
+            kind = "plain"  # credits after credits: one roll, no cut between
         if kind == "pose":
             a, b = _pose_pair(rng)
             tl.shot(int(rng.integers(8, 16)), pal, a)

@@ -29,6 +29,11 @@ CUT_MIN_RESIDUAL_LARGE = 5.0
 CUT_MIN_CONTENT = 6.0
 CUT_RATIO = 2.5
 CUT_WINDOW = 6
+#: A frame whose colour change (ContentDetector's) is this large and this many times that of the
+#: drawings around it is a cut even when optical flow explains much of its luma change (two
+#: shots of one layout in other colours, where flow finds false matches).
+CUT_COLOUR_MIN = 25.0
+CUT_COLOUR_RATIO = 4.0
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 
 # Flashes: at most this many frames that differ in brightness and return to the shot before.
@@ -138,6 +143,10 @@ def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> l
         level = _level(residual, held, i, n)
         if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR):
             out.append(int(i))
+        elif content[i] >= CUT_COLOUR_MIN and content[i] >= CUT_COLOUR_RATIO * max(
+            _level(content, held, i, n), CUT_FLOOR
+        ):
+            out.append(int(i))  # new colours everywhere that flow half explains by false matches
     return out
 
 
