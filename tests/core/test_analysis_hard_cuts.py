@@ -119,3 +119,17 @@ def test_a_close_up_pose_jump_is_no_cut(tmp_path: Path, seed: int) -> None:
 def test_a_pose_jump_over_most_of_the_frame_is_no_cut(tmp_path: Path, seed: int) -> None:
     ev = _events(_big_pose_jump(seed).write(tmp_path / "jump.mp4"))
     assert ev.cuts == []
+
+
+def test_new_colours_over_a_similar_layout_are_a_cut_though_flow_half_explains_it(
+    tmp_path: Path,
+) -> None:
+    # The hard benchmark set's first clip: at 12 the residual is 9.5, 2.3 x its shots' level,
+    # but the colours change by 35 against ~6 around it; missed before the colour test.
+    from tests.benchmarks.cuts import hard_positive
+
+    tl = hard_positive(np.random.default_rng(11), 320, 180)
+    assert tl.cuts == [6, 12, 15, 21, 24, 50, 73]
+    ev = _events(tl.write(tmp_path / "colours.mp4"))
+    assert ev.cuts == tl.cuts
+    assert ev.transitions == [] and ev.flashes == []
