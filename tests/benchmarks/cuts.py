@@ -13,7 +13,10 @@ a detector reports inside a gradual transition (its interval widened by one fram
 hit nor a false alarm for hard cuts: it counts as a hit for that transition instead, since
 PySceneDetect reports cuts only. A transition is recalled when a detector reports a transition
 overlapping it or a cut inside it. Negative clips: false alarms are reported cuts plus reported
-transitions, by category. PySceneDetect cut times are mapped to frame indices by presentation
+transitions, by category. The strict score (issue 18) counts every boundary a detector reports:
+a reported transition that overlaps no true one is a false alarm, a true transition that none
+covers (no reported transition or cut inside) is a miss, and false alarms on negative clips count
+too. PySceneDetect cut times are mapped to frame indices by presentation
 time, so VFR GIFs are scored on the same frames for every detector.
 
 PySceneDetect is no anicurate dependency (it pulls the non-headless opencv), so run this in the
@@ -35,7 +38,13 @@ import av
 import numpy as np
 
 from anicurate.core.analysis import compute_signals, detect
-from tests.helpers.analysis_samples import Layout, Timeline, random_layout, random_palette
+from tests.helpers.analysis_samples import (
+    CREDITS,
+    Layout,
+    Timeline,
+    random_layout,
+    random_palette,
+)
 
 #: (name, suffix, write) for every encoding of a timeline.
 FORMATS: list[tuple[str, str]] = [
@@ -47,6 +56,8 @@ FORMATS: list[tuple[str, str]] = [
 GIF_DELAYS = (40, 40, 50, 60, 60, 80, 100, 120, 200)
 DETECTORS = ("anicurate", "adaptive", "content")
 NEGATIVE_KINDS = ("flashes", "motion", "pans", "captions")
+#: Negative kinds of the hard set (``--set hard``): text that scrolls or appears, pose jumps.
+HARD_KINDS = ("text", "poses")
 LINES = ["Where are you going?", "To the sea.", "Wait for me!", "...", "Look out!",
          "I knew it.", "Not again...", "Hello!", "It is a fine day.", "Shall we go?"]  # fmt: skip
 
@@ -166,6 +177,67 @@ def negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
     return tl
 
 
+def _pose_pair(rng: np.random.Generator) -> tuple[Layout, Layout]:
+    """A framing and the same framing with the figure redrawn elsewhere, bigger or smaller."""
+    a = Layout(pan=int(rng.integers(0, 400)), pan_speed=int(rng.choice([0, 0, 4])),
+               figure_x=float(rng.uniform(0.1, 0.4)),
+               scale=float(rng.uniform(0.8, 2.2)))  # fmt: skip
+    b = Layout(a.pan, a.pan_speed, float(rng.uniform(0.45, 0.75)), float(rng.uniform(0.8, 2.2)),
+               float(rng.uniform(4, 12)))  # fmt: skip
+    return a, b
+
+
+def hard_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
+    """A montage of 2-6 frame shots from frame 0 (fast motion in some), then shots with pose
+    jumps, subtitles appearing and credits over a black card between real cuts."""
+    tl = Timeline(w=w, h=h)
+    for _ in range(int(rng.integers(5, 9))):
+        lay = random_layout(rng)
+        lay = Layout(lay.pan, int(rng.choice([0, 10, 20])), lay.figure_x, lay.scale,
+                     float(rng.uniform(5, 30)), lay.figures)  # fmt: skip
+        tl.shot(int(rng.integers(2, 7)), random_palette(rng), lay, hold=int(rng.choice([1, 2, 3])))
+    for _ in range(int(rng.integers(3, 6))):
+        pal = random_palette(rng)
+        kind = rng.choice(["pose", "subtitle", "credits", "plain"])
+        if kind == "credits" and tl.frames and not tl.frames[-1][: h // 2].any():
+            kind = "plain"  # credits after credits: one roll, no cut between
+        if kind == "pose":
+            a, b = _pose_pair(rng)
+            tl.shot(int(rng.integers(8, 16)), pal, a)
+            tl.pose_jump(int(rng.integers(8, 16)), pal, a, b, start=40)
+        elif kind == "subtitle":
+            lay = random_layout(rng)
+            tl.shot(int(rng.integers(6, 12)), pal, lay)
+            tl.subtitle_in(int(rng.integers(10, 20)), int(rng.choice([0, 3, 6])),
+                           LINES[int(rng.integers(len(LINES)))], pal, lay, start=8)  # fmt: skip
+        elif kind == "credits":
+            tl.cuts.append(len(tl.frames))
+            tl.scrolling_text(int(rng.integers(24, 48)), CREDITS, float(rng.uniform(1, 4)))
+        else:
+            tl.shot(int(rng.integers(10, 20)), pal, random_layout(rng))
+    return tl
+
+
+def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
+    """One shot, no cut: credits scrolling over the shot and a subtitle appearing, or pose
+    jumps of its figure."""
+    tl = Timeline(w=w, h=h)
+    pal = random_palette(rng)
+    if kind == "poses":
+        a, b = _pose_pair(rng)
+        tl.shot(int(rng.integers(10, 20)), pal, a, cut=False)
+        tl.pose_jump(int(rng.integers(10, 20)), pal, a, b, start=40)
+        tl.pose_jump(int(rng.integers(10, 20)), pal, a, a, start=80)
+        return tl
+    lay = random_layout(rng)
+    tl.shot(int(rng.integers(8, 14)), pal, lay, cut=False)
+    tl.subtitle_in(int(rng.integers(14, 24)), int(rng.choice([0, 4])), LINES[0], pal, lay,
+                   start=8)  # fmt: skip
+    tl.scrolling_text(int(rng.integers(30, 60)), CREDITS, float(rng.uniform(1, 4)),
+                      over=tl.frames[-1])  # fmt: skip
+    return tl
+
+
 def encode(tl: Timeline, path: Path, fmt: str, rng: np.random.Generator, truth: Truth
            ) -> tuple[Path, Truth]:  # fmt: skip
     """Write ``tl``; a GIF stores a held drawing once with the sum of its delays, so its truth
@@ -235,8 +307,12 @@ class Score:
     trans_hit: int = 0
     trans_total: int = 0
     trans_exact: int = 0  # reported transition with both ends within 2 frames
-    false_alarms: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NEGATIVE_KINDS, 0))
+    false_alarms: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(NEGATIVE_KINDS + HARD_KINDS, 0)
+    )
     fa_by_format: dict[str, int] = field(default_factory=dict)
+    false_trans: int = 0  # reported transitions that match no true one (positive clips)
+    negative_alarms: int = 0
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -252,11 +328,21 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    @property
+    def strict_f1(self) -> float:
+        """F1 over every boundary: cuts and transitions found, false cuts, false transitions
+        and negative-clip alarms as false alarms, missed cuts and transitions as misses."""
+        tp = self.tp + self.trans_hit
+        fp = self.fp + self.false_trans + self.negative_alarms
+        fn = self.fn + (self.trans_total - self.trans_hit)
+        return 2 * tp / max(1, 2 * tp + fp + fn)
+
 
 def score(s: Score, truth: Truth, found: Found, label: str, fmt: str) -> None:
     if truth.kind != "positive":
         alarms = len(found.cuts) + len(found.transitions)
         s.false_alarms[truth.kind] += alarms
+        s.negative_alarms += alarms
         s.fa_by_format[fmt] = s.fa_by_format.get(fmt, 0) + alarms
         if alarms:
             s.misses.append(f"{label}: false alarms {found.cuts} {found.transitions}")
@@ -276,6 +362,10 @@ def score(s: Score, truth: Truth, found: Found, label: str, fmt: str) -> None:
     s.fn += len(unmatched)
     if unmatched:
         s.misses.append(f"{label}: missed cuts {unmatched}")
+    for x, y in found.transitions:
+        if not any(x <= wb and y >= wa for wa, wb in inside):
+            s.false_trans += 1
+            s.misses.append(f"{label}: false transition {(x, y)}")
     for (a, b), (wa, wb) in zip(truth.transitions, inside, strict=True):
         s.trans_total += 1
         hit = any(x <= wb and y >= wa for x, y in found.transitions)
@@ -297,6 +387,9 @@ def main() -> None:
                              "path of the analysis)")  # fmt: skip
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
+    parser.add_argument("--set", default="generated", choices=["generated", "hard"],
+                        help="generated: the first set; hard: issue 18's montages from frame 0, "
+                             "pose jumps, credits and subtitles")  # fmt: skip
     args = parser.parse_args()
     formats = [(f, x) for f, x in FORMATS if f in args.formats.split(",")]
     detectors = [d for d in DETECTORS if d in args.detectors.split(",")]
@@ -306,13 +399,16 @@ def main() -> None:
     files = frames = 0
     started = time.perf_counter()
     jobs: list[tuple[str, Timeline, Truth]] = []
+    hard = args.set == "hard"
     for k in range(args.clips):
         w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
-        tl = positive(rng, w * args.scale, h * args.scale)
+        tl = (hard_positive if hard else positive)(rng, w * args.scale, h * args.scale)
         jobs.append((f"pos{k}", tl, Truth(tl.cuts, tl.transitions, "positive")))
-    for kind in NEGATIVE_KINDS:
+    kinds = HARD_KINDS if hard else NEGATIVE_KINDS
+    for kind in kinds:
         for k in range(args.negatives):
-            tl = negative(rng, kind, 320 * args.scale, 180 * args.scale)
+            make = hard_negative if hard else negative
+            tl = make(rng, kind, 320 * args.scale, 180 * args.scale)
             jobs.append((f"{kind}{k}", tl, Truth([], [], kind)))
     with tempfile.TemporaryDirectory() as tmp:
         for name, tl, written in jobs:
@@ -340,20 +436,24 @@ def main() -> None:
         "(min_scene_len 15), PyAV backend; a cut inside a transition counts as its hit."
     )
     head = (f"{'detector':<10} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'F1':>6} "
-            f"{'grad':>7} {'exact':>5} | false alarms: "
-            + " ".join(f"{k:>8}" for k in NEGATIVE_KINDS) + f" {'s':>6}")  # fmt: skip
+            f"{'grad':>7} {'exact':>5} {'strict':>6} | false alarms: "
+            + " ".join(f"{k:>8}" for k in kinds) + f" {'s':>6}")  # fmt: skip
     print(head)
     print("-" * len(head))
     for det in detectors:
         s = scores[det]
-        fa = " ".join(f"{s.false_alarms[k]:>8}" for k in NEGATIVE_KINDS)
+        fa = " ".join(f"{s.false_alarms[k]:>8}" for k in kinds)
         exact = f"{s.trans_exact:>5}" if det == "anicurate" else f"{'-':>5}"
         print(f"{det:<10} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>6.3f} {s.recall:>6.3f} "
-              f"{s.f1:>6.3f} {s.trans_hit:>3}/{s.trans_total:<3} {exact} |                "
+              f"{s.f1:>6.3f} {s.trans_hit:>3}/{s.trans_total:<3} {exact} {s.strict_f1:>6.3f} |"
+              f"                "
               f"{fa} {timing[det]:>6.1f}")  # fmt: skip
     ours = scores["anicurate"]
     others = max((scores[d].f1 for d in detectors if d != "anicurate"), default=float("nan"))
-    clean = all(ours.false_alarms[k] == 0 for k in ("flashes", "motion", "pans", "captions"))
+    clean = all(ours.false_alarms[k] == 0 for k in kinds)
+    strict = max((scores[d].strict_f1 for d in detectors if d != "anicurate"),
+                 default=float("nan"))  # fmt: skip
+    print(f"strict F1: anicurate {ours.strict_f1:.3f} vs best PySceneDetect {strict:.3f}")
     print(f"anicurate F1 {ours.f1:.3f} vs best PySceneDetect {others:.3f}: "
           f"{'beats' if ours.f1 > others else 'DOES NOT beat'}; negatives "
           f"{'clean' if clean else 'NOT clean'}")  # fmt: skip

@@ -65,6 +65,16 @@ def test_event_flags_with_reasons(tmp_path: Path) -> None:
     assert flags["fade"] == "fade or dissolve at frames 53-64"
 
 
+def test_credits_over_black_are_flagged_as_a_text_overlay_not_a_fade(tmp_path: Path) -> None:
+    from tests.helpers.analysis_samples import CREDITS
+
+    tl = Timeline(w=640, h=360).shot(12, DAY, Layout(figure_x=0.3))
+    tl.scrolling_text(48, CREDITS, 1.5)
+    flags = _flags(tl.write(tmp_path / "credits.mp4"))
+    assert "fade" not in flags
+    assert flags["text_overlay"].startswith("text overlay at frames 12-")
+
+
 def test_large_motion_low_fps_static(tmp_path: Path) -> None:
     fast = Timeline(w=640, h=360).shot(24, DAY, Layout(pan_speed=120, walk_speed=60), hold=1)
     reason = _flags(fast.write(tmp_path / "fast.mp4"))["large_motion"]

@@ -13,7 +13,7 @@ from tests.helpers.analysis_samples import DAY, NIGHT, Layout, Timeline
 
 STORED = [
     "cut", "fade", "flash", "large_motion", "low_fps", "too_few_frames", "low_resolution",
-    "aspect", "blurry", "noisy", "static", "duplicate", "overlap",
+    "aspect", "blurry", "noisy", "static", "duplicate", "overlap", "text_overlay",
 ]  # fmt: skip
 
 

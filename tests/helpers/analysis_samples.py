@@ -75,6 +75,20 @@ def caption(img: Frame, text: str) -> Frame:
     return out
 
 
+def _text(img: Frame, text: str, y: int, scale: float) -> Frame:
+    """A centred line of white text with a dark outline whose baseline is at ``y``."""
+    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0]
+    org = ((img.shape[1] - size[0]) // 2, y)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, OUTLINE, 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
+    return img
+
+
+CREDITS = ["Key Animation", "A. Tanaka   B. Suzuki", "In-between", "C. Sato   D. Ito",
+           "Backgrounds", "E. Kato", "Colour Design", "F. Mori", "Photography", "G. Abe",
+           "Music", "H. Ono", "Director", "I. Kimura"]  # fmt: skip
+
+
 @dataclass
 class Timeline:
     """Frames and their truth: cut frames, transition intervals, flash intervals."""
@@ -146,6 +160,41 @@ class Timeline:
             b = nxt_frames[min(k - 1, len(nxt_frames) - 1)]
             self.frames.append(cv2.addWeighted(last, 1 - k / (n + 1), b, k / (n + 1), 0))
         self.transitions.append((a, len(self.frames) - 1))
+        return self
+
+    def pose_jump(self, n: int, pal: Palette, before: Layout, after: Layout, *, hold: int = 2,
+                  start: int = 0) -> Timeline:  # fmt: skip
+        """``n`` frames more of the same shot (same background and camera as ``before``) with
+        the figure redrawn in a very different place, size and pose: no cut."""
+        jumped = Layout(before.pan, before.pan_speed, after.figure_x, after.scale,
+                        after.walk_speed, after.figures)  # fmt: skip
+        for i in range(n):
+            self.frames.append(draw(self.w, self.h, pal, jumped, start + i // hold))
+        return self
+
+    def scrolling_text(self, n: int, lines: list[str], speed: float, *, over: Frame | None = None,
+                       ) -> Timeline:  # fmt: skip
+        """``n`` frames of credits scrolling up by ``speed`` pixels (at 180 lines) a frame over
+        ``over`` (a still frame) or black: no transition."""
+        base = np.zeros((self.h, self.w, 3), np.uint8) if over is None else over
+        k = self.h / 180
+        for i in range(n):
+            img = base.copy()
+            for j, text in enumerate(lines):
+                y = int(self.h + 10 * k + 22 * k * j - speed * k * i)
+                if -10 <= y <= self.h + 20:
+                    img = _text(img, text, y, 0.45 * k)
+            self.frames.append(img)
+        return self
+
+    def subtitle_in(self, n: int, steps: int, text: str, pal: Palette, lay: Layout, *,
+                    hold: int = 2, start: int = 0) -> Timeline:  # fmt: skip
+        """``n`` frames more of a shot in which a subtitle fades in over ``steps`` frames (or
+        pops in, ``steps`` 0) from the first frame on: no transition, no cut."""
+        for i in range(n):
+            img = draw(self.w, self.h, pal, lay, start + i // hold)
+            alpha = 1.0 if steps == 0 else min(1.0, (i + 1) / (steps + 1))
+            self.frames.append(cv2.addWeighted(img, 1 - alpha, caption(img, text), alpha, 0))
         return self
 
     def shot_frames(self, n: int, pal: Palette, lay: Layout, hold: int = 2, start: int = 0

@@ -29,6 +29,11 @@ CUT_MIN_RESIDUAL_LARGE = 5.0
 CUT_MIN_CONTENT = 6.0
 CUT_RATIO = 2.5
 CUT_WINDOW = 6
+#: A frame whose colour change (ContentDetector's) is this large and this many times that of the
+#: drawings around it is a cut even when optical flow explains much of its luma change (two
+#: shots of one layout in other colours, where flow finds false matches).
+CUT_COLOUR_MIN = 25.0
+CUT_COLOUR_RATIO = 4.0
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 
 # Flashes: at most this many frames that differ in brightness and return to the shot before.
@@ -53,16 +58,23 @@ BLEND_MIN_FRAMES = 3
 #: this: a slow dissolve moves every pixel a little, which mpdecimate's block test calls held.
 BLEND_STILL_MAD = 1.0
 
+#: Text (credits, subtitles) changes a small part of the frame strongly: a frame whose mean
+#: change is below this share of its strongest block's (that is at least HELD_HI) is text-like.
+TEXT_SPREAD = 0.15
+TEXT_BLOCKS = 0.2  # and at most this share of its blocks changed (a dithered GIF blend: more)
+
 
 @dataclass(frozen=True, slots=True)
 class Events:
     """What happens in a source: cut frames (first frame of each new shot), transitions as
-    inclusive [start, end] frame intervals, flashes (first frame of each) and held frames."""
+    inclusive [start, end] frame intervals, flashes (first frame of each), text overlays that
+    move or appear (inclusive intervals: never transitions) and held frames."""
 
     cuts: list[int]
     transitions: list[tuple[int, int]]
     flashes: list[tuple[int, int]]  # inclusive intervals of flash frames
     held: np.ndarray = field(repr=False)  # bool per frame: same drawing as the frame before
+    overlays: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def flash_starts(self) -> list[int]:
@@ -73,6 +85,7 @@ class Events:
             "cuts": self.cuts,
             "transitions": [list(t) for t in self.transitions],
             "flashes": [list(f) for f in self.flashes],
+            "overlays": [list(o) for o in self.overlays],
         }
 
 
@@ -99,18 +112,21 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
     in_flash = np.zeros(n, bool)
     for a, b in flashes:
         in_flash[a : b + 1] = True
-    transitions = _fades(sig, in_flash)
+    text = text_like(sig)
+    transitions, overlays = _fades(sig, in_flash, text)
     covered = in_flash.copy()
     for a, b in transitions:
         covered[a : b + 1] = True
-    transitions += _dissolves(sig, held, covered)
+    dissolves, text_blends = _dissolves(sig, held, covered, text)
+    transitions += dissolves
+    overlays = sorted(overlays + text_blends)
     transitions.sort()
     in_transition = np.zeros(n + 1, bool)
     for a, b in transitions:
         in_transition[a : b + 2] = True  # the frame after a transition is its end, not a cut
     flash_edges = {a for a, _ in flashes} | {b + 1 for _, b in flashes}
     cuts = [i for i in candidates if i not in flash_edges and not in_transition[i]]
-    return Events(cuts, transitions, flashes, held)
+    return Events(cuts, transitions, flashes, held, overlays)
 
 
 def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:
@@ -124,12 +140,34 @@ def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> l
     for i in (int(x) for x in np.flatnonzero(strong)):
         if i == 0:
             continue
-        lo, hi = max(1, i - CUT_WINDOW), min(n, i + CUT_WINDOW + 1)
-        others = [j for j in range(lo, hi) if j != i and not held[j]]
-        level = float(np.median(residual[others])) if others else 0.0
+        level = _level(residual, held, i, n)
         if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR):
             out.append(int(i))
+        elif content[i] >= CUT_COLOUR_MIN and content[i] >= CUT_COLOUR_RATIO * max(
+            _level(content, held, i, n), CUT_FLOOR
+        ):
+            out.append(int(i))  # new colours everywhere that flow half explains by false matches
     return out
+
+
+def _level(residual: np.ndarray, held: np.ndarray, i: int, n: int) -> float:
+    """The change frame ``i`` is compared with: the typical flow residual of the drawings
+    around it, other cuts left out.
+
+    The window keeps its full width at the ends of the source (it slides inward), and drawings
+    that stand out from the quieter quarter of the window (cuts of a montage of 2-6 frame
+    shots) are left out, so that a cut at frame 2, or between two other cuts, is measured
+    against shot motion, not against its neighbouring cuts.
+    """
+    lo = max(1, min(i - CUT_WINDOW, n - 2 * CUT_WINDOW - 1))
+    hi = min(n, lo + 2 * CUT_WINDOW + 1)
+    others = [j for j in range(lo, hi) if j != i and not held[j]]
+    if not others:
+        return 0.0
+    values = residual[others]
+    quiet = max(float(np.percentile(values, 25)), CUT_FLOOR)
+    shot = values[values < CUT_RATIO * quiet]
+    return float(np.median(shot)) if len(shot) else quiet
 
 
 def _flashes(sig: Signals, candidates: list[int]) -> list[tuple[int, int]]:
@@ -169,30 +207,52 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _fades(sig: Signals, in_flash: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of flat frames reached by a ramp (fade out) and/or left by one (fade in)."""
+def text_like(sig: Signals) -> np.ndarray:
+    """Frames whose change is confined to a small part of the frame while strong there: text
+    that scrolls or appears (or any small overlay), where a fade or dissolve changes it all."""
+    block_max, mad, frac = sig["block_max"], sig["mad"], sig["block_frac"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        local = (block_max >= HELD_HI) & (mad < TEXT_SPREAD * block_max) & (frac <= TEXT_BLOCKS)
+    return np.asarray(np.nan_to_num(local), dtype=bool)
+
+
+def _fades(
+    sig: Signals, in_flash: np.ndarray, text: np.ndarray
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Runs of flat frames reached by a ramp (fade out) and/or left by one (fade in), and the
+    runs whose only changes are text over the card (credits over black): overlays, no fades."""
     n = sig.frames
     flat = (sig["contrast"] < FLAT_CONTRAST) & ~in_flash
     luma, contrast = sig["luma"], sig["contrast"]
     out: list[tuple[int, int]] = []
+    overlays: list[tuple[int, int]] = []
     for a, b in runs(flat):
         card = float(np.median(luma[a : b + 1]))
         q = contrast + np.abs(luma - card)
         start = a
-        # Frame j ramps towards the card when the frame before it is further from the card.
-        while start >= 2 and q[start - 2] > q[start - 1] * (1 + FADE_STEP) + FADE_STEP_ABS:
+        # Frame j ramps towards the card when the frame before it is further from the card;
+        # a step that changes only a small part of the frame is text, not a ramp.
+        while (start >= 2 and not text[start - 1]
+               and q[start - 2] > q[start - 1] * (1 + FADE_STEP) + FADE_STEP_ABS):  # fmt: skip
             start -= 1
         end = b
-        while end + 2 < n and q[end + 2] > q[end + 1] * (1 + FADE_STEP) + FADE_STEP_ABS:
+        while (end + 2 < n and not text[end + 1]
+               and q[end + 2] > q[end + 1] * (1 + FADE_STEP) + FADE_STEP_ABS):  # fmt: skip
             end += 1
         ramps = (a - start) + (end - b)
-        if ramps > 0 or b - a + 1 > FLASH_MAX:
+        inner = text[a + 1 : b + 2]
+        if ramps == 0 and inner.any():
+            overlays.append((int(a), int(b)))  # a card with text moving over it
+        elif ramps > 0 or b - a + 1 > FLASH_MAX:
             out.append((int(start), int(end)))
-    return out
+    return out, overlays
 
 
-def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of frames that blend the frames before and after them linearly."""
+def _dissolves(
+    sig: Signals, held: np.ndarray, covered: np.ndarray, text: np.ndarray
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Runs of frames that blend the frames before and after them linearly, and those whose
+    changes are mostly text-like (text fading in or scrolling): overlays, no dissolves."""
     n = sig.frames
     mad, residual = sig["mad"], np.nan_to_num(sig["residual"])
     held = held & (mad < BLEND_STILL_MAD)
@@ -208,6 +268,7 @@ def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tupl
         shortest[ok] = k
         centre |= ok
     out: list[tuple[int, int]] = []
+    overlays: list[tuple[int, int]] = []
     for a, b in runs(centre):
         ka, kb = int(shortest[a]), int(shortest[b])
         # Every frame of a blend differs from the one before; the frame after its last one too.
@@ -230,5 +291,8 @@ def _dissolves(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tupl
         share = residual[seg][changed] / mad[seg][changed]
         if np.percentile(share, 25) < BLEND_MIN_RESIDUAL_SHARE:
             continue
+        if text[seg][changed].mean() > 0.5:
+            overlays.append((int(start), int(end)))
+            continue
         out.append((int(start), int(end)))
-    return out
+    return out, overlays

@@ -36,6 +36,7 @@ class FlagKind(StrEnum):
     STATIC = "static"
     DUPLICATE = "duplicate"
     OVERLAP = "overlap"
+    TEXT_OVERLAY = "text_overlay"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +120,9 @@ def clip_flags(
         out.append(Flag(FlagKind.FADE, f"fade or dissolve at frames {spans}"))
     if m.flashes:
         out.append(Flag(FlagKind.FLASH, f"flash at frame {_frames([a for a, _ in m.flashes])}"))
+    if m.overlays:
+        spans = ", ".join(f"{a}-{b}" for a, b in m.overlays[:5])
+        out.append(Flag(FlagKind.TEXT_OVERLAY, f"text overlay at frames {spans}"))
     if m.motion_p95 > t.motion_p95_max:
         out.append(
             Flag(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ class ClipMetrics:
     blur: float
     noise: float
     hashes: list[int]
+    overlays: list[list[int]] = field(default_factory=list)  # text overlays, as intervals
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,4 +124,5 @@ def clip_metrics(sig: Signals, events: Events, first: int, last: int) -> ClipMet
         blur=round(_nearest_finite(sig["blur"], first, last), 2),
         noise=round(_nearest_finite(sig["noise"], first, last), 3),
         hashes=[int(sig.hashes[min(p, last)]) for p in positions],
+        overlays=[[a, b] for a, b in events.overlays if a <= last and b >= first],
     )

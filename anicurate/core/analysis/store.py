@@ -35,7 +35,7 @@ from anicurate.core.project.rows import DamagedRow, need_int, parse_json
 log = logging.getLogger(__name__)
 
 #: Bump when the signals or the detector change: results of older versions are stale.
-ANALYSER_VERSION = 4
+ANALYSER_VERSION = 5
 SIGNALS = "signals"
 FLAGS = "flags"
 THRESHOLDS_KEY = "thresholds"
@@ -111,10 +111,12 @@ def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | N
     cut_min = thresholds_of(project).cut_min_content
     if ev is None or cut_min != CUT_MIN_CONTENT:
         return sig, detect(sig, cut_min)
-    return sig, Events(cuts=ev[0], transitions=ev[1], flashes=ev[2], held=held_frames(sig))
+    return sig, Events(cuts=ev[0], transitions=ev[1], flashes=ev[2], held=held_frames(sig),
+                       overlays=ev[3])  # fmt: skip
 
 
-_StoredEvents = tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]
+_Spans = list[tuple[int, int]]
+_StoredEvents = tuple[list[int], _Spans, _Spans, _Spans]
 
 
 def read_signals_row(data: Any, text: Any) -> tuple[Signals, _StoredEvents | None]:
@@ -132,6 +134,7 @@ def read_signals_row(data: Any, text: Any) -> tuple[Signals, _StoredEvents | Non
                 [int(c) for c in ev["cuts"]],
                 [(int(a), int(b)) for a, b in ev["transitions"]],
                 [(int(a), int(b)) for a, b in ev["flashes"]],
+                [(int(a), int(b)) for a, b in ev.get("overlays", [])],
             )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
         raise DamagedRow(f"signals metadata is not valid ({type(e).__name__}: {e})") from e

@@ -113,6 +113,7 @@ FLAG_STYLES: dict[FlagKind, FlagStyle] = {
     FlagKind.STATIC: FlagStyle("STATIC", "static", _TIMING),
     FlagKind.DUPLICATE: FlagStyle("DUPLICATE", "near-duplicate", _SAME),
     FlagKind.OVERLAP: FlagStyle("OVERLAP", "shares frames with another clip", _SAME),
+    FlagKind.TEXT_OVERLAY: FlagStyle("TEXT", "text over the picture", _PICTURE),
 }
 
 
