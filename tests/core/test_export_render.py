@@ -21,7 +21,6 @@ from anicurate.core.export import (
     ExportError,
     ExportOptions,
     Include,
-    PlanItem,
     Target,
     plan_export,
     render,

@@ -29,3 +29,20 @@ def test_lazy_package_names_still_resolve() -> None:
 
     assert export.render.__name__ == "render" and media.open_media.__name__ == "open_media"
     assert export.Target.T2V_FOLDER.value == "t2v-folder"
+
+
+ORDER_SCRIPT = """
+import importlib
+importlib.import_module("anicurate.core.export.render")
+importlib.import_module("anicurate.core.media.probe")
+from anicurate.core.export import find, render
+from anicurate.core.media import probe
+print(type(render).__name__, type(find).__name__, type(probe).__name__)
+"""
+
+
+def test_a_submodule_imported_first_does_not_hide_the_name_its_package_exports() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", ORDER_SCRIPT], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["function", "function", "function"]

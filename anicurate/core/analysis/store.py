@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, fields
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np

@@ -1,7 +1,8 @@
 """Media access: probe files, index their frames, read frame *i* exactly, write test media."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from anicurate.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from anicurate.core.media.cache import FrameCache
@@ -29,15 +30,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A re-exported name, its module imported on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "DEFAULT_CACHE_BYTES",
