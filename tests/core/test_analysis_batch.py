@@ -53,12 +53,17 @@ def test_five_files_are_stored_in_one_transaction(
         assert all(load_signals(p, s.id) is not None for s in p.sources())
 
 
-def test_a_cancelled_analysis_keeps_the_files_it_finished(project: Path) -> None:
+def test_files_are_reported_done_only_once_stored_and_a_cancel_keeps_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysis_run, "SAVE_BATCH", 2)
     job = analyze_project(project)
-    next(job)  # the start
-    next(job)
-    next(job)  # two files done, none saved yet (one batch)
-    job.close()
+    assert next(job).done == 0  # the start
     with Project.open(project) as p:
+        for _ in range(3):
+            progress = next(job)
+            stored = [s.id for s in p.sources() if load_signals(p, s.id) is not None]
+            assert len(stored) >= progress.done  # never reported before it is kept
+        job.close()
         stored = [s.id for s in p.sources() if load_signals(p, s.id) is not None]
-    assert len(stored) == 2
+    assert len(stored) >= 3 and progress.done == 3

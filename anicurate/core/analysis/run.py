@@ -217,8 +217,8 @@ def analyze_project(
     """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
 
     Only sources without signals of the current analyser version are decoded; results are
-    stored in batches (SAVE_BATCH files or SAVE_EVERY_S), and a cancelled run keeps what it
-    finished.
+    stored in batches (SAVE_BATCH files or SAVE_EVERY_S) and reported done once stored, and a
+    cancelled run keeps what it finished.
     """
     with Project.open(project_path) as project:
         if force:
@@ -233,20 +233,27 @@ def analyze_project(
         # No pixel limit: import already held each source to the limit the user chose.
         paths = [s.path for s in todo]
         batch: list[tuple[int, Signals, Events]] = []
-        flushed = time.monotonic()
+        unreported: list[FileResult] = []  # reported once stored: "done" means kept
+        flushed, done = time.monotonic(), 0
         try:
-            for done, result in enumerate(_results(paths, workers, None), start=1):
+            for result in _results(paths, workers, None):
                 if result.analysis is not None:
                     a = result.analysis
                     batch.append((ids[result.path], a.signals, a.events))
                     analysed += 1
                 else:
                     failed.append((result.path, result.error or "failed"))
-                if len(batch) >= SAVE_BATCH or time.monotonic() - flushed >= SAVE_EVERY_S:
+                unreported.append(result)
+                last = len(unreported) + done == total
+                if last or len(batch) >= SAVE_BATCH or time.monotonic() - flushed >= SAVE_EVERY_S:
                     rows, batch = batch, []  # a batch that fails to save is not tried again
-                    save_many(project, rows)
+                    if rows:
+                        save_many(project, rows)
                     flushed = time.monotonic()
-                yield Progress(done, total, result.path, result.error)
+                    for r in unreported:
+                        done += 1
+                        yield Progress(done, total, r.path, r.error)
+                    unreported.clear()
         finally:  # a cancelled run keeps what it finished
             if batch:
                 save_many(project, batch)
