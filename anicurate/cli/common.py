@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from anicurate.core.jobs import Progress
-from anicurate.core.media.formats import walk_media_files
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 R = TypeVar("R")
@@ -135,6 +134,8 @@ def fail(path: str, message: str) -> None:
 
 def expand_media(targets: Iterable[Path]) -> Iterator[Path]:
     """Files as given, folders walked for media files the way import walks them."""
+    from anicurate.core.media.formats import walk_media_files  # lazy: the media stack is heavy
+
     for target in targets:
         if target.is_dir():
             yield from walk_media_files(target)

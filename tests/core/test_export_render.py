@@ -15,18 +15,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from av.video.frame import VideoFrame
 
 from anicurate.core.export import (
     ExportError,
     ExportOptions,
     Include,
-    PlanItem,
     Target,
     plan_export,
     render,
 )
 from anicurate.core.export.files import STATE_FILE, TMP_DIR, inside, safe_stem
 from anicurate.core.export.plan import output_frames
+from anicurate.core.media.decode import DecodedFrame
 from anicurate.core.project import ClipStatus, Project
 from anicurate.core.project.edits import CropMode, crop_clips, set_crop, set_status, trim
 from anicurate.core.tagging import store
@@ -260,15 +261,15 @@ def test_closing_the_generator_cancels_and_the_rerun_completes(
     opts = ExportOptions(target=Target.T2V_JSON, out_dir=tmp_path / "o")
     plan = plan_export(project, opts)
     frames = {Path(i.media).name: len(i.frames) for i in plan.items}
-    real, seen = render_module.transform, []
+    real, seen = render_module._Shaper.shape, []
 
-    def slow(rgb: np.ndarray, item: PlanItem) -> np.ndarray:
-        seen.append(item.media)
+    def slow(shaper: render_module._Shaper, decoded: DecodedFrame) -> VideoFrame:
+        seen.append(shaper.item.media)
         time.sleep(0.02)  # with 2 workers, a.mp4 is mid-way when b.mp4 (shorter) is done
-        return real(rgb, item)  # type: ignore[no-any-return]
+        return real(shaper, decoded)
 
     if workers == 2:
-        monkeypatch.setattr(render_module, "transform", slow)
+        monkeypatch.setattr(render_module._Shaper, "shape", slow)
     job = render(plan, workers=workers)
     first = next(job)
     assert first.done == 1
@@ -292,11 +293,11 @@ import importlib, sys, time
 from pathlib import Path
 from anicurate.core.export import ExportOptions, Target, render, plan_export
 module = importlib.import_module("anicurate.core.export.render")
-real = module.transform
-def slow(rgb, item):  # every clip takes seconds: the kill lands inside the second one
+real = module._Shaper.shape
+def slow(shaper, decoded):  # every clip takes seconds: the kill lands inside the second one
     time.sleep(0.03)
-    return real(rgb, item)
-module.transform = slow
+    return real(shaper, decoded)
+module._Shaper.shape = slow
 plan = plan_export(sys.argv[1], ExportOptions(target=Target.T2V_FOLDER, out_dir=Path(sys.argv[2])))
 for p in render(plan, workers=1):
     print(p.done, p.item, flush=True)

@@ -99,20 +99,21 @@ def test_analysis_stopped_by_an_os_error_names_it_and_a_re_run_resumes(
     code: int,
     words: str,
 ) -> None:
-    real = analysis_run.save_signals
+    real = analysis_run.save_many
     calls = []
 
-    def refuse_third(*args: Any, **kwargs: Any) -> None:
+    def refuse_second(*args: Any, **kwargs: Any) -> None:
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 2:
             raise OSError(code, "platform words", str(project) + "-wal")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(analysis_run, "save_signals", refuse_third)
+    monkeypatch.setattr(analysis_run, "SAVE_BATCH", 2)  # results are saved two at a time
+    monkeypatch.setattr(analysis_run, "save_many", refuse_second)
     assert main(["analyze", "--project", str(project), "-q"]) == 1
     assert one_error_line(capsys.readouterr().err) == f"anicurate: {project}-wal: {words}"
 
-    monkeypatch.setattr(analysis_run, "save_signals", real)
+    monkeypatch.setattr(analysis_run, "save_many", real)
     assert main(["analyze", "--project", str(project), "-q"]) == 0
     assert capsys.readouterr().out.startswith(f"{project}: 3 analysed, 0 failed, 5 clips")
 

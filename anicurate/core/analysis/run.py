@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from anicurate.core.analysis.detect import Events, detect
 from anicurate.core.analysis.flags import Flag, Thresholds, clip_flags
 from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
 from anicurate.core.analysis.signals import Signals, compute_signals
-from anicurate.core.analysis.store import ClipResult, reflag, save_signals, stale_sources
+from anicurate.core.analysis.store import ClipResult, reflag, save_many, stale_sources
 from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
 from anicurate.core.media.info import MediaInfo
@@ -105,6 +105,12 @@ def _work(path: str, threads: int, max_pixels: int | None) -> FileResult:
         return FileResult(path, error=f"cannot analyse: {err}")
 
 
+# Results are stored in one transaction per this many files, or per this many seconds, whichever
+# comes first: a commit (a sync to disk) per file adds up over thousands of short clips. A killed
+# run loses at most these, which the next run analyses again.
+SAVE_BATCH = 64
+SAVE_EVERY_S = 1.0
+
 # How often a pool worker checks that the process that started it is still there.
 PARENT_POLL_S = 0.5
 
@@ -154,8 +160,6 @@ def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iter
         pending: set[Future[FileResult]] = {
             pool.submit(_work, p, threads, max_pixels) for p in paths
         }
-        from concurrent.futures import FIRST_COMPLETED, wait
-
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -212,8 +216,9 @@ def analyze_project(
 ) -> Generator[Progress, None, ProjectAnalysis]:
     """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
 
-    Only sources without signals of the current analyser version are decoded; each result is
-    stored as soon as it arrives, so a cancelled run keeps what it finished.
+    Only sources without signals of the current analyser version are decoded; results are
+    stored in batches (SAVE_BATCH files or SAVE_EVERY_S) and reported done once stored, and a
+    cancelled run keeps what it finished.
     """
     with Project.open(project_path) as project:
         if force:
@@ -227,13 +232,30 @@ def analyze_project(
         yield Progress(0, total)
         # No pixel limit: import already held each source to the limit the user chose.
         paths = [s.path for s in todo]
-        for done, result in enumerate(_results(paths, workers, None), start=1):
-            if result.analysis is not None:
-                save_signals(project, ids[result.path], result.analysis.signals,
-                             result.analysis.events)  # fmt: skip
-                analysed += 1
-            else:
-                failed.append((result.path, result.error or "failed"))
-            yield Progress(done, total, result.path, result.error)
+        batch: list[tuple[int, Signals, Events]] = []
+        unreported: list[FileResult] = []  # reported once stored: "done" means kept
+        flushed, done = time.monotonic(), 0
+        try:
+            for result in _results(paths, workers, None):
+                if result.analysis is not None:
+                    a = result.analysis
+                    batch.append((ids[result.path], a.signals, a.events))
+                    analysed += 1
+                else:
+                    failed.append((result.path, result.error or "failed"))
+                unreported.append(result)
+                last = len(unreported) + done == total
+                if last or len(batch) >= SAVE_BATCH or time.monotonic() - flushed >= SAVE_EVERY_S:
+                    rows, batch = batch, []  # a batch that fails to save is not tried again
+                    if rows:
+                        save_many(project, rows)
+                    flushed = time.monotonic()
+                    for r in unreported:
+                        done += 1
+                        yield Progress(done, total, r.path, r.error)
+                    unreported.clear()
+        finally:  # a cancelled run keeps what it finished
+            if batch:
+                save_many(project, batch)
         results = reflag(project)
     return ProjectAnalysis(analysed, failed, results)

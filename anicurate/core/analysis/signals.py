@@ -139,7 +139,12 @@ def _shrink(plane: np.ndarray, size: tuple[int, int], sample: bool = False) -> n
         mid = cv2.resize(plane[::step], (4 * tw, th), interpolation=cv2.INTER_LINEAR)
         return cv2.resize(mid, size, interpolation=cv2.INTER_AREA)
     if w >= tw and h >= th:
-        return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+        if w == 2 * tw and h == 2 * th:
+            return cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+        # An area resize by a fractional ratio is ~2.5x slower than bilinear to twice the size
+        # and an exact 2x box, which averages as much (the cost that dominated small sources).
+        mid = cv2.resize(plane, (2 * tw, 2 * th), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(mid, size, interpolation=cv2.INTER_AREA)
     return cv2.resize(plane, size, interpolation=cv2.INTER_LINEAR)
 
 

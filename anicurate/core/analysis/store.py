@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -79,15 +80,22 @@ def decode_signals(data: bytes, names: list[str], frames: int) -> Signals:
 
 def save_signals(project: Project, source_id: int, sig: Signals, events: Events) -> None:
     """Store a source's signals and events for this analyser version (replacing older ones)."""
-    meta = {"names": list(SIGNAL_NAMES), "frames": sig.frames, "events": events.to_json()}
+    save_many(project, [(source_id, sig, events)])
+
+
+def save_many(project: Project, rows: Sequence[tuple[int, Signals, Events]]) -> None:
+    """Store several sources' signals and events in one transaction (one commit, not one each)."""
+    now = time.time()
     with project.transaction() as conn:
-        conn.execute(
+        conn.executemany(
             "INSERT INTO analysis (source_id, analyser, version, data, json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, analyser) DO UPDATE SET"
             " version = excluded.version, data = excluded.data, json = excluded.json,"
             " created_at = excluded.created_at",
-            (source_id, SIGNALS, ANALYSER_VERSION, encode_signals(sig), json.dumps(meta),
-             time.time()),
+            [(source_id, SIGNALS, ANALYSER_VERSION, encode_signals(sig),
+              json.dumps({"names": list(SIGNAL_NAMES), "frames": sig.frames,
+                          "events": events.to_json()}), now)
+             for source_id, sig, events in rows],
         )  # fmt: skip
 
 

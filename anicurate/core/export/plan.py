@@ -36,7 +36,7 @@ from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
 from anicurate.core.project.settings import ProjectSettings
 
 #: Bump when rendering changes what a file holds, so every output is rendered again.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: pixels from FFmpeg's scaler in one filter graph (was OpenCV)
 
 
 class Include(StrEnum):

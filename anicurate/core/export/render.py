@@ -9,11 +9,13 @@ unchanged. Closing the generator cancels: running clips stop at their next frame
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import os
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import av
+import av.filter
 import av.video.stream
 import cv2
 import numpy as np
+from av.video.frame import VideoFrame
 
 from anicurate.core.export.files import (
     ExportError,
@@ -39,6 +43,7 @@ from anicurate.core.export.plan import ExportOptions, ExportPlan, PlanItem, load
 from anicurate.core.export.results import ItemResult
 from anicurate.core.export.writers import write_target
 from anicurate.core.jobs import Progress
+from anicurate.core.media.decode import DecodedFrame
 from anicurate.core.media.reader import open_media
 
 _CACHE_BYTES = 16 * 2**20  # sequential reading needs no cache to speak of
@@ -101,7 +106,8 @@ def hash_bytes_of(path: Path) -> str:
 
 
 def transform(rgb: np.ndarray, item: PlanItem) -> np.ndarray:
-    """A source frame cropped (or padded) and resized to the item's output size."""
+    """A source frame cropped (or padded) and resized to the item's output size (the RGB path,
+    for stills and for frames no FFmpeg filter can take: turned or decoded by Pillow)."""
     x, y, w, h = item.region
     part = rgb[y : y + h, x : x + w]
     if item.pad is not None:
@@ -116,50 +122,200 @@ def transform(rgb: np.ndarray, item: PlanItem) -> np.ndarray:
     return np.ascontiguousarray(part)
 
 
-def _output_frames(item: PlanItem, threads: int, cancel: threading.Event) -> Iterator[np.ndarray]:
-    """The item's output frames, decoding the source once, in order."""
-    first, last = min(item.frames), max(item.frames)
-    wanted = list(item.frames)
-    pos = 0
-    with open_media(
-        item.source_path, cache_bytes=_CACHE_BYTES, threads=threads, max_pixels=None
-    ) as reader:
-        for index, rgb in enumerate(reader.frames(first, last + 1), start=first):
-            if cancel.is_set():
-                raise _Cancelled
-            if pos < len(wanted) and wanted[pos] == index:
-                out = transform(rgb, item)
-                while pos < len(wanted) and wanted[pos] == index:
-                    yield out
-                    pos += 1
-            if pos >= len(wanted):
-                return
+class _Shaper:
+    """Crops, pads and scales decoded frames to an item's output as yuv420p in one FFmpeg filter
+    graph (swscale), so frames never go through RGB arrays; rebuilt when the input changes."""
+
+    def __init__(self, item: PlanItem) -> None:
+        self.item = item
+        self._graph: av.filter.Graph | None = None
+        self._key: tuple[str, int, int] | None = None
+
+    def shape(self, decoded: DecodedFrame) -> VideoFrame:
+        """The output frame for one decoded frame (a fresh frame the caller owns)."""
+        video = decoded.video
+        if video is None or decoded.rotation % 360 != 0:
+            rgb = transform(decoded.rgb(), self.item)
+            return VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        key = (video.format.name, video.width, video.height)
+        if key != self._key:
+            self._graph, self._key = self._build(video), key
+        assert self._graph is not None
+        self._graph.vpush(video)
+        return self._graph.vpull()
+
+    def _build(self, video: VideoFrame) -> av.filter.Graph:
+        item = self.item
+        x, y, w, h = item.region
+        graph = av.filter.Graph()
+        chain = [graph.add_buffer(width=video.width, height=video.height,
+                                  format=video.format, time_base=Fraction(1, 1000))]  # fmt: skip
+        steps: list[tuple[str, str]] = []
+        if (x, y, w, h) != (0, 0, video.width, video.height):
+            steps.append(("crop", f"w={w}:h={h}:x={x}:y={y}:exact=1"))
+        if item.pad is not None:
+            cw, ch, px, py = item.pad
+            steps.append(("pad", f"width={cw}:height={ch}:x={px}:y={py}:color=black"))
+        out_w = item.pad[0] if item.pad is not None else w
+        if (out_w, item.pad[1] if item.pad is not None else h) != (item.width, item.height):
+            flags = "area" if out_w > item.width else "bicubic"
+            steps.append(("scale", f"w={item.width}:h={item.height}:flags={flags}"))
+        steps.append(("format", "pix_fmts=yuv420p"))
+        for name, args in steps:
+            chain.append(graph.add(name, args))
+        chain.append(graph.add("buffersink"))
+        for a, b in itertools.pairwise(chain):
+            a.link_to(b)
+        graph.configure()
+        return graph
 
 
-def _encode(item: PlanItem, tmp: Path, threads: int, cancel: threading.Event) -> None:
-    rate = Fraction(item.fps)
-    with av.open(str(tmp), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=rate)
+def _tmp_for(root: Path, item: PlanItem) -> Path:
+    return tmp_path(root, Path(item.media).suffix)
+
+
+class _Output:
+    """One video file being encoded: libx264 yuv420p at the item's constant rate, frame k at
+    pts k, to a temporary name."""
+
+    def __init__(self, item: PlanItem, tmp: Path, threads: int) -> None:
+        self.item, self.tmp = item, tmp
+        self.tick = Fraction(1, item.fps)
+        self.count = 0
+        self.container = av.open(str(tmp), "w", format="mp4")
+        stream = self.container.add_stream("libx264", rate=Fraction(item.fps))
         if not isinstance(stream, av.video.stream.VideoStream):  # pragma: no cover
             raise ExportError("libx264 is not a video encoder")
         stream.width, stream.height = item.width, item.height
         stream.pix_fmt = "yuv420p"
-        tick = Fraction(1, item.fps)
-        stream.time_base = tick
+        stream.time_base = self.tick
         stream.codec_context.options = dict(X264_OPTIONS)
-        stream.codec_context.thread_count = max(1, threads)
-        for k, rgb in enumerate(_output_frames(item, threads, cancel)):
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            frame.pts = k
-            frame.time_base = tick
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        stream.codec_context.thread_count = max(0, threads)
+        self.stream = stream
+
+    def write(self, frame: VideoFrame) -> None:
+        frame.pts = self.count
+        frame.time_base = self.tick
+        self.count += 1
+        self.container.mux(self.stream.encode(frame))
+
+    def finish(self) -> None:
+        self.container.mux(self.stream.encode(None))
+        self.container.close()
+
+    def abandon(self) -> None:
+        with contextlib.suppress(Exception):  # the file is deleted either way
+            self.container.close()
+
+
+def _group_items(items: list[PlanItem]) -> list[list[PlanItem]]:
+    """Work units: the video parts of one clip come from one decoding pass; stills alone."""
+    groups: dict[tuple[int, str], list[PlanItem]] = {}
+    out: list[list[PlanItem]] = []
+    for item in items:
+        if item.kind == "still":
+            out.append([item])
+            continue
+        key = (item.clip_id, item.source_path)
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(item)
+    return out
+
+
+def _finish(root: Path, item: PlanItem, tmp: Path) -> ItemResult:
+    final = inside(root, item.media)
+    size = tmp.stat().st_size
+    digest = hash_bytes_of(tmp)
+    replace_into(tmp, root, item.media, digest)
+    return ItemResult(item, final, True, size, digest)
+
+
+def _failed(root: Path, item: PlanItem, err: BaseException) -> ItemResult:
+    message = describe_os_error(err) if isinstance(err, OSError) else f"{type(err).__name__}: {err}"
+    return ItemResult(item, inside(root, item.media), True, error=message)
+
+
+def render_group(
+    items: list[PlanItem], root: Path, threads: int, cancel: threading.Event
+) -> list[ItemResult]:
+    """Render files that show frames of one source in one decoding pass, each to a temporary
+    name renamed into place when complete; errors become results."""
+    if len(items) == 1:
+        return [render_item(items[0], root, threads, cancel)]
+    return _decode_pass(items, root, threads, cancel)
+
+
+def _decode_pass(
+    items: list[PlanItem], root: Path, threads: int, cancel: threading.Event
+) -> list[ItemResult]:
+    results: dict[str, ItemResult] = {}
+    wanted = {i.media: list(i.frames) for i in items}
+    pos = dict.fromkeys(wanted, 0)
+    shapers: dict[tuple[Any, ...], _Shaper] = {}
+    outputs: dict[str, _Output] = {}
+    first = min(min(i.frames) for i in items)
+    last = max(max(i.frames) for i in items)
+    live = list(items)
+    try:
+        with open_media(
+            items[0].source_path, cache_bytes=_CACHE_BYTES, threads=threads, max_pixels=None
+        ) as reader:
+            for index, decoded in enumerate(reader.decoded_frames(first, last + 1), start=first):
+                if cancel.is_set():
+                    raise _Cancelled
+                for item in list(live):
+                    frames, p = wanted[item.media], pos[item.media]
+                    if p >= len(frames) or frames[p] != index:
+                        continue
+                    try:
+                        geometry = (item.region, item.pad, item.width, item.height)
+                        shaper = shapers.setdefault(geometry, _Shaper(item))
+                        out = outputs.get(item.media)
+                        if out is None:
+                            out = outputs[item.media] = _Output(item, _tmp_for(root, item),
+                                                                threads)  # fmt: skip
+                        frame = shaper.shape(decoded)
+                        while p < len(frames) and frames[p] == index:
+                            out.write(frame)
+                            p += 1
+                        pos[item.media] = p
+                        if p >= len(frames):
+                            live.remove(item)
+                            outputs.pop(item.media).finish()
+                            results[item.media] = _finish(root, item, out.tmp)
+                    except _Cancelled:
+                        raise
+                    except Exception as err:
+                        if item in live:
+                            live.remove(item)
+                        broken = outputs.pop(item.media, None)
+                        if broken is not None:
+                            broken.abandon()
+                            broken.tmp.unlink(missing_ok=True)
+                        results[item.media] = _failed(root, item, err)
+                if not live:
+                    break
+    except _Cancelled:
+        raise
+    except Exception as err:
+        for item in live:
+            results.setdefault(item.media, _failed(root, item, err))
+    finally:
+        for out in outputs.values():
+            out.abandon()
+            out.tmp.unlink(missing_ok=True)
+    return [results[i.media] for i in items]
 
 
 def _still(item: PlanItem, tmp: Path, threads: int, cancel: threading.Event) -> None:
-    rgb = next(_output_frames(item, threads, cancel))
+    with open_media(
+        item.source_path, cache_bytes=_CACHE_BYTES, threads=threads, max_pixels=None
+    ) as reader:
+        if cancel.is_set():
+            raise _Cancelled
+        rgb = transform(reader.frame_at(item.frames[0]), item)
     ok, data = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     if not ok:  # pragma: no cover
         raise ExportError("PNG encoding failed")
@@ -168,23 +324,16 @@ def _still(item: PlanItem, tmp: Path, threads: int, cancel: threading.Event) -> 
 
 def render_item(item: PlanItem, root: Path, threads: int, cancel: threading.Event) -> ItemResult:
     """Render one file to a temporary name, then rename it into place; errors become results."""
-    final = inside(root, item.media)
-    tmp = tmp_path(root, Path(item.media).suffix)
+    if item.kind != "still":
+        return _decode_pass([item], root, threads, cancel)[0]
+    tmp = _tmp_for(root, item)
     try:
-        if item.kind == "still":
-            _still(item, tmp, threads, cancel)
-        else:
-            _encode(item, tmp, threads, cancel)
-        size = tmp.stat().st_size
-        digest = hash_bytes_of(tmp)
-        replace_into(tmp, root, item.media, digest)
-        return ItemResult(item, final, True, size, digest)
+        _still(item, tmp, threads, cancel)
+        return _finish(root, item, tmp)
     except _Cancelled:
         raise
-    except OSError as err:
-        return ItemResult(item, final, True, error=describe_os_error(err))
     except Exception as err:
-        return ItemResult(item, final, True, error=f"{type(err).__name__}: {err}")
+        return _failed(root, item, err)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -237,37 +386,39 @@ def _render(
         else:
             todo.append(item)
     cancel = threading.Event()
-    workers = max(1, min(workers, len(todo) or 1))
+    saver = _Saver(owner)
+    groups = _group_items(todo)
+    workers = max(1, min(workers, len(groups) or 1))
     threads = 0 if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="export")
     try:
-        queue = iter(todo)
-        pending: set[Future[ItemResult]] = set()
+        queue = iter(groups)
+        pending: set[Future[list[ItemResult]]] = set()
 
         def top_up() -> None:
             while len(pending) < workers:
                 nxt = next(queue, None)
                 if nxt is None:
                     return
-                pending.add(pool.submit(render_item, nxt, root, threads, cancel))
+                pending.add(pool.submit(render_group, nxt, root, threads, cancel))
 
         top_up()
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                res = fut.result()
-                result.results.append(res)
-                if res.error is None:
-                    _write_caption(root, res.item)
-                    state[res.item.media] = {
-                        "fingerprint": res.item.fingerprint,
-                        "size": res.size,
-                        "hash": res.hash,
-                        "time": time.time(),
-                    }
-                    owner.save(state)
-                done += 1
-                yield Progress(done, total, res.item.media, res.error)
+                for res in fut.result():
+                    result.results.append(res)
+                    if res.error is None:
+                        _write_caption(root, res.item)
+                        state[res.item.media] = {
+                            "fingerprint": res.item.fingerprint,
+                            "size": res.size,
+                            "hash": res.hash,
+                            "time": time.time(),
+                        }
+                        saver.save(state)
+                    done += 1
+                    yield Progress(done, total, res.item.media, res.error)
             top_up()
     finally:
         cancel.set()
@@ -283,6 +434,27 @@ def _render(
     result.kept = list(owner.kept)
     clean_tmp(root)
     return result
+
+
+class _Saver:
+    """Saves the export's record after a finished file, unless saving has been taking more than
+    a tenth of the time: the record holds every file, so saving it after each of 10,000 small
+    files cost O(n^2). A file renamed but not yet in the record stays the export's own through
+    the ownership journal; a killed run renders it again."""
+
+    SHARE = 0.1
+
+    def __init__(self, owner: Ownership) -> None:
+        self._owner = owner
+        self._due = 0.0  # monotonic time from which the next save may run
+
+    def save(self, state: dict[str, dict[str, Any]]) -> None:
+        now = time.monotonic()
+        if now < self._due:
+            return
+        self._owner.save(state)
+        took = time.monotonic() - now
+        self._due = now + took / self.SHARE
 
 
 def _write_caption(root: Path, item: PlanItem) -> None:

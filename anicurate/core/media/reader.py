@@ -131,12 +131,27 @@ class MediaReader:
         Always yields ``stop - start`` frames: a frame that does not decode is stood in for by the
         one before it, as a player would show it.
         """
+        last: DecodedFrame | None = None
+        rgb: np.ndarray | None = None
+        for frame in self.decoded_frames(start, stop):
+            if frame is last:
+                assert rgb is not None
+                yield rgb.copy()
+                continue
+            with guarded(self.path):
+                rgb = frame.rgb()
+            last = frame
+            yield rgb
+
+    def decoded_frames(self, start: int = 0, stop: int | None = None) -> Iterator[DecodedFrame]:
+        """Like ``frames`` but the decoder's frames, unconverted (an export keeps them in YUV); a
+        frame standing in for one that does not decode is the same object yielded again."""
         n = len(self.index)
         stop = n if stop is None else min(stop, n)
         if not 0 <= start <= n:
             raise FrameOutOfRange(f"start {start} is outside 0..{n}")
         want = start
-        last: np.ndarray | None = None
+        last: DecodedFrame | None = None
         while want < stop:
             self._check_open()
             with guarded(self.path):
@@ -145,22 +160,21 @@ class MediaReader:
                 frame = self._next()
                 if frame is not None and frame.index < want:
                     continue
-                rgb = frame.rgb() if frame is not None else None
-            if frame is None or rgb is None:
+            if frame is None:
                 if last is None:
                     raise MediaError(
                         self.path, MediaErrorKind.CORRUPT, f"frame {want} does not decode"
                     )
                 for _ in range(want, stop):
-                    yield last.copy()
+                    yield last
                 return
             while want < min(frame.index, stop):
-                yield (last if last is not None else rgb).copy()
+                yield last if last is not None else frame
                 want += 1
             if want < stop:
-                yield rgb
+                yield frame
                 want += 1
-            last = rgb
+            last = frame
 
     def thumbnail(self, max_side: int = 256, frame: int | None = None) -> np.ndarray:
         """A frame scaled down to fit ``max_side`` (aspect kept, never enlarged).

@@ -1,0 +1,119 @@
+"""Benchmark: analysing a project folder of short clips with N workers, against N processes that
+only decode the same files (a script, not a test).
+
+In one run, ``--repeat`` interleaved rounds of, each a whole process as a user runs it:
+  * the reference: N Python processes started at once, each decoding its share of the files
+    with PyAV (frame threads), timed until the last one ends;
+  * ``anicurate analyze --project P --workers N --force`` (signals, detection, flags, database);
+  * the same with ``--workers 1``, to show what the extra workers buy.
+Printed: the times and the ratio reference/anicurate (1.0 = as fast as decoding alone).
+Goal (issue 16): >= 0.6 with N workers on N cores (aim 0.8).
+
+    python -m tests.benchmarks.folder_analysis [--clips 16] [--frames 180] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from anicurate.core.media import write_video
+from anicurate.core.project import Project, import_paths
+
+DECODE = """
+import sys, av
+from av.codec.context import ThreadType
+for path in sys.argv[1:]:
+    with av.open(path) as c:
+        s = c.streams.video[0]
+        s.codec_context.thread_type = ThreadType.AUTO
+        for _ in c.decode(s):
+            pass
+"""
+
+
+def short_clip(n: int, seed: int, width: int = 480, height: int = 270) -> Iterator[np.ndarray]:
+    """A few seconds of a grainy painted background panning, with a cut half-way."""
+    rng = np.random.default_rng(seed)
+    for shot in range(2):
+        wide = width + 3 * n
+        paint = cv2.resize(rng.integers(40, 220, (9, wide // 30 + 1, 3), dtype=np.uint8),
+                           (wide, height), interpolation=cv2.INTER_CUBIC)  # fmt: skip
+        grain = rng.integers(0, 16, (height, wide, 3), dtype=np.uint8)
+        background = cv2.add(paint, grain)
+        for i in range(n // 2 if shot == 0 else n - n // 2):
+            yield np.ascontiguousarray(background[:, 3 * i : 3 * i + width])
+
+
+CPU: list[float] = []  # CPU seconds of the last timed() call's processes
+
+
+def timed(cmds: list[list[str]]) -> float:
+    """Wall seconds from starting every command at once to the last one ending (their CPU
+    seconds go to CPU: steadier than wall time on a shared machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL) for c in cmds]
+    for p in procs:
+        if p.wait() != 0:
+            raise SystemExit(f"failed: {p.args}")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[:] = [after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime]
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=16)
+    parser.add_argument("--frames", type=int, default=180)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = args.workers
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        files = [write_video(work / f"clip{k:02d}.mp4", short_clip(args.frames, k), 24, gop=48)
+                 for k in range(args.clips)]  # fmt: skip
+        project = work / "p.anicurate"
+        Project.open(project, create=True).close()
+        for _ in import_paths(project, files):
+            pass
+        shares = [[str(f) for f in files[k::n]] for k in range(n)]
+        ref_cmds = [[sys.executable, "-c", DECODE, *share] for share in shares]
+        ours = [sys.executable, "-m", "anicurate", "analyze", "--project", str(project),
+                "--force", "-q"]  # fmt: skip
+        ref, many, one, ref_cpu, one_cpu = [], [], [], [], []
+        for _ in range(args.repeat):
+            ref.append(timed(ref_cmds))
+            ref_cpu.append(CPU[0])
+            many.append(timed([[*ours, "--workers", str(n)]]))
+            one.append(timed([[*ours, "--workers", "1"]]))
+            one_cpu.append(CPU[0])
+        ratios = [r / m for r, m in zip(ref, many, strict=True)]
+        med = statistics.median
+        print(f"{args.clips} clips x {args.frames} frames 480x270, {n} workers, "
+              f"{os.cpu_count()} cores, {args.repeat} rounds (median)")  # fmt: skip
+        print(f"decode-only, {n} processes : {med(ref):6.2f} s")
+        print(f"analyze --workers {n}       : {med(many):6.2f} s")
+        print(f"analyze --workers 1       : {med(one):6.2f} s")
+        print(f"ratio decode/analyze      : {med(ratios):.2f} "
+              f"(range {min(ratios):.2f}-{max(ratios):.2f}; goal >= 0.6, aim 0.8)")  # fmt: skip
+        cpu = [r / o for r, o in zip(ref_cpu, one_cpu, strict=True)]
+        print(f"CPU s: decode-only {med(ref_cpu):.2f}, analyze --workers 1 {med(one_cpu):.2f}: "
+              f"ratio {med(cpu):.2f} (the bound on a machine with every core free)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

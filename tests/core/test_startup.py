@@ -1,0 +1,48 @@
+"""Start-up stays light: building the CLI's parser loads neither the media stack nor Qt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("numpy", "cv2", "av", "PIL", "PySide6", "onnxruntime")
+
+SCRIPT = """
+import sys
+from anicurate.cli import build_parser
+build_parser()
+import anicurate.core.export.targets, anicurate.core.media.limits
+print(",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def test_the_cli_parser_imports_no_heavy_library() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(heavy=HEAVY)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip() == ""
+
+
+def test_lazy_package_names_still_resolve() -> None:
+    from anicurate.core import export, media
+
+    assert export.render.__name__ == "render" and media.open_media.__name__ == "open_media"
+    assert export.Target.T2V_FOLDER.value == "t2v-folder"
+
+
+ORDER_SCRIPT = """
+import importlib
+importlib.import_module("anicurate.core.export.render")
+importlib.import_module("anicurate.core.media.probe")
+from anicurate.core.export import find, render
+from anicurate.core.media import probe
+print(type(render).__name__, type(find).__name__, type(probe).__name__)
+"""
+
+
+def test_a_submodule_imported_first_does_not_hide_the_name_its_package_exports() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", ORDER_SCRIPT], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["function", "function", "function"]
