@@ -11,7 +11,7 @@ from typing import Any
 
 from anicurate.cli.arguments import WHERE_HELP, int_in, where
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
-from anicurate.core.export.plan import DEFAULT_INCLUDE, EMPTY_HINT, Include
+from anicurate.core.export.include import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.targets import TARGET_NAMES
 
 FORMATS = TARGET_NAMES  # --format choices, one per export target

@@ -9,12 +9,13 @@ from typing import Any
 from anicurate.cli.arguments import WHERE_HELP, where
 from anicurate.cli.common import EXIT_OK, plural
 from anicurate.cli.workflow_common import chosen, list_labels, opened, refresh_derived
-from anicurate.core.project import ClipStatus
 
+# Status values as the catalogue stores them (ClipStatus): the parser is built without loading
+# the core, so that `anicurate --help` stays quick.
 _VERBS = {
-    ClipStatus.ACCEPTED: "accepted",
-    ClipStatus.REJECTED: "rejected",
-    ClipStatus.UNREVIEWED: "reset to unreviewed",
+    "accepted": "accepted",
+    "rejected": "rejected",
+    "unreviewed": "reset to unreviewed",
 }
 
 
@@ -28,11 +29,11 @@ def register(sub: Any) -> None:
     p.add_argument("--project", required=True, metavar="P", help="the .anicurate project")
     action = p.add_mutually_exclusive_group(required=True)
     action.add_argument("--accept", dest="status", action="store_const",
-                        const=ClipStatus.ACCEPTED, help="accept them")  # fmt: skip
+                        const="accepted", help="accept them")  # fmt: skip
     action.add_argument("--reject", dest="status", action="store_const",
-                        const=ClipStatus.REJECTED, help="reject them")  # fmt: skip
+                        const="rejected", help="reject them")  # fmt: skip
     action.add_argument("--reset", dest="status", action="store_const",
-                        const=ClipStatus.UNREVIEWED, help="make them unreviewed again")  # fmt: skip
+                        const="unreviewed", help="make them unreviewed again")  # fmt: skip
     p.add_argument("--where", type=where, metavar="EXPR", help=WHERE_HELP)
     p.set_defaults(func=cmd_review)
 
@@ -43,9 +44,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from anicurate.core.project import ClipStatus
     from anicurate.core.project.edits import set_status
 
-    status: ClipStatus = args.status
+    status = ClipStatus(args.status)
     with opened(args.project) as project:
         picked = chosen(project, args.where)
         before = {c.id: c.status for c in project.clips()}

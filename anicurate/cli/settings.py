@@ -33,7 +33,7 @@ def _on_off(text: str) -> bool:
 
 
 def register(sub: Any) -> None:
-    from anicurate.core.project import PRESETS
+    from anicurate.core.project.settings import PRESETS
 
     p = sub.add_parser(
         "settings",
@@ -53,7 +53,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from anicurate.core.project import PRESETS
+    from anicurate.core.project.settings import PRESETS
     from anicurate.core.project.edits import change_settings
 
     with opened(args.project) as project:

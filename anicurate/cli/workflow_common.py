@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anicurate.cli.common import plural
-from anicurate.core.project import Project
-from anicurate.core.select import Selection, select_clips
+
+if TYPE_CHECKING:  # the parser is built without loading the core
+    from anicurate.core.project import Project
+    from anicurate.core.select import Selection
 
 #: Clips named one per line after an edit; more are summed up.
 LISTED = 20
@@ -18,12 +21,16 @@ LISTED = 20
 @contextmanager
 def opened(path: str) -> Iterator[Project]:
     """The project at ``path`` (main() has already refused a missing one)."""
+    from anicurate.core.project import Project
+
     with Project.open(Path(path)) as project:
         yield project
 
 
 def chosen(project: Project, selection: Selection | None) -> list[tuple[int, str]]:
     """(clip id, label) of the clips the selection picks, in catalogue order."""
+    from anicurate.core.select import select_clips
+
     return [(c.id, c.label(s)) for c, s in select_clips(project, selection)]
 
 

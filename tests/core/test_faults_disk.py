@@ -184,4 +184,7 @@ def test_export_into_a_full_disk(pipeline: Pipeline, small_disk: Tmpfs, tmp_path
     again = run_cli(*export_args(project, fmt, out, workers))
     assert again.returncode == 0 and TRACEBACK not in again.stderr, again.describe()
     clean = pipeline.exports[fmt]
-    assert_same_export(out, project, clean, clean.parent / f"export-{fmt}.anicurate")
+    # frames within a few levels, not bytes: see test_kill_export
+    assert_same_export(
+        out, project, clean, clean.parent / f"export-{fmt}.anicurate", bit_exact=False
+    )

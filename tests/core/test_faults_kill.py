@@ -111,9 +111,12 @@ def test_kill_export(pipeline: Pipeline, tmp_path: Path, fmt: str, workers: int)
     assert not [f for f in folder_files(out) if EXPORT_TMP in f], "temporary files left"
     assert_manifest_matches_files(out)
     clean = pipeline.exports[fmt]
-    # one worker: x264 always gets the same thread count, so the bytes must match
-    bit_exact = workers == 1
-    assert_same_export(out, project, clean, clean.parent / f"export-{fmt}.anicurate", bit_exact)
+    # Frames, not bytes: a resumed run renders a different subset of files in its process, and
+    # a file's first frames can then differ from the uninterrupted run's by hundredths of a grey
+    # level (FFmpeg's scaler state within a process), so x264's bytes differ too.
+    assert_same_export(
+        out, project, clean, clean.parent / f"export-{fmt}.anicurate", bit_exact=False
+    )
     # the project is only read by an export
     _check_project(tmp_path / "p", "p.anicurate", pipeline.tagged)
 

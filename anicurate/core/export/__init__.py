@@ -7,12 +7,12 @@ from anicurate.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from anicurate.core.export.files import ExportError
+    from anicurate.core.export.include import Include
     from anicurate.core.export.find import Hit, find
     from anicurate.core.export.plan import (
         ExportOptions,
         ExportPlan,
         ExportSettings,
-        Include,
         PlanItem,
         Skipped,
         plan_export,
@@ -30,7 +30,7 @@ _HOMES = {
     "ExportOptions": "plan",
     "ExportPlan": "plan",
     "ExportSettings": "plan",
-    "Include": "plan",
+    "Include": "include",
     "PlanItem": "plan",
     "Skipped": "plan",
     "plan_export": "plan",

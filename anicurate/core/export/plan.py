@@ -18,7 +18,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 from anicurate.core.captions.template import CaptionTemplate
 from anicurate.core.crop import CropGeometry, crop_is_pad
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
+from anicurate.core.export.include import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.ownership import check_out_dir
 from anicurate.core.export.prompts import PromptMaker
 from anicurate.core.export.targets import TARGETS, Target, target_spec
@@ -39,19 +39,6 @@ from anicurate.core.project.settings import ProjectSettings
 RENDER_VERSION = 2  # 2: pixels from FFmpeg's scaler in one filter graph (was OpenCV)
 
 
-class Include(StrEnum):
-    """Which clips go out: accepted ones; those plus unreviewed ones analysis did not flag; or
-    every clip that is not rejected."""
-
-    ACCEPTED = "accepted"
-    UNFLAGGED = "unflagged"
-    ALL = "all"
-
-
-#: What an export takes when nobody says otherwise (the CLI's --include and the dialog's choice).
-DEFAULT_INCLUDE = Include.ACCEPTED
-#: The hint for an export that chose no clip.
-EMPTY_HINT = "accept clips, or use --include all"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

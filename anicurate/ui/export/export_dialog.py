@@ -48,7 +48,7 @@ from anicurate.core.export import (
     export_project,
     plan_export,
 )
-from anicurate.core.export.plan import DEFAULT_INCLUDE
+from anicurate.core.export.include import DEFAULT_INCLUDE
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
 from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
