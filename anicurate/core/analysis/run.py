@@ -136,6 +136,12 @@ def _decoder_threads(workers: int) -> int:
     return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
 
 
+#: Where a project's sources are analysed: (paths, workers, max_pixels) -> results in completion
+#: order; closing the iterator cancels what is left. The default is this machine's process pool;
+#: core/distributed.py gives one that runs on a Ray cluster.
+Runner = Callable[[Sequence[str], int, "int | None"], Iterator[FileResult]]
+
+
 def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iterator[FileResult]:
     """Results in completion order; one worker runs in this process."""
     if workers <= 1 or len(paths) <= 1:
@@ -208,12 +214,14 @@ class ProjectAnalysis:
 
 
 def analyze_project(
-    project_path: str | Path, *, workers: int = 1, force: bool = False
+    project_path: str | Path, *, workers: int = 1, force: bool = False,
+    runner: Runner | None = None,
 ) -> Generator[Progress, None, ProjectAnalysis]:
     """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
 
     Only sources without signals of the current analyser version are decoded; each result is
-    stored as soon as it arrives, so a cancelled run keeps what it finished.
+    stored as soon as it arrives, so a cancelled run keeps what it finished. ``runner``: where
+    the sources are decoded (default: this machine, ``workers`` processes).
     """
     with Project.open(project_path) as project:
         if force:
@@ -227,7 +235,7 @@ def analyze_project(
         yield Progress(0, total)
         # No pixel limit: import already held each source to the limit the user chose.
         paths = [s.path for s in todo]
-        for done, result in enumerate(_results(paths, workers, None), start=1):
+        for done, result in enumerate((runner or _results)(paths, workers, None), start=1):
             if result.analysis is not None:
                 save_signals(project, ids[result.path], result.analysis.signals,
                              result.analysis.events)  # fmt: skip
