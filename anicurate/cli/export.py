@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.arguments import int_in
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
+from anicurate.cli.cluster import add_ray_option, ray_ready
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 from anicurate.core.export.targets import TARGET_NAMES
 
 FORMATS = TARGET_NAMES  # --format choices, one per export target
@@ -79,6 +80,7 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument("--fallback-prompt", default="", help="caption for clips without one")
     p.add_argument("--dry-run", action="store_true", help="print the preview, render nothing")
+    add_ray_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_export)
 
@@ -102,6 +104,8 @@ def register_find(sub: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
 
+    if args.ray and not args.dry_run and not ray_ready("export"):
+        return EXIT_USAGE
     options = ExportOptions(
         target=Target(args.format),
         out_dir=Path(args.out),
@@ -123,7 +127,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     if args.dry_run:
         return EXIT_OK
-    result = run_job(render(plan, workers=args.workers), "exporting", args.quiet)
+    renderer = None
+    if args.ray:
+        from anicurate.core.distributed import export_renderer
+
+        renderer = export_renderer(args.ray)
+    result = run_job(render(plan, workers=args.workers, renderer=renderer), "exporting", args.quiet)
     for line in result.summary_lines():
         print(line)
     for label, message in result.failed:
