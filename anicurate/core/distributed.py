@@ -94,11 +94,27 @@ def connect(address: str) -> Any:
     ray = _ray()
     if ray.is_initialized():
         return ray
+    _reachable(address)
     try:
         ray.init(address=address, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as err:
         raise ClusterError(f"cannot reach the Ray cluster at {address}: {err}") from err
     return ray
+
+
+#: Seconds to wait for a cluster's port to answer before saying it cannot be reached.
+CONNECT_TIMEOUT_S = 10.0
+
+
+def _reachable(address: str) -> None:
+    """Fail fast on a host:port nobody answers on (``ray.init`` would retry for minutes)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return  # "auto" or ray://: Ray answers (or fails) quickly by itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), CONNECT_TIMEOUT_S).close()
+    except OSError as err:
+        raise ClusterError(f"cannot reach the Ray cluster at {address}: {err}") from err
 
 
 # ---------------------------------------------------------------- worker side (runs in Ray)
@@ -232,9 +248,14 @@ def _completed(ray: Any, pending: dict[Any, Any]) -> Iterator[tuple[Any, Any]]:
                 yield key, err
 
 
+def _last_line(err: BaseException) -> str:
+    """A Ray error's last line: the worker's own exception, without the remote traceback."""
+    lines = str(err).strip().splitlines()
+    return lines[-1] if lines else type(err).__name__
+
+
 def _failure(err: BaseException) -> str:
-    first = str(err).strip().splitlines()
-    return f"failed on the cluster: {type(err).__name__}: {first[-1] if first else ''}"
+    return f"failed on the cluster: {type(err).__name__}: {_last_line(err)}"
 
 
 def analysis_runner(address: str) -> Runner:
@@ -293,7 +314,13 @@ class TaggingRunner:
         cls = ray.remote(TaggerWorker).options(**options)
         threads = None if "num_gpus" in options else 1
         actors = [cls.remote(self.folder, self.provider, threads) for _ in range(count)]
-        self.workers = list(ray.get([a.info.remote() for a in actors]))
+        try:
+            self.workers = list(ray.get([a.info.remote() for a in actors]))
+        except Exception as err:  # e.g. the model folder is not on the workers' mount
+            for a in actors:
+                ray.kill(a)
+            message = f"the tagger did not start on the cluster: {_last_line(err)}"
+            raise ClusterError(message) from err
         return actors
 
     def __call__(

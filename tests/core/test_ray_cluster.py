@@ -327,6 +327,18 @@ def test_tagging_on_the_cluster_equals_a_local_run(
     assert (again.tagged, again.unchanged, len(again.failed)) == (0, 4, 0)
 
 
+def test_a_tagger_the_workers_cannot_load_is_one_clear_error(
+    cluster: Cluster, tmp_path: Path, tag_media: Path
+) -> None:
+    folder = make_tiny_tagger(tmp_path / "tagger", side=64, dynamic_batch=True)
+    path = _new_project(tmp_path, tag_media)
+    runner = distributed.TaggingRunner("auto", tmp_path / "not on the mount", "cpu", actors=1)
+    with pytest.raises(distributed.ClusterError, match="the tagger did not start on the cluster"):
+        drive(tag_project(path, load_tagger(folder, "cpu"), runner=runner))
+    with Project.open(path) as p:
+        assert all(store.tagging_record(p, c.id) is None for c in p.clips())
+
+
 # ---------------------------------------------------------------- export
 
 
@@ -373,6 +385,14 @@ def test_cli_analyze_and_tag_with_ray(
     out = capsys.readouterr()
     assert "4 tagged, 0 unchanged, 0 failed" in out.out
     assert "cluster worker" in out.out and "CPU" in out.out
+
+
+def test_an_address_nobody_answers_on_fails_fast(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()  # closed again: nothing listens there
+    with pytest.raises(
+        distributed.ClusterError, match=f"cannot reach the Ray cluster at 127.0.0.1:{port}"
+    ):
+        distributed._reachable(f"127.0.0.1:{port}")
 
 
 def test_ray_missing_says_what_to_install(
