@@ -327,6 +327,31 @@ def test_tagging_on_the_cluster_equals_a_local_run(
     assert (again.tagged, again.unchanged, len(again.failed)) == (0, 4, 0)
 
 
+def test_a_tagging_actor_killed_mid_run_is_restarted_and_changes_nothing(
+    cluster: Cluster, tmp_path: Path, tag_media: Path
+) -> None:
+    folder = make_tiny_tagger(tmp_path / "tagger", side=64, dynamic_batch=True)
+    (tmp_path / "local").mkdir()
+    (tmp_path / "remote").mkdir()
+    local = _new_project(tmp_path / "local", tag_media)
+    remote = _new_project(tmp_path / "remote", tag_media)
+    drive(tag_project(local, load_tagger(folder, "cpu")))
+    cluster.pid_file.unlink(missing_ok=True)
+    runner = distributed.TaggingRunner("auto", folder, "cpu", actors=1)
+    job = tag_project(remote, load_tagger(folder, "cpu"), runner=runner)
+    first = next(job)  # one clip scored; the actor holds the next call already
+    os.kill(runner.workers[0].pid, signal.SIGKILL)
+    steps, summary = drive(job)
+    assert first.error is None and [s.error for s in steps] == [None] * 3
+    assert summary.tagged == 4 and summary.failed == []
+    a, b = _tags(local), _tags(remote)
+    assert {k: [t for t, _, _ in v] for k, v in a.items()} == {
+        k: [t for t, _, _ in v] for k, v in b.items()
+    }
+    # a new actor process scored what the killed one had not returned
+    assert any(pid != runner.workers[0].pid for pid in cluster.task_pids())
+
+
 def test_a_tagger_the_workers_cannot_load_is_one_clear_error(
     cluster: Cluster, tmp_path: Path, tag_media: Path
 ) -> None:
