@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.arguments import int_in
+from anicurate.cli.cluster import add_ray_option, ray_ready
 from anicurate.cli.common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -38,6 +39,7 @@ def register(sub: Any) -> None:
         help=f"processes decoding at once, 1-{MAX_WORKERS} (1)",
     )
     p.add_argument("--force", action="store_true", help="with --project: re-analyse everything")
+    add_ray_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per file and line")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_analyze)
@@ -62,6 +64,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print("anicurate analyze: give PATHs or --project, not both", file=sys.stderr)
             return EXIT_USAGE
         return _project(args)
+    if args.ray:
+        print("anicurate analyze: --ray works with --project", file=sys.stderr)
+        return EXIT_USAGE
     if not args.paths:
         print("anicurate analyze: give files or folders, or --project P", file=sys.stderr)
         return EXIT_USAGE
@@ -85,7 +90,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _project(args: argparse.Namespace) -> int:
     from anicurate.core.analysis import analyze_project
 
-    job = analyze_project(Path(args.project), workers=args.workers, force=args.force)
+    runner = None
+    if args.ray:
+        if not ray_ready("analyze"):
+            return EXIT_USAGE
+        from anicurate.core.distributed import analysis_runner
+
+        runner = analysis_runner(args.ray)
+    job = analyze_project(Path(args.project), workers=args.workers, force=args.force, runner=runner)
     summary = run_job(job, "analysing", args.quiet)
     for path, message in summary.failed:
         fail(path, message)

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.cli.arguments import WHERE_HELP, int_in, where
-from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, fail, run_job
+from anicurate.cli.cluster import add_ray_option, ray_ready
+from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 from anicurate.core.export.include import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.targets import TARGET_NAMES
 
@@ -83,6 +84,7 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     p.add_argument("--fallback-prompt", default="", help="caption for clips without one")
     p.add_argument("--dry-run", action="store_true", help="print the preview, render nothing")
+    add_ray_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_export)
 
@@ -111,6 +113,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from anicurate.core.project import Project
     from anicurate.core.select import selected_ids
 
+    if args.ray and not args.dry_run and not ray_ready("export"):
+        return EXIT_USAGE
     clip_ids = None
     if args.where is not None:
         with Project.open(Path(args.project)) as project:
@@ -141,7 +145,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_SOME_FAILED
     if args.dry_run:
         return EXIT_OK
-    result = run_job(render(plan, workers=args.workers), "exporting", args.quiet)
+    renderer = None
+    if args.ray:
+        from anicurate.core.distributed import export_renderer
+
+        renderer = export_renderer(args.ray)
+    result = run_job(render(plan, workers=args.workers, renderer=renderer), "exporting", args.quiet)
     for line in result.summary_lines():
         print(line)
     for label, message in result.failed:

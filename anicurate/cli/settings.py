@@ -53,8 +53,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from anicurate.core.project.settings import PRESETS
     from anicurate.core.project.edits import change_settings
+    from anicurate.core.project.settings import PRESETS
 
     with opened(args.project) as project:
         current = project.settings()

@@ -10,6 +10,7 @@ from typing import Any
 
 from anicurate import paths
 from anicurate.cli.arguments import float_in, int_in
+from anicurate.cli.cluster import add_ray_option, ray_ready
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 
 MAX_BATCH = 256  # frames per model run; more only costs memory
@@ -55,6 +56,7 @@ def register(sub: Any) -> None:
     tag.add_argument(
         "--download", action="store_true", help="fetch --model from the hub (needs huggingface_hub)"
     )
+    add_ray_option(tag)
     tag.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tag.set_defaults(func=cmd_tag)
 
@@ -65,6 +67,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from anicurate.core.tagging.model import load_tagger
     from anicurate.core.tagging.run import tag_project
 
+    if args.ray and not ray_ready("tag"):
+        return EXIT_USAGE
     project_path = Path(args.project)
     with Project.open(project_path) as project:
         folder = resolve_model(args.model, project.setting(store.MODEL_KEY), args.download)
@@ -84,6 +88,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
             options = dataclasses.replace(options, **changes)
             store.save_options(project, options)
 
+    if args.ray:
+        return _on_cluster(args, project_path, folder, options)
     tagger = load_tagger(folder, args.provider)
     print(f"tagger: {tagger.name} ({folder})")
     print(f"running on: {tagger.provider_label} [{tagger.provider}]")
@@ -116,6 +122,40 @@ def cmd_tag(args: argparse.Namespace) -> int:
         f"{project_path}: {summary.tagged} tagged, {summary.unchanged} unchanged,"
         f" {len(summary.failed)} failed; {frames} in {summary.elapsed_s:.1f} s"
         f" ({rate}) on {tagger.provider_label}, batch {summary.batch}"
+    )
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _on_cluster(args: argparse.Namespace, project_path: Path, folder: Path, options: Any) -> int:
+    """``tag --ray``: actors on the cluster score the clips; each says where it really ran."""
+    from anicurate.core.distributed import TaggingRunner
+    from anicurate.core.project import Project
+    from anicurate.core.tagging import store
+    from anicurate.core.tagging.model import PROVIDER_LABELS, load_tagger
+    from anicurate.core.tagging.run import tag_project
+
+    # Here the model only names itself (identity, vocabulary, batch): CPU is enough.
+    tagger = load_tagger(folder, "cpu", threads=1)
+    print(f"tagger: {tagger.name} ({folder}) on the Ray cluster at {args.ray}")
+    runner = TaggingRunner(args.ray, folder, args.provider)
+    job = tag_project(
+        project_path, tagger, batch=args.batch, options=options, force=args.force, runner=runner
+    )
+    summary = run_job(job, "tagging", args.quiet)
+    with Project.open(project_path) as project:
+        project.set_setting(store.MODEL_KEY, str(folder))
+    for w in runner.workers:
+        label = PROVIDER_LABELS.get(w.provider, w.provider)
+        print(f"cluster worker {w.host} pid {w.pid}: running on {label} [{w.provider}]")
+        if w.fallback:
+            print(f"anicurate: WARNING: on {w.host}, CUDA did not load: {w.fallback}.",
+                  file=sys.stderr)  # fmt: skip
+    for label, message in summary.failed:
+        fail(label, message)
+    print(
+        f"{project_path}: {summary.tagged} tagged, {summary.unchanged} unchanged,"
+        f" {len(summary.failed)} failed; {summary.frames} frames in {summary.elapsed_s:.1f} s"
+        f" on {len(runner.workers)} cluster workers, batch {summary.batch}"
     )
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 

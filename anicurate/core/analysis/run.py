@@ -142,6 +142,12 @@ def _decoder_threads(workers: int) -> int:
     return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
 
 
+#: Where a project's sources are analysed: (paths, workers, max_pixels) -> results in completion
+#: order; closing the iterator cancels what is left. The default is this machine's process pool;
+#: core/distributed.py gives one that runs on a Ray cluster.
+Runner = Callable[[Sequence[str], int, "int | None"], Iterator[FileResult]]
+
+
 def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iterator[FileResult]:
     """Results in completion order; one worker runs in this process."""
     if workers <= 1 or len(paths) <= 1:
@@ -212,13 +218,15 @@ class ProjectAnalysis:
 
 
 def analyze_project(
-    project_path: str | Path, *, workers: int = 1, force: bool = False
+    project_path: str | Path, *, workers: int = 1, force: bool = False,
+    runner: Runner | None = None,
 ) -> Generator[Progress, None, ProjectAnalysis]:
     """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
 
     Only sources without signals of the current analyser version are decoded; results are
     stored in batches (SAVE_BATCH files or SAVE_EVERY_S) and reported done once stored, and a
-    cancelled run keeps what it finished.
+    cancelled run keeps what it finished. ``runner``: where the sources are decoded (default:
+    this machine, ``workers`` processes).
     """
     with Project.open(project_path) as project:
         if force:
@@ -236,7 +244,7 @@ def analyze_project(
         unreported: list[FileResult] = []  # reported once stored: "done" means kept
         flushed, done = time.monotonic(), 0
         try:
-            for result in _results(paths, workers, None):
+            for result in (runner or _results)(paths, workers, None):
                 if result.analysis is not None:
                     a = result.analysis
                     batch.append((ids[result.path], a.signals, a.events))

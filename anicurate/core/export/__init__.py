@@ -7,8 +7,8 @@ from anicurate.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from anicurate.core.export.files import ExportError
-    from anicurate.core.export.include import Include
     from anicurate.core.export.find import Hit, find
+    from anicurate.core.export.include import Include
     from anicurate.core.export.plan import (
         ExportOptions,
         ExportPlan,

@@ -15,7 +15,7 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -348,21 +348,24 @@ def _remove_stale(plan: ExportPlan, state: dict[str, dict[str, Any]], owner: Own
         del state[media]
 
 
-def render(plan: ExportPlan, workers: int = 1) -> Generator[Progress, None, ExportResult]:
+def render(
+    plan: ExportPlan, workers: int = 1, renderer: Renderer | None = None
+) -> Generator[Progress, None, ExportResult]:
     """Write every file of ``plan``, yielding one Progress per file; close to cancel.
 
     Finished files stay (and are skipped next time); files of clips whose rendering failed are
     named in the result, and the index and config list only the files that exist. The folder is
     locked and only files this export wrote are replaced or deleted (ownership.py); an I/O error
-    ends the export with an ExportError, keeping what is done.
+    ends the export with an ExportError, keeping what is done. ``renderer``: where files are
+    rendered (default: here, ``workers`` threads).
     """
     sources = [i.source_path for i in plan.items]
     with open_export(plan.out_dir, plan.project_path, sources, plan.target.value) as owner:
-        return (yield from _render(plan, workers, owner))
+        return (yield from _render(plan, workers, owner, renderer))
 
 
 def _render(
-    plan: ExportPlan, workers: int, owner: Ownership
+    plan: ExportPlan, workers: int, owner: Ownership, renderer: Renderer | None = None
 ) -> Generator[Progress, None, ExportResult]:
     root = plan.out_dir
     root.mkdir(parents=True, exist_ok=True)
@@ -385,44 +388,24 @@ def _render(
             yield Progress(done, total, item.media)
         else:
             todo.append(item)
-    cancel = threading.Event()
     saver = _Saver(owner)
-    groups = _group_items(todo)
-    workers = max(1, min(workers, len(groups) or 1))
-    threads = 0 if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="export")
+    results = (renderer or _pool_renderer(workers))(todo, root)
     try:
-        queue = iter(groups)
-        pending: set[Future[list[ItemResult]]] = set()
-
-        def top_up() -> None:
-            while len(pending) < workers:
-                nxt = next(queue, None)
-                if nxt is None:
-                    return
-                pending.add(pool.submit(render_group, nxt, root, threads, cancel))
-
-        top_up()
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                for res in fut.result():
-                    result.results.append(res)
-                    if res.error is None:
-                        _write_caption(root, res.item)
-                        state[res.item.media] = {
-                            "fingerprint": res.item.fingerprint,
-                            "size": res.size,
-                            "hash": res.hash,
-                            "time": time.time(),
-                        }
-                        saver.save(state)
-                    done += 1
-                    yield Progress(done, total, res.item.media, res.error)
-            top_up()
+        for res in results:
+            result.results.append(res)
+            if res.error is None:
+                _write_caption(root, res.item)
+                state[res.item.media] = {
+                    "fingerprint": res.item.fingerprint,
+                    "size": res.size,
+                    "hash": res.hash,
+                    "time": time.time(),
+                }
+                saver.save(state)
+            done += 1
+            yield Progress(done, total, res.item.media, res.error)
     finally:
-        cancel.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        results.close()
         clean_tmp(root)
     owner.save(state)
     order = {item.media: n for n, item in enumerate(plan.items)}
@@ -455,6 +438,45 @@ class _Saver:
         self._owner.save(state)
         took = time.monotonic() - now
         self._due = now + took / self.SHARE
+
+
+#: Where the files to render are rendered: (items, export folder) -> each item's result as it
+#: finishes, the file already under its final name; closing it cancels. The default is this
+#: machine's threads; core/distributed.py gives one that renders on a Ray cluster.
+Renderer = Callable[[list[PlanItem], Path], Generator[ItemResult, None, None]]
+
+
+def _pool_renderer(workers: int) -> Renderer:
+    """Render with ``workers`` threads here (a running clip stops at its next frame on close)."""
+
+    def run(todo: list[PlanItem], root: Path) -> Generator[ItemResult, None, None]:
+        cancel = threading.Event()
+        groups = _group_items(todo)  # the parts of a clip come from one decoding pass
+        n = max(1, min(workers, len(groups) or 1))
+        threads = 0 if n == 1 else max(1, (os.cpu_count() or 1) // n)
+        pool = ThreadPoolExecutor(n, thread_name_prefix="export")
+        try:
+            queue = iter(groups)
+            pending: set[Future[list[ItemResult]]] = set()
+
+            def top_up() -> None:
+                while len(pending) < n:
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        return
+                    pending.add(pool.submit(render_group, nxt, root, threads, cancel))
+
+            top_up()
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    yield from fut.result()
+                top_up()
+        finally:
+            cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return run
 
 
 def _write_caption(root: Path, item: PlanItem) -> None:

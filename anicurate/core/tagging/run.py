@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +73,13 @@ class _Job:
     scored: int = 0
     failed: bool = False
     label: str = field(default="")
+    provider: str | None = None  # the provider that scored it, when not the driver's tagger
+
+
+#: Where clips are scored: (jobs, tagger, batch) -> each job once, with ``scores`` set (and
+#: ``provider`` when another process's model scored it) or an error; closing it cancels. The
+#: default is this process's thread pipeline; core/distributed.py gives one on a Ray cluster.
+Runner = Callable[[list[_Job], "Tagger", int], Generator[tuple[_Job, "str | None"], None, None]]
 
 
 def default_workers(tagger: Tagger) -> int:
@@ -146,6 +153,7 @@ def tag_project(
     include_rejected: bool = False,
     workers: int | None = None,
     threads: int | None = None,
+    runner: Runner | None = None,
 ) -> Generator[Progress, None, TagSummary]:
     """Tag the project's clips whose frames or tagging settings changed; one Progress per clip.
 
@@ -153,6 +161,8 @@ def tag_project(
     first to show the provider). ``options``: None reads the project's. ``clip_ids``: only
     these clips (rejected ones included); None: every clip not rejected. ``shots``: source id
     -> first frames of its shots, for per-shot sampling. ``workers``: preprocessing threads.
+    ``runner``: where the clips are scored (default: here, with ``tagger``, which then only
+    names the model and its settings).
     """
     started = time.perf_counter()
     if isinstance(model, Tagger):
@@ -173,10 +183,15 @@ def tag_project(
         tagged = 0
         n_frames = sum(len(j.frames) for j in jobs)
         if jobs:
-            n_workers = min(workers or default_workers(tagger), len(jobs))
-            run = _Pipeline(jobs, tagger, size, n_workers, stats)
+            if runner is None:
+                n_workers = min(workers or default_workers(tagger), len(jobs))
+                pipeline = _Pipeline(jobs, tagger, size, n_workers, stats)
+                finished, stop = pipeline.finished(), pipeline.stop
+            else:
+                finished = runner(jobs, tagger, size)
+                stop = finished.close
             try:
-                for job, error in run.finished():
+                for job, error in finished:
                     t0 = time.perf_counter()
                     if error is None:
                         assert job.scores is not None
@@ -184,7 +199,8 @@ def tag_project(
                         result = select_tags(merged, tagger.vocab, opts)
                         store.store_auto_tags(
                             project, job.clip.id, result, fingerprint=job.fingerprint,
-                            model=tagger.name, provider=tagger.provider, frames=job.frames,
+                            model=tagger.name, provider=job.provider or tagger.provider,
+                            frames=job.frames,
                         )  # fmt: skip
                         tagged += 1
                     else:
@@ -193,7 +209,7 @@ def tag_project(
                     stats.store_s += time.perf_counter() - t0
                     yield Progress(tagged + len(failed), len(jobs), job.label, error)
             finally:
-                run.stop()
+                stop()
     return TagSummary(
         tagged=tagged,
         unchanged=unchanged,

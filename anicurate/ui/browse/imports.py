@@ -5,7 +5,7 @@ run through the :class:`~anicurate.ui.jobs.JobQueue` (imports queue behind a run
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,20 @@ from anicurate.ui.session import PROJECT_FILTER, PROJECT_SUFFIX, ProjectSession
 def analysis_workers() -> int:
     """Decoding processes for a background analysis: leave a core for the window."""
     return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def analysis_job(path: Path, cluster: str) -> Job:
+    """Analyse the project here, or on the Ray cluster at ``cluster`` when one is set."""
+    if not cluster:
+        return analyze_project(path, workers=analysis_workers())
+    return _on_cluster(path, cluster)
+
+
+def _on_cluster(path: Path, cluster: str) -> Generator[Progress, None, object]:
+    yield Progress(0, 0, f"connecting to the Ray cluster at {cluster}")
+    from anicurate.core.distributed import analysis_runner
+
+    return (yield from analyze_project(path, runner=analysis_runner(cluster)))
 
 
 class ImportController(QObject):
@@ -46,8 +60,8 @@ class ImportController(QObject):
         self.ask_new_project_path: Callable[[Sequence[Path]], Path | None] = lambda _p: None
         # The core jobs; tests and the screenshot tool wrap them (e.g. to pause).
         self.make_import_job: Callable[[Path, Sequence[Path]], Job] = core_import_paths
-        self.make_analysis_job: Callable[[Path], Job] = lambda path: analyze_project(
-            path, workers=analysis_workers()
+        self.make_analysis_job: Callable[[Path], Job] = lambda path: analysis_job(
+            path, session.settings.cluster_address()
         )
         self._last: Progress | None = None
         self._waiting_paths: list[Path] = []

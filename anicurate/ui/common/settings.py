@@ -64,6 +64,13 @@ class AppSettings:
             return {}
         return value if isinstance(value, dict) else {}
 
+    def cluster_address(self) -> str:
+        """The Ray cluster analysis and tagging run on; "" for this machine."""
+        return str(self.store.value("clusterAddress", "") or "")
+
+    def set_cluster_address(self, address: str) -> None:
+        self.store.setValue("clusterAddress", address)
+
     def bytes_value(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None

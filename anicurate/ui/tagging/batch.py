@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
@@ -31,11 +31,14 @@ from PySide6.QtWidgets import (
 from anicurate import paths
 from anicurate.core.jobs import Progress
 from anicurate.core.tagging.discovery import TaggerLocation, is_tagger_dir
-from anicurate.core.tagging.model import ProviderChoice, Tagger, load_tagger
+from anicurate.core.tagging.model import PROVIDER_LABELS, ProviderChoice, Tagger, load_tagger
 from anicurate.core.tagging.run import DEFAULT_BATCH, TagSummary, tag_project
 from anicurate.ui.common.messages import TAGGER_FOLDER_HINT, provider_text
 from anicurate.ui.common.progress import ElidedLabel
 from anicurate.ui.tagging.choices import PROVIDERS, remember_folder
+
+if TYPE_CHECKING:
+    from anicurate.core.distributed import TaggingRunner
 
 LOADING = "loading the tagger"
 
@@ -59,15 +62,59 @@ def tagging_job(
     force: bool = False,
     batch: int = DEFAULT_BATCH,
     announce: Callable[[LoadedTagger], None] = lambda _t: None,
+    cluster: str = "",
 ) -> Generator[Progress, None, TagSummary]:
-    """Load the tagger, ``announce`` it (from the worker thread), then tag the clips."""
+    """Load the tagger, ``announce`` it (from the worker thread), then tag the clips; with a
+    ``cluster`` address, on the Ray cluster's actors (announced as such once they loaded)."""
     yield Progress(0, 0, LOADING)
+    if cluster:
+        return (yield from _on_cluster(project_path, folder, provider, clip_ids, force, batch,
+                                       announce, cluster))  # fmt: skip
     tagger: Tagger = load_tagger(folder, provider)
     announce(LoadedTagger(tagger.name, tagger.provider, tagger.provider_label, tagger.fallback))
     summary: TagSummary = yield from tag_project(
         project_path, tagger, batch=batch, clip_ids=clip_ids, force=force
     )
     return summary
+
+
+def _on_cluster(
+    project_path: Path,
+    folder: Path,
+    provider: ProviderChoice,
+    clip_ids: Sequence[int] | None,
+    force: bool,
+    batch: int,
+    announce: Callable[[LoadedTagger], None],
+    cluster: str,
+) -> Generator[Progress, None, TagSummary]:
+    from anicurate.core.distributed import TaggingRunner
+
+    tagger = load_tagger(folder, "cpu", threads=1)  # here it only names the model
+    runner = TaggingRunner(cluster, folder, provider)
+    job = tag_project(project_path, tagger, batch=batch, clip_ids=clip_ids, force=force,
+                      runner=runner)  # fmt: skip
+    announced = False
+    try:
+        while True:
+            progress = next(job)
+            if not announced and runner.workers:  # the actors are up: say where they run
+                announced = True
+                announce(_cluster_tagger(tagger.name, runner))
+            yield progress
+    except StopIteration as stop:
+        summary: TagSummary = stop.value
+    finally:
+        job.close()
+    return summary
+
+
+def _cluster_tagger(name: str, runner: TaggingRunner) -> LoadedTagger:
+    """The providers the cluster's actors really loaded, as the status bar shows them."""
+    providers = sorted({w.provider for w in runner.workers})
+    labels = ", ".join(PROVIDER_LABELS.get(p, p) for p in providers)
+    fallback = next((w.fallback for w in runner.workers if w.fallback), None)
+    return LoadedTagger(name, ",".join(providers), f"Ray cluster: {labels}", fallback)
 
 
 class TaggerAnnouncer(QObject):

@@ -271,6 +271,7 @@ class TaggingUi(QObject):
         self.qsettings.setValue(choices.PROVIDER_KEY, request.provider)
         self._last_progress = None
         project_path = project.path
+        cluster = self.session.settings.cluster_address()
         worker = self.jobs.submit(
             replace(TAGGING, min_interval_s=self.progress_interval_s),
             lambda: tagging_job(
@@ -281,6 +282,7 @@ class TaggingUi(QObject):
                 force=request.force,
                 batch=batch,
                 announce=self.announcer.announce,
+                cluster=cluster,
             ),
             text=f"tagging: {LOADING}\u2026",
             describe=lambda p: None if p.item == LOADING else progress_text("tagging", p),
