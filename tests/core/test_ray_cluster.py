@@ -241,8 +241,11 @@ def test_a_worker_killed_mid_task_is_retried_and_changes_nothing(
 
 
 def test_cancel_stops_the_cluster_tasks_and_keeps_what_is_stored(
-    cluster: Cluster, tmp_path: Path, analysis_media: Path
+    cluster: Cluster, tmp_path: Path, analysis_media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Store (and report) each result as it arrives, as a long run does once its batch period
+    # has passed: these few short files would otherwise all finish inside the first period.
+    monkeypatch.setattr("anicurate.core.analysis.run.SAVE_EVERY_S", 0.0)
     path = _new_project(tmp_path, analysis_media)
     job = analyze_project(path, runner=distributed.analysis_runner("auto"))
     next(job)
@@ -426,5 +429,6 @@ def test_ray_missing_says_what_to_install(
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
     with pytest.raises(distributed.ClusterError, match=r"anicurate\[ray\]"):
         distributed.analysis_runner("auto")
+    Project.open(tmp_path / "p.anicurate", create=True).close()  # a missing project exits 2 too
     assert main(["analyze", "--project", str(tmp_path / "p.anicurate"), "--ray", "auto"]) == 2
     assert "pip install 'anicurate[ray]'" in capsys.readouterr().err
