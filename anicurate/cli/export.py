@@ -12,6 +12,7 @@ from typing import Any
 from anicurate.cli.arguments import WHERE_HELP, int_in, where
 from anicurate.cli.cluster import add_ray_option, ray_ready
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
+from anicurate.core.captions.template import DEFAULT_PATTERN
 from anicurate.core.export.include import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.targets import TARGET_NAMES
 
@@ -83,6 +84,17 @@ def register(sub: Any) -> None:
         help=f"frame_step (t2v-json), {FRAME_STEP[0]}-{FRAME_STEP[1]} (default: project setting)",
     )  # fmt: skip
     p.add_argument("--fallback-prompt", default="", help="caption for clips without one")
+    c = p.add_argument_group("captions")
+    c.add_argument("--caption-template", metavar="PATTERN", default=DEFAULT_PATTERN,
+                   help="how each caption is built from {trigger}, {sentence} and {tags} "
+                   "(default: '%(default)s')")  # fmt: skip
+    c.add_argument("--general-only", action="store_true",
+                   help="only WD14 general tags (as WaifuTaggerForVideo writes)")  # fmt: skip
+    c.add_argument("--no-character-tags", action="store_true", help="leave character tags out")
+    c.add_argument("--max-tags", type=int_in(0, 1000), metavar="N",
+                   help="keep at most N tags, the highest scored")  # fmt: skip
+    c.add_argument("--underscores-to-spaces", action="store_true",
+                   help="write long_hair as long hair")  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="print the preview, render nothing")
     add_ray_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -109,12 +121,19 @@ def register_find(sub: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from anicurate.core.captions.template import CaptionTemplate, check_pattern
     from anicurate.core.export import ExportOptions, Target, plan_export, render
     from anicurate.core.project import Project
     from anicurate.core.select import selected_ids
 
     if args.ray and not args.dry_run and not ray_ready("export"):
         return EXIT_USAGE
+    check_pattern(args.caption_template)  # a typed TemplateError, before any work
+    template = CaptionTemplate(
+        pattern=args.caption_template, general_only=args.general_only,
+        character_tags=not args.no_character_tags, max_tags=args.max_tags,
+        underscores_to_spaces=args.underscores_to_spaces,
+    )  # fmt: skip
     clip_ids = None
     if args.where is not None:
         with Project.open(Path(args.project)) as project:
@@ -130,6 +149,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         frame_step=args.frame_step,
         fallback_prompt=args.fallback_prompt,
         clip_ids=clip_ids,
+        caption_template=template,
     )
     plan = plan_export(Path(args.project), options)
     for line in plan.summary_lines():

@@ -27,6 +27,7 @@ class ClipRow:
     clip: Clip | None
     result: ClipResult | None = None  # stored metrics and flags (None: not analysed yet)
     tags: str = ""  # the clip's tags, space-separated, for the text filter
+    sentences: str = ""  # the clip's sentence captions, one a line, for the text filter
 
     @property
     def flags(self) -> list[Flag]:
@@ -84,8 +85,10 @@ def list_clips(project: Project, errors: list[Source] | None = None) -> list[Cli
     """
     results = load_results(project)
     tags = clip_tag_text(project)
+    sentences = clip_sentence_text(project)
     rows = [
-        ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""))
+        ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""),
+                sentences.get(clip.id, ""))
         for clip, source in project.clips_with_sources()
     ]
     with_clip = {row.source.id for row in rows}
@@ -102,3 +105,12 @@ def clip_tag_text(project: Project) -> dict[int, str]:
         "SELECT clip_id, group_concat(tag, ' ') FROM tags GROUP BY clip_id"
     )
     return {int(cid): str(text) for cid, text in rows}
+
+
+def clip_sentence_text(project: Project) -> dict[int, str]:
+    """Every clip's sentences (a person's, imported, machine), one a line, in one query."""
+    rows = project.connection.execute(
+        "SELECT clip_id, group_concat(text, char(10)) FROM sentences"
+        " WHERE typeof(text) = 'text' GROUP BY clip_id"
+    )
+    return {int(cid): str(text) for cid, text in rows if type(cid) is int}

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.project import Project
-from anicurate.ui import cluster_setting, export, project_copy, review, tagging
+from anicurate.ui import cluster_setting, export, project_copy, review, samples, tagging
 from anicurate.ui import help as help_menu
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.export_ui = export.install(self, self.session, self.jobs)
         self.project_copy = project_copy.install(self, self.session)
         self.cluster_setting = cluster_setting.install(self, self.session)
+        self.samples = samples.install(self, self.session, self.jobs)
         self._finish_menus()
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [BOTTOM_DOCK_HEIGHT], Qt.Orientation.Vertical)

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,31 @@ def test_readers_raise_only_caption_errors(text: str) -> None:
         except CaptionError:
             continue
         assert all(isinstance(r.text, str) and r.text for r in records)
+
+
+def test_export_caption_template_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:  # fmt: skip
+    a = write_source(tmp_path / "a.mp4", 24)
+    project = make_project(tmp_path / "p.anicurate", [a], train_width=48, train_height=32,
+                           n_sample_frames=4, frame_step=1, fps=24, use_bucketing=False,
+                           trigger_tag="anime")  # fmt: skip
+    set_status(project, [cl.id for cl in project.clips()], ClipStatus.ACCEPTED)
+    tags = [ScoredTag("hatsune_miku", 0.95, "character"), ScoredTag("long_hair", 0.9, "general"),
+            ScoredTag("smile", 0.5, "general"), ScoredTag("blush", 0.4, "general")]  # fmt: skip
+    store.store_auto_tags(project, clip_of(project, "a.mp4"), TagResult(tags, {"general": 0.9}),
+                          fingerprint="f", model="m", provider="cpu", frames=[0])  # fmt: skip
+    project.close()
+    out = tmp_path / "out"
+    assert main(["export", "--project", str(tmp_path / "p.anicurate"), "--format", "t2v-json",
+                 "--out", str(out), "-q", "--caption-template", "{tags} | {trigger}",
+                 "--no-character-tags", "--max-tags", "2", "--underscores-to-spaces"]) == 0
+    data = json.loads((out / "train.json").read_text())
+    assert data["data"][0]["data"][0]["prompt"] == "long hair, smile | anime"
+    assert main(["export", "--project", str(tmp_path / "p.anicurate"), "--format", "t2v-json",
+                 "--out", str(tmp_path / "out2"), "-q", "--general-only"]) == 0
+    data = json.loads((tmp_path / "out2" / "train.json").read_text())
+    assert data["data"][0]["data"][0]["prompt"] == "anime, long_hair, smile, blush"
+    capsys.readouterr()
+    assert main(["export", "--project", str(tmp_path / "p.anicurate"), "--format", "t2v-json",
+                 "--out", str(tmp_path / "out3"), "--caption-template", "{mood}"]) != 0
+    assert "{mood}" in capsys.readouterr().err

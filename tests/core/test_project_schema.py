@@ -84,7 +84,7 @@ PRAGMA user_version = 1;
 
 TABLES = {
     "sources", "clips", "tags", "captions", "settings", "thumbnails", "analysis",
-    "removed_tags", "clip_tagging", "edits", "sentences", "clip_thumbnails",
+    "removed_tags", "clip_tagging", "edits", "sentences", "clip_thumbnails", "samples",
 }  # fmt: skip
 
 

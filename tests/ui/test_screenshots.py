@@ -28,11 +28,13 @@ def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Pa
         "export-preview.png",
         "export-done.png",
         "find-hits.png",  # no "find-opened.png": this project's clips have no tags to find
+        "samples-compare.png",
         "import-progress.png",
     ]
     for path in written:
         image = QImage(str(path))
-        dialogs = ("settings.png", "export-preview.png", "export-done.png", "find-hits.png")
+        dialogs = ("settings.png", "export-preview.png", "export-done.png", "find-hits.png",
+                   "samples-compare.png")
         if path.name in dialogs:  # the dialog on its own
             assert image.width() >= 400 and image.height() >= 400
             continue

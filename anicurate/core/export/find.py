@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,15 +67,28 @@ def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
     as words in order), and WORD_WEIGHT of that when the prompt holds some of its words.
     """
     files = read_dataset(Path(dataset))
-    tag_lists = [caption_tags(f.caption) for f in files]
-    bm25 = BM25([f.caption for f in files])
-    n = len(files)
+    hits = [
+        Hit(score, f.path, f.clip_id, f.source_path, f.frame_range, f.caption, matched)
+        for f, (score, matched) in zip(files, score_captions([f.caption for f in files], prompt),
+                                       strict=True)
+        if score > 0
+    ]  # fmt: skip
+    hits.sort(key=lambda h: (-h.score, h.clip_id, h.path))
+    return hits[:top]
+
+
+def score_captions(captions: Sequence[str], prompt: str) -> list[tuple[float, tuple[str, ...]]]:
+    """Each caption's score for ``prompt`` and the tags it matched, rarest first (``find``'s
+    ranking, also used to trace a sample's prompt to a project's clips)."""
+    tag_lists = [caption_tags(c) for c in captions]
+    bm25 = BM25(list(captions))
+    n = len(captions)
     df: Counter[str] = Counter(t for tags in tag_lists for t in set(tags))
     prompt_tags = set(caption_tags(prompt))
     prompt_text = _phrase(prompt)
     prompt_words = _words(prompt)
-    hits: list[Hit] = []
-    for k, (f, tags) in enumerate(zip(files, tag_lists, strict=True)):
+    out: list[tuple[float, tuple[str, ...]]] = []
+    for k, tags in enumerate(tag_lists):
         score = 0.0
         matched: list[tuple[float, str]] = []
         for tag in tags:
@@ -94,11 +108,5 @@ def find(dataset: Path, prompt: str, top: int = 10) -> list[Hit]:
         )  # words already scored as whole tags
         word_score, _ = bm25.score(k, prompt, whole)
         score += SENTENCE_WEIGHT * word_score
-        if score <= 0:
-            continue
-        hits.append(Hit(
-            score, f.path, f.clip_id, f.source_path, f.frame_range, f.caption,
-            tuple(t for _, t in sorted(matched, key=lambda m: (-m[0], m[1]))),
-        ))  # fmt: skip
-    hits.sort(key=lambda h: (-h.score, h.clip_id, h.path))
-    return hits[:top]
+        out.append((score, tuple(t for _, t in sorted(matched, key=lambda m: (-m[0], m[1])))))
+    return out

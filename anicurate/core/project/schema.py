@@ -171,6 +171,24 @@ _V6_CLIP_THUMBNAILS: Migration = (
     )""",
 )
 
+_V7_SAMPLES: Migration = (
+    # Samples a trainer generated (issue 14's samples workspace): one video per run, step and
+    # prompt. run: a person's label for the training run ("base", "fine-tuned"); step: the
+    # training step (NULL when the folder does not say); verdict: '' (none), 'good' or 'bad',
+    # with a free note. Numbered 8: the fix feature's migration 7 lands first.
+    """CREATE TABLE samples (
+        id INTEGER PRIMARY KEY,
+        run TEXT NOT NULL,
+        step INTEGER,
+        prompt TEXT NOT NULL,
+        path TEXT NOT NULL,
+        verdict TEXT NOT NULL DEFAULT '' CHECK (verdict IN ('', 'good', 'bad')),
+        note TEXT NOT NULL DEFAULT '',
+        added_at REAL NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX samples_path ON samples (run, path)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CATALOGUE,
     _V2_THUMBNAILS_AND_ANALYSIS,
@@ -178,6 +196,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V4_EDIT_JOURNAL,
     _V5_SENTENCES,
     _V6_CLIP_THUMBNAILS,
+    _V7_SAMPLES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -62,7 +62,7 @@ class FilterBar:
             combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText("Filter by name or tag")
+        self.filter_edit.setPlaceholderText("Filter by name, tag or caption")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(browser.set_filter)
         layout = QGridLayout(self.header)

@@ -1,4 +1,5 @@
-"""The browser's proxy model: filter by status, flag and text (name or tags), sort by any column.
+"""The browser's proxy model: filter by status, flag and text (name, tags or sentence captions),
+sort by any column.
 
 Both views (grid and table) sit on one proxy, so they share filtering, sorting and selection.
 Filtering reads the source model's :class:`ClipRow` objects directly (no query per row), so
@@ -69,7 +70,7 @@ class ReviewFilterModel(QSortFilterProxyModel):
             self.endFilterChange()
 
     def set_text_filter(self, text: str) -> None:
-        """Only rows whose name or tags contain ``text`` (case-insensitive)."""
+        """Only rows whose name, tags or sentences contain ``text`` (case-insensitive)."""
         text = text.strip().casefold()
         if text != self._text:
             self.beginFilterChange()
@@ -100,7 +101,8 @@ class ReviewFilterModel(QSortFilterProxyModel):
             elif self._flag not in kinds:
                 return False
         if self._text:
-            return self._text in row.name.casefold() or self._text in row.tags.casefold()
+            return (self._text in row.name.casefold() or self._text in row.tags.casefold()
+                    or self._text in row.sentences.casefold())  # fmt: skip
         return True
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:

@@ -40,6 +40,7 @@ from anicurate.ui.tagging.batch import (
     TagRequest,
     tagging_job,
 )
+from anicurate.ui.tagging.captions import CaptionsUi
 from anicurate.ui.tagging.overview import TagOverviewPanel
 from anicurate.ui.tagging.replace_dialog import FindReplaceDialog
 from anicurate.ui.tagging.tag_panel import TagPanel
@@ -101,6 +102,7 @@ class TaggingUi(QObject):
 
         self._build_actions()
         self._connect()
+        self.captions = CaptionsUi(shell, session, jobs)  # File ▸ Import Captions, Describe
         self._on_project_changed(session.path)
 
     # -- building ----------------------------------------------------------------------------

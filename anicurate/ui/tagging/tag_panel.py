@@ -1,8 +1,9 @@
-"""The Tags dock: the current clip's tags with scores and origin, editing, and its caption.
+"""The Tags dock: the current clip's tags with scores and origin, editing, its sentence caption
+and its caption as exported.
 
 Every edit goes through the core store (and so the undo journal) and the panel then re-reads
 the catalogue, so what it shows is always what is stored, and the caption preview is exactly
-what export will write (``store.caption``).
+what export writes with the default template (``clip_prompt``), with its CLIP token count.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from anicurate.core.captions.sentences import clip_sentence, manual_sentence, set_sentence
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project import Project
 from anicurate.core.tagging import store
+from anicurate.core.tagging.caption import clip_prompt
 from anicurate.core.tagging.model import PROVIDER_LABELS
 from anicurate.ui.common.messages import describe_error
 from anicurate.ui.common.progress import ElidedLabel
@@ -140,13 +143,29 @@ class TagPanel(QWidget):
         add_row.addWidget(self.add_edit, 1)
         add_row.addWidget(self.add_button)
 
+        sentence_label = QLabel("Sentence (free text; Enter saves, Ctrl+Z undoes)")
+        sentence_label.setObjectName("fieldName")
+        self.sentence_edit = QLineEdit()
+        self.sentence_edit.setObjectName("sentenceEdit")
+        self.sentence_edit.setClearButtonEnabled(True)
+        self.sentence_edit.editingFinished.connect(self.save_sentence)
+
+        caption_row = QHBoxLayout()
         caption_label = QLabel("Caption, as it will be exported")
         caption_label.setObjectName("fieldName")
+        self.token_label = QLabel()
+        self.token_label.setObjectName("tokenLabel")
+        self.token_label.setToolTip(
+            "CLIP tokens of the caption (the text encoder reads 75); over that, the "
+            "lowest-scored tags are left out"
+        )
+        caption_row.addWidget(caption_label, 1)
+        caption_row.addWidget(self.token_label)
         self.caption_view = QPlainTextEdit()
         self.caption_view.setObjectName("captionPreview")
         self.caption_view.setReadOnly(True)
         self.caption_view.setMaximumHeight(64)
-        self.caption_view.setPlaceholderText("(no caption: the clip has no tags)")
+        self.caption_view.setPlaceholderText("(no caption: the clip has no tags or sentence)")
 
         self.body = QWidget()
         body = QVBoxLayout(self.body)
@@ -156,7 +175,9 @@ class TagPanel(QWidget):
         body.addWidget(self.record)
         body.addLayout(list_row, 1)
         body.addLayout(add_row)
-        body.addWidget(caption_label)
+        body.addWidget(sentence_label)
+        body.addWidget(self.sentence_edit)
+        body.addLayout(caption_row)
         body.addWidget(self.caption_view)
         layout.addWidget(self.hint)
         layout.addWidget(self.body, 1)
@@ -182,6 +203,10 @@ class TagPanel(QWidget):
 
     def set_clip(self, clip_id: int | None, title: str = "") -> None:
         """Show ``clip_id``'s tags (None: the hint); re-reads even when it is the same clip."""
+        if clip_id != self.clip_id:
+            if self.sentence_edit.isModified():
+                self.save_sentence()  # typed for the clip being left
+            self.sentence_edit.setModified(False)
         self.clip_id = clip_id if self.project is not None else None
         self.title.setText(title)
         shown = self.clip_id is not None
@@ -198,20 +223,35 @@ class TagPanel(QWidget):
         if project is None or clip_id is None:
             self.model.set_tags([])
             self.caption_view.setPlainText("")
+            self.sentence_edit.setText("")
+            self.token_label.setText("")
             self.record.setText("")
             return
         keep = list(select) or self.selected_tags()
         try:
             tags = store.clip_tags(project, clip_id)
-            caption = store.caption(project, clip_id)
+            prompt = clip_prompt(project, clip_id)
+            typed, in_use = manual_sentence(project, clip_id), clip_sentence(project, clip_id)
             record = store.tagging_record(project, clip_id)
         except AnicurateError as err:
             self.error_reported.emit(describe_error(err))
             return
         if self.model.set_tags(tags) or select:
             self._select(keep)
-        if caption != self.caption_view.toPlainText():
-            self.caption_view.setPlainText(caption)
+        if prompt.text != self.caption_view.toPlainText():
+            self.caption_view.setPlainText(prompt.text)
+        self._show_sentence(typed, in_use)
+        self.token_label.setText(prompt.label)
+        over = prompt.trimmed or prompt.sentence_too_long
+        self.token_label.setProperty("over", over)
+        self.token_label.setStyleSheet("color: #d9534f; font-weight: bold;" if over else "")
+        if prompt.sentence_too_long:
+            self.token_label.setToolTip("The trigger and sentence alone are over the budget: "
+                                        "the trainer will cut the caption")  # fmt: skip
+        elif prompt.dropped:
+            self.token_label.setToolTip("Left out to fit: " + ", ".join(prompt.dropped))
+        else:
+            self.token_label.setToolTip("CLIP tokens of the caption (the text encoder reads 75)")
         if record is None:
             self.record.setText("Not auto-tagged yet.")
         else:
@@ -224,6 +264,33 @@ class TagPanel(QWidget):
             self.record.setText(text)
         self.record.setToolTip(self.record.text())
         self._update_buttons()
+
+    def _show_sentence(self, typed: str, in_use: str) -> None:
+        """A person's sentence in the field; an imported or machine one as its placeholder."""
+        if not self.sentence_edit.hasFocus() or not self.sentence_edit.isModified():
+            self.sentence_edit.setText(typed)
+            self.sentence_edit.setModified(False)
+        self.sentence_edit.setPlaceholderText(
+            f"(from a caption file or model) {in_use}" if in_use and not typed
+            else "Describe the clip in a sentence\u2026"
+        )  # fmt: skip
+
+    def save_sentence(self) -> bool:
+        """Store the field's text as the clip's sentence (one undoable edit) if it changed."""
+        project, clip_id = self.project, self.clip_id
+        if project is None or clip_id is None:
+            return False
+        text = " ".join(self.sentence_edit.text().split())
+        self.sentence_edit.setModified(False)
+        try:
+            if text == manual_sentence(project, clip_id):
+                return False
+            set_sentence(project, clip_id, text)
+        except AnicurateError as err:
+            self.error_reported.emit(describe_error(err))
+            return False
+        self._after_edit(self.selected_tags())
+        return True
 
     def selected_tags(self) -> list[str]:
         rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
@@ -256,6 +323,7 @@ class TagPanel(QWidget):
         self.down_button.setEnabled(editable and 0 <= row < self.model.rowCount() - 1)
         self.add_edit.setEnabled(editable)
         self.add_button.setEnabled(editable)
+        self.sentence_edit.setEnabled(editable)
 
     # -- editing -----------------------------------------------------------------------------
 
