@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anicurate.cli import main
+from anicurate.core.captions.sentences import sentences
 from anicurate.core.errors import DamagedProject, NotAProject, ProjectError
 from anicurate.core.media.writer import write_animation, write_video
 from anicurate.core.project import Project, ProjectSettings
-from anicurate.core.captions.sentences import sentences
 from anicurate.core.project.catalogue import _source, checked_clip
 from anicurate.core.project.rows import DAMAGED_KIND
 from anicurate.core.project.thumbnails import clip_thumbnail
@@ -166,8 +166,11 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], str | None, str]] = {
         "SELECT 5",
         "sentences row {id}: damaged row: origin 'guessed' is unknown",
     ),
-    "sentence with NULL text": (null_sentence_text, "SELECT 7",
-                                "sentences row {id}: damaged row: text is missing"),  # fmt: skip
+    "sentence with NULL text": (
+        null_sentence_text,
+        "SELECT 7",
+        "sentences row {id}: damaged row: text is missing",
+    ),
     "clip thumbnail not a JPEG": (
         lambda p: raw(
             p,
