@@ -67,7 +67,7 @@ class CaptionTemplateBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Captions", parent)
         self.setObjectName("exportCaptions")
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.pattern_edit = QLineEdit(DEFAULT_PATTERN)

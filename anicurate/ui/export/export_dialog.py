@@ -95,6 +95,20 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
+def _align_labels(*forms: QFormLayout) -> None:
+    """One label column width for stacked forms, so their fields line up."""
+    labels = [
+        item.widget()
+        for form in forms
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+    ]
+    width = max((w.sizeHint().width() for w in labels if w is not None), default=0)
+    for w in labels:
+        if w is not None:
+            w.setMinimumWidth(width)
+
+
 class ExportDialog(QDialog):
     """Settings left, preview right, progress and the summary below; non-modal.
 
@@ -143,6 +157,7 @@ class ExportDialog(QDialog):
         self.caption_box = CaptionTemplateBox()
         self.caption_box.set_template(caption_template or CaptionTemplate())
         self._remembered = self.caption_box.template()  # what the caller keeps already
+        _align_labels(self.form, self.caption_box.form)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -172,7 +187,7 @@ class ExportDialog(QDialog):
 
     def _build_form(self, out_dir: Path | None) -> QGroupBox:
         box = QGroupBox("Export")
-        form = QFormLayout(box)
+        form = self.form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.target_combo = QComboBox()
@@ -526,10 +541,11 @@ class ExportDialog(QDialog):
         if not plan.items:
             return ""
         item = plan.items[0]
+        where = f"{Path(item.source_path).name} [{item.first_frame}-{item.last_frame}]"
         if not item.caption:
-            return f"Caption of {item.label}: none"
+            return f"Caption of {where}: none"
         tokens = count_tokens(item.caption)
-        return f"Caption of {item.label} ({tokens}/{BUDGET} tokens):\n{item.caption}"
+        return f"Caption of {where} ({tokens}/{BUDGET} tokens):\n{item.caption}"
 
     def _show_preview_error(self, generation: int, message: str) -> None:
         if generation != self._generation:
@@ -639,11 +655,7 @@ class ExportDialog(QDialog):
 
     def open_folder(self) -> None:
         """Show the export folder in the desktop's file manager."""
-        folder = (
-            self.last_result.plan.out_dir
-            if self.last_result is not None
-            else self.out_dir()
-        )
+        folder = self.last_result.plan.out_dir if self.last_result is not None else self.out_dir()
         self.open_url(QUrl.fromLocalFile(str(folder)))
 
     def _set_running(self, running: bool) -> None:
