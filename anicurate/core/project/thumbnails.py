@@ -43,8 +43,7 @@ def thumbnail_frame(clip: Clip) -> int:
 
 #: The query :func:`read_clip_thumbnail_row` reads the rows of.
 CLIP_THUMBNAIL_SQL = (
-    "SELECT clip_id, first_frame, last_frame, source_hash, jpeg, width, height"
-    " FROM clip_thumbnails"
+    "SELECT clip_id, first_frame, last_frame, source_hash, jpeg, width, height FROM clip_thumbnails"
 )
 _JPEG_START = b"\xff\xd8"
 
