@@ -1,9 +1,10 @@
 """``anicurate check``: find damage in a project file, and repair what can be repaired.
 
 The check runs SQLite's own integrity and foreign-key checks, compares the tables with the
-schema and reads every row with the same validators the app uses. The repair keeps a backup
-first, recovers the readable rows into a new file when the file itself is damaged, then fixes
-rows (unknown status back to unreviewed, a damaged setting back to its default, a damaged
+schema and reads every row with the same validators the app uses (sources, clips, settings,
+analysis, tags, captions, sentences, thumbnails, samples, the edit journal). The repair keeps a
+backup first, recovers the readable rows into a new file when the file itself is damaged, then
+fixes rows (unknown status back to unreviewed, a damaged setting back to its default, a damaged
 source re-read from its file) or drops those that cannot be fixed, and says what it did.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from anicurate.core.analysis.store import FLAGS, SIGNALS, read_flags_row, read_signals_row
+from anicurate.core.captions.sentences import SENTENCE_COLUMNS, read_sentence_row
 from anicurate.core.errors import DamagedProject
 from anicurate.core.project import schema
 from anicurate.core.project.backup import SIDECARS, backup_file
@@ -32,6 +34,8 @@ from anicurate.core.project.catalogue import (
 from anicurate.core.project.importer import import_paths
 from anicurate.core.project.rows import DAMAGED_KIND, Damage, DamagedRow, parse_json
 from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS
+from anicurate.core.project.thumbnails import CLIP_THUMBNAIL_SQL, read_clip_thumbnail_row
+from anicurate.core.samples import SAMPLE_SQL, read_sample_row
 from anicurate.core.tagging.store import read_tag_row, read_tagging_row
 
 log = logging.getLogger(__name__)
@@ -155,6 +159,10 @@ def row_damage(project: Project) -> list[Damage]:
          "SELECT clip_id, model, provider, frames, rating, tagged_at FROM clip_tagging"
          " WHERE fingerprint IS NOT NULL", lambda r: read_tagging_row(r[1:]))  # fmt: skip
     scan("thumbnails", "SELECT source_id, jpeg FROM thumbnails", _thumbnail)
+    scan("clip_thumbnails", CLIP_THUMBNAIL_SQL, read_clip_thumbnail_row)
+    scan("sentences", f"SELECT id, clip_id, {SENTENCE_COLUMNS} FROM sentences",
+         lambda r: read_sentence_row(r[1], r[2:]))  # fmt: skip
+    scan("samples", SAMPLE_SQL, read_sample_row)
     scan("edits", "SELECT id, changes FROM edits", _edit)
     return out
 
@@ -329,9 +337,16 @@ def _repair_row(conn: sqlite3.Connection, damage: Damage, reread: list[str]) -> 
         n = conn.execute("SELECT count(*) FROM edits").fetchone()[0]
         conn.execute("DELETE FROM edits")
         return f"{what} -> cleared the undo history ({n} edits)"
-    key = {"thumbnails": "source_id", "clip_tagging": "clip_id"}.get(damage.table, "id")
+    key = {"thumbnails": "source_id", "clip_tagging": "clip_id",
+           "clip_thumbnails": "clip_id"}.get(damage.table, "id")  # fmt: skip
     conn.execute(f"DELETE FROM {damage.table} WHERE {key} = ?", (damage.rowid,))
-    redo = {"analysis": " (analyze again to rebuild it)", "clip_tagging": " (tag again)"}
+    redo = {
+        "analysis": " (analyze again to rebuild it)",
+        "clip_tagging": " (tag again)",
+        "clip_thumbnails": " (a cache: made again when the clip is shown)",
+        "sentences": " (the sentence is lost: import or type it again)",
+        "samples": " (the sample and its verdict are lost: import the folder again)",
+    }
     return f"{what} -> dropped{redo.get(damage.table, '')}"
 
 

@@ -167,7 +167,14 @@ def import_samples(project: Project, folder: str | os.PathLike[str], run: str,
     return SampleImport(len(found), missing)
 
 
-def _sample(row: tuple[object, ...]) -> Sample:
+#: The query :func:`read_sample_row` reads the rows of.
+SAMPLE_SQL = "SELECT id, run, step, prompt, path, verdict, note FROM samples"
+
+
+def read_sample_row(row: Sequence[object]) -> Sample:
+    """One stored sample (``SAMPLE_SQL``'s columns); DamagedRow when a value cannot be used.
+
+    :func:`samples` leaves such rows out; ``anicurate check`` names them with this same check."""
     sid, run, step, prompt, path, verdict, note = row
     if verdict not in VERDICTS:
         raise DamagedRow(f"verdict {verdict!r} is unknown")
@@ -183,11 +190,9 @@ def samples(project: Project, damage: list[Damage] | None = None) -> list[Sample
     """Every readable sample by run, step and prompt; damaged rows are left out (and named in
     ``damage`` when given)."""
     out: list[Sample] = []
-    for row in project.read(
-        "SELECT id, run, step, prompt, path, verdict, note FROM samples ORDER BY id"
-    ):
+    for row in project.read(f"{SAMPLE_SQL} ORDER BY id"):
         try:
-            out.append(_sample(row))
+            out.append(read_sample_row(row))
         except DamagedRow as err:
             if damage is not None:
                 damage.append(Damage("samples", row[0] if type(row[0]) is int else None, str(err)))

@@ -19,11 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anicurate.cli import main
+from anicurate.core.captions.sentences import sentences
 from anicurate.core.errors import DamagedProject, NotAProject, ProjectError
 from anicurate.core.media.writer import write_animation, write_video
 from anicurate.core.project import Project, ProjectSettings
 from anicurate.core.project.catalogue import _source, checked_clip
 from anicurate.core.project.rows import DAMAGED_KIND
+from anicurate.core.project.thumbnails import clip_thumbnail
+from anicurate.core.samples import samples
 from tests.helpers.tagger_samples import make_tiny_tagger
 
 CLI = [sys.executable, "-m", "anicurate"]
@@ -87,6 +90,19 @@ def null_path(path: Path) -> None:
     raw(path, "UPDATE sources SET path = NULL WHERE path LIKE '%b.mp4'")
 
 
+def null_sentence_text(path: Path) -> None:
+    """A sentence with NULL text: its NOT NULL constraint is edited out of the schema first."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, 'text TEXT NOT NULL', 'text TEXT')"
+        " WHERE name = 'sentences'"
+    )
+    conn.close()
+    raw(path, "INSERT INTO sentences (id, clip_id, frame, text, origin, detail, created_at)"
+              f" VALUES (7, ({CLIP_A}), NULL, NULL, 'imported', 'blip2.json', 1.0)")  # fmt: skip
+
+
 SOURCE_A = "SELECT id FROM sources WHERE path LIKE '%a.mp4'"
 CLIP_A = "SELECT c.id FROM clips c JOIN sources s ON s.id = c.source_id WHERE s.path LIKE '%a.mp4'"
 
@@ -141,6 +157,38 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], str | None, str]] = {
         None,
         "damaged row: score 'high' is not a number",
     ),
+    "sentence with an unknown origin": (
+        lambda p: raw(
+            p,
+            "INSERT INTO sentences (id, clip_id, frame, text, origin, detail, created_at)"
+            f" VALUES (5, ({CLIP_A}), NULL, 'a girl runs', 'guessed', '', 1.0)",
+        ),
+        "SELECT 5",
+        "sentences row {id}: damaged row: origin 'guessed' is unknown",
+    ),
+    "sentence with NULL text": (
+        null_sentence_text,
+        "SELECT 7",
+        "sentences row {id}: damaged row: text is missing",
+    ),
+    "clip thumbnail not a JPEG": (
+        lambda p: raw(
+            p,
+            "INSERT INTO clip_thumbnails VALUES"
+            f" (({CLIP_A}), 0, 5, 'h', x'89504e470d0a1a0a', 64, 48)",
+        ),
+        CLIP_A,
+        "clip_thumbnails row {id}: damaged row: jpeg is not a JPEG",
+    ),
+    "sample with an unknown verdict": (
+        lambda p: raw(
+            p,
+            "INSERT INTO samples (id, run, step, prompt, path, verdict, note, added_at)"
+            " VALUES (3, 'base', 100, 'anime, 1girl', '/x/100_s.mp4', 'meh', '', 1.0)",
+        ),
+        "SELECT 3",
+        "samples row {id}: damaged row: verdict 'meh' is unknown",
+    ),
 }
 
 
@@ -189,6 +237,59 @@ def test_a_damaged_row_is_quarantined_reported_and_repaired(
     assert backups
     assert main(["check", str(project)]) == 0
     assert capsys.readouterr().out.strip() == f"{project}: ok"
+
+
+def test_damaged_sentences_thumbnails_and_samples_are_named_dropped_and_left_out(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line per damaged row of the newer tables, exactly; the app's readers leave those
+    rows out (the grid shows the source's picture); --repair drops them and says so."""
+    clip_a = row_id(project, CLIP_A)
+    source_a = row_id(project, SOURCE_A)
+    raw(
+        project,
+        f"UPDATE clips SET last_frame = 5 WHERE id = {clip_a}",  # no longer the whole source
+        "INSERT INTO sentences (id, clip_id, frame, text, origin, detail, created_at) VALUES"
+        f" (1, {clip_a}, NULL, 'a girl runs in the rain', 'imported', 'b.json', 1.0),"
+        f" (2, {clip_a}, 4, 'she stops', 'guessed', 'b.json', 2.0)",
+        "INSERT INTO clip_thumbnails SELECT c.id, c.first_frame, c.last_frame, s.hash,"
+        " x'89504e470d0a1a0a', 64, 48 FROM clips c JOIN sources s ON s.id = c.source_id"
+        f" WHERE c.id = {clip_a}",
+        "INSERT INTO samples (id, run, step, prompt, path, verdict, note, added_at) VALUES"
+        " (1, 'base', 100, 'anime, 1girl', '/x/100_a.mp4', 'good', '', 1.0),"
+        " (2, 'base', 200, 'anime, 1girl', '/x/200_a.mp4', 'meh', '', 1.0)",
+    )
+    capsys.readouterr()
+    assert main(["check", str(project)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{project}: clip_thumbnails row {clip_a}: damaged row: jpeg is not a JPEG",
+        f"{project}: sentences row 2: damaged row: origin 'guessed' is unknown",
+        f"{project}: samples row 2: damaged row: verdict 'meh' is unknown",
+        f"{project}: 3 problem(s); `anicurate check --repair {project}` fixes them",
+    ]
+
+    with Project.open(project) as p:
+        clip, source = next((c, s) for c, s in p.clips_with_sources() if c.id == clip_a)
+        assert clip_thumbnail(p, clip, source) == p.thumbnail(source_a) is not None
+        assert [s.text for s in sentences(p, clip_a)] == ["a girl runs in the rain"]
+        assert [(s.id, s.verdict) for s in samples(p)] == [(1, "good")]
+
+    assert main(["check", "--repair", str(project)]) == 0
+    repaired = [line for line in capsys.readouterr().out.splitlines() if ": repaired: " in line]
+    assert repaired == [
+        f"{project}: repaired: clip_thumbnails row {clip_a}: damaged row: jpeg is not a JPEG"
+        " -> dropped (a cache: made again when the clip is shown)",
+        f"{project}: repaired: sentences row 2: damaged row: origin 'guessed' is unknown"
+        " -> dropped (the sentence is lost: import or type it again)",
+        f"{project}: repaired: samples row 2: damaged row: verdict 'meh' is unknown"
+        " -> dropped (the sample and its verdict are lost: import the folder again)",
+    ]
+    assert main(["check", str(project)]) == 0
+    assert capsys.readouterr().out.strip() == f"{project}: ok"
+    with Project.open(project) as p:
+        assert p.read("SELECT id FROM sentences") == [(1,)]
+        assert p.read("SELECT id FROM samples") == [(1,)]
+        assert p.read("SELECT count(*) FROM clip_thumbnails") == [(0,)]
 
 
 def test_quarantined_rows_are_named_and_the_rest_reads(project: Path, base: Path) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from anicurate.core.captions.template import CaptionTemplate
 from anicurate.core.export import (
     ExportOptions,
     ExportPlan,
@@ -29,8 +30,10 @@ from anicurate.core.jobs import Progress
 from anicurate.core.project import ClipStatus
 from anicurate.core.project.edits import set_status
 from anicurate.core.tagging import store
+from anicurate.core.tagging.merge import ScoredTag, TagResult
 from anicurate.ui import export
 from anicurate.ui.export import ExportDialog, ExportUi
+from anicurate.ui.export.caption_box import TEMPLATE_KEY
 from anicurate.ui.export.models import ITEM_ROLE, HitModel, SkippedModel
 from anicurate.ui.main_window import MainWindow
 from tests.helpers.export_samples import clip_of, make_project, write_source
@@ -127,7 +130,7 @@ def test_preview_shows_exact_counts(qtbot: QtBot, ui: ExportUi, tmp_path: Path) 
     counts = {k: label.text() for k, label in dialog.count_labels.items()}
     assert counts == {
         "chosen": "4", "clips": "3", "files": "3", "videos": "3", "stills": "0",
-        "frames": "36", "to_render": "3", "up_to_date": "0", "skipped": "1",
+        "frames": "36", "to_render": "3", "up_to_date": "0", "skipped": "1", "trimmed": "0",
     }  # fmt: skip
     assert dialog.skipped_model.rowCount() == 1
     skipped = dialog.skipped_model.index(0, 0).data(ITEM_ROLE)
@@ -149,6 +152,101 @@ def test_preview_shows_exact_counts(qtbot: QtBot, ui: ExportUi, tmp_path: Path) 
     assert blocker.args == ["size 49x32 must be even (H.264 yuv420p)"]
     assert "must be even" in dialog.preview_state.text()
     assert not dialog.export_button.isEnabled()
+
+
+@pytest.fixture
+def tagged_ui(window: MainWindow, tmp_path: Path) -> Iterator[ExportUi]:
+    """Two accepted clips tagged by a tagger: a.mp4 with a character and three general tags,
+    b.mp4 with 40 general tags (over 75 CLIP tokens, so its lowest-scored tags give way)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    files = [write_source(media / "a.mp4", 12), write_source(media / "b.mp4", 12)]
+    path = tmp_path / "tagged.anicurate"
+    project = make_project(
+        path, files, train_width=48, train_height=32, n_sample_frames=4, fps=24,
+        use_bucketing=False, trigger_tag="anime",
+    )  # fmt: skip
+    set_status(project, [c.id for c in project.clips()], ClipStatus.ACCEPTED)
+    a_tags = [ScoredTag("hatsune_miku", 0.95, "character"), ScoredTag("long_hair", 0.9, "general"),
+              ScoredTag("smile", 0.5, "general"), ScoredTag("blush", 0.4, "general")]  # fmt: skip
+    b_tags = [ScoredTag(f"tag_number_{i}", 0.99 - i / 100, "general") for i in range(40)]
+    for name, tags in (("a.mp4", a_tags), ("b.mp4", b_tags)):
+        store.store_auto_tags(project, clip_of(project, name), TagResult(tuple(tags), {}),
+                              fingerprint="f", model="m", provider="cpu", frames=[0])  # fmt: skip
+    project.close()
+    assert window.open_project(path)
+    yield export.install(window, window.session, window.jobs)
+
+
+def replan(qtbot: QtBot, dialog: ExportDialog, change: Any) -> ExportPlan:
+    """Make ``change`` and wait for the plan of the new options."""
+    with qtbot.waitSignal(dialog.preview_updated, timeout=TIMEOUT,
+                          check_params_cb=_is_plan) as blocker:  # fmt: skip
+        change()
+    plan = blocker.args[0]
+    assert isinstance(plan, ExportPlan)
+    return plan
+
+
+def test_caption_choices_change_the_previewed_prompt_and_are_remembered(
+    qtbot: QtBot, window: MainWindow, tagged_ui: ExportUi, tmp_path: Path
+) -> None:
+    dialog = open_dialog(qtbot, tagged_ui, tmp_path / "out", Target.T2V_FOLDER)
+    box = dialog.caption_box
+    a_label = "a.mp4 [0-11]"
+    assert dialog.example_label.text() == (
+        f"Caption of {a_label} (14/75 tokens):\nanime, hatsune_miku, long_hair, smile, blush"
+    )
+    # b.mp4's 40 tags do not fit 75 CLIP tokens: the preview counts the clip as trimmed.
+    assert dialog.count_labels["trimmed"].text() == "1"
+    assert dialog.plan is not None
+    assert any("1 clip over 75 CLIP tokens" in w for w in dialog.plan.warnings)
+
+    replan(qtbot, dialog, lambda: box.general_check.setChecked(True))
+    assert dialog.example_label.text().endswith("\nanime, long_hair, smile, blush")
+    assert not box.character_check.isEnabled()
+    plan = replan(qtbot, dialog, lambda: box.max_spin.setValue(2))
+    assert dialog.example_label.text().endswith("\nanime, long_hair, smile")
+    assert plan.counts()["trimmed"] == 0 and dialog.count_labels["trimmed"].text() == "0"
+    replan(qtbot, dialog, lambda: box.underscores_check.setChecked(True))
+    assert dialog.example_label.text() == (
+        f"Caption of {a_label} (6/75 tokens):\nanime, long hair, smile"
+    )
+
+    # Remembered in the project, and a new dialog on it starts from there.
+    chosen = CaptionTemplate(general_only=True, max_tags=2, underscores_to_spaces=True)
+    project = window.session.project
+    assert project is not None and project.setting(TEMPLATE_KEY) == chosen.to_dict()
+    dialog.hide()
+    tagged_ui.export_dialog = None
+    again = tagged_ui.show_export_dialog()
+    assert again is not None and again is not dialog
+    assert again.caption_box.template() == chosen
+
+
+def test_a_bad_caption_template_is_named_and_blocks_export(
+    qtbot: QtBot, tagged_ui: ExportUi, tmp_path: Path
+) -> None:
+    dialog = open_dialog(qtbot, tagged_ui, tmp_path / "out", Target.T2V_FOLDER)
+    box = dialog.caption_box
+    assert dialog.export_button.isEnabled() and not box.error_label.isVisible()
+    with qtbot.waitSignal(dialog.preview_updated, timeout=TIMEOUT) as blocker:
+        box.pattern_edit.setText("{trigger}, {caption}")
+    assert blocker.args == ["the caption template is not valid."]
+    assert box.error_label.isVisible()
+    assert box.error_label.text() == (
+        "caption template '{trigger}, {caption}' names {caption}; "
+        "use {trigger}, {sentence} and {tags}"
+    )
+    assert not dialog.export_button.isEnabled()
+    assert dialog.start_export() is None
+    assert dialog.preview_state.text() == "Cannot export: the caption template is not valid."
+    with qtbot.waitSignal(dialog.preview_updated, timeout=TIMEOUT) as blocker:
+        box.pattern_edit.setText("{trigger} {tags")
+    assert box.error_label.text().startswith("caption template '{trigger} {tags': ")
+    replan(qtbot, dialog, lambda: box.pattern_edit.setText("{tags}, {trigger}"))
+    assert not box.error_label.isVisible() and dialog.export_button.isEnabled()
+    assert dialog.example_label.text().endswith("\nhatsune_miku, long_hair, smile, blush, anime")
 
 
 def test_export_from_the_dialog(

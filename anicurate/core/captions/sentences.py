@@ -10,10 +10,12 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from anicurate.core.errors import AnicurateError
 from anicurate.core.project.catalogue import Project
 from anicurate.core.project.edits import edit
+from anicurate.core.project.rows import DamagedRow, need_real, need_text, short
 
 ORIGINS = ("manual", "imported", "machine")
 
@@ -34,17 +36,32 @@ class Sentence:
     created_at: float
 
 
+#: The columns :func:`read_sentence_row` reads, in its order.
+SENTENCE_COLUMNS = "frame, text, origin, detail, created_at"
+
+
+def read_sentence_row(clip_id: int, row: Sequence[Any]) -> Sentence:
+    """One stored sentence (``SENTENCE_COLUMNS``); DamagedRow when a value cannot be used.
+
+    The readers leave such rows out; ``anicurate check`` names them with this same check."""
+    frame, text, origin, detail, created = row
+    if frame is not None and type(frame) is not int:
+        raise DamagedRow(f"frame is not a whole number ({short(frame)})")
+    if origin not in ORIGINS:
+        raise DamagedRow(f"origin {short(origin)} is unknown")
+    return Sentence(clip_id, frame, need_text(text, "text"), origin, need_text(detail, "detail"),
+                    need_real(created, "created_at"))  # fmt: skip
+
+
 def sentences(project: Project, clip_id: int) -> list[Sentence]:
     """Every readable sentence of a clip, the one in use first (see :func:`_rank`)."""
-    rows = project.read(
-        "SELECT frame, text, origin, detail, created_at FROM sentences WHERE clip_id = ?",
-        (clip_id,),
-    )
-    out = [
-        Sentence(clip_id, f if type(f) is int else None, t, o, str(d), float(c))
-        for f, t, o, d, c in rows
-        if isinstance(t, str) and o in ORIGINS and isinstance(c, int | float)
-    ]  # damaged rows are left out
+    rows = project.read(f"SELECT {SENTENCE_COLUMNS} FROM sentences WHERE clip_id = ?", (clip_id,))
+    out = []
+    for row in rows:
+        try:
+            out.append(read_sentence_row(clip_id, row))
+        except DamagedRow:
+            continue  # quarantined: left out here, named by `anicurate check`
     return sorted(out, key=_rank)
 
 

@@ -75,17 +75,19 @@ class Prompt:
 
 def check_pattern(pattern: str) -> None:
     """Raise TemplateError unless ``pattern`` only names {trigger}, {sentence} and {tags}."""
-    try:
-        names = {m.group(1) for m in re.finditer(r"\{([^{}]*)\}", pattern)}
-        pattern.format(trigger="", sentence="", tags="")
-    except (ValueError, IndexError, KeyError) as err:
-        raise TemplateError(f"caption template {pattern!r}: {err}") from err
+    # Unknown names first: format() would only say KeyError('caption').
+    names = {m.group(1) for m in re.finditer(r"(?<!\{)\{([^{}]*)\}", pattern)}
     unknown = names - set(FIELDS)
     if unknown:
         raise TemplateError(
-            f"caption template {pattern!r} names {', '.join(sorted(unknown))}; "
+            f"caption template {pattern!r} names "
+            f"{', '.join('{' + n + '}' for n in sorted(unknown))}; "
             f"use {{trigger}}, {{sentence}} and {{tags}}"
         )
+    try:
+        pattern.format(trigger="", sentence="", tags="")
+    except (ValueError, IndexError, KeyError) as err:
+        raise TemplateError(f"caption template {pattern!r}: {err}") from err
 
 
 def _norm(tag: str) -> str:

@@ -22,6 +22,7 @@ from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
 from anicurate.core.media import open_media
 from anicurate.core.project.catalogue import Clip, Project, Source
+from anicurate.core.project.rows import DamagedRow, need_int, need_text
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,42 @@ def thumbnail_frame(clip: Clip) -> int:
     return (clip.first_frame + clip.last_frame) // 2
 
 
+#: The query :func:`read_clip_thumbnail_row` reads the rows of.
+CLIP_THUMBNAIL_SQL = (
+    "SELECT clip_id, first_frame, last_frame, source_hash, jpeg, width, height FROM clip_thumbnails"
+)
+_JPEG_START = b"\xff\xd8"
+
+
+def read_clip_thumbnail_row(row: Sequence[object]) -> bytes:
+    """A stored clip thumbnail's JPEG (``CLIP_THUMBNAIL_SQL``'s columns); DamagedRow when the
+    row cannot be used. The grid then shows the source's picture; ``anicurate check`` names it."""
+    clip_id, first, last, source_hash, jpeg, width, height = row
+    need_int(clip_id, "clip_id")
+    need_int(first, "first_frame", 0)
+    need_int(last, "last_frame", 0)
+    need_text(source_hash, "source_hash")
+    need_int(width, "width", 1)
+    need_int(height, "height", 1)
+    if not isinstance(jpeg, bytes) or not jpeg.startswith(_JPEG_START):
+        raise DamagedRow("jpeg is not a JPEG")
+    return jpeg
+
+
 def clip_thumbnail(project: Project, clip: Clip, source: Source) -> bytes | None:
     """The JPEG to show for ``clip``: its own when current, else its source's (a stand-in until
     :func:`make_clip_thumbnails` has made one); None when there is neither."""
     if not spans_source(clip, source):
         rows = project.read(
-            "SELECT jpeg FROM clip_thumbnails WHERE clip_id = ? AND first_frame = ?"
-            " AND last_frame = ? AND source_hash = ?",
+            f"{CLIP_THUMBNAIL_SQL} WHERE clip_id = ? AND first_frame = ? AND last_frame = ?"
+            " AND source_hash = ?",
             (clip.id, clip.first_frame, clip.last_frame, source.hash),
         )
-        if rows and isinstance(rows[0][0], bytes):
-            return bytes(rows[0][0])
+        if rows:
+            try:
+                return read_clip_thumbnail_row(rows[0])
+            except DamagedRow as err:  # quarantined: the source's picture stands in
+                log.warning("%s: clip %d thumbnail: %s", project.path, clip.id, err)
     return project.thumbnail(source.id)
 
 

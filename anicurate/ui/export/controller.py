@@ -1,4 +1,5 @@
-"""Export in the window: File > Export… (Ctrl+E) opens the export dialog on the open project,
+"""Export in the window: File > Export… (Ctrl+E) opens the export dialog on the open project
+(with the caption template last used in it, kept in the project),
 Tools > Find training clips… ranks an export's clips by a prompt and opens a hit in the player.
 It uses the session, the job queue and the shell only.
 """
@@ -10,8 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
+from anicurate.core.captions.template import CaptionTemplate
 from anicurate.core.export import ExportResult, Hit
 from anicurate.ui.common.messages import export_summary_text
+from anicurate.ui.export.caption_box import load_template, save_template
 from anicurate.ui.export.export_dialog import ExportDialog
 from anicurate.ui.export.find_dialog import FindDialog
 from anicurate.ui.jobs import JobQueue
@@ -78,9 +81,11 @@ class ExportUi(QObject):
                 project.settings(),
                 jobs=self.jobs,
                 out_dir=self.last_export_dir,
+                caption_template=load_template(project),
                 parent=self.shell.widget(),
             )
             dialog.export_ended.connect(self._on_export_ended)
+            dialog.caption_template_changed.connect(self._remember_template)
             self.export_dialog = dialog
         else:
             dialog.schedule_preview(0)  # the catalogue may have changed since it was last shown
@@ -88,6 +93,14 @@ class ExportUi(QObject):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def _remember_template(self, template: CaptionTemplate) -> None:
+        """Keep the dialog's caption template in its project, for the next export."""
+        dialog, project = self.sender(), self.session.project
+        if not isinstance(dialog, ExportDialog) or project is None:
+            return
+        if _same_file(project.path, dialog.project_path):
+            save_template(project, template)
 
     def _on_export_ended(self, how: str) -> None:
         dialog = self.sender()

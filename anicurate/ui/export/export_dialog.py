@@ -1,5 +1,6 @@
-"""The export dialog: choose a trainer layout, folder and training numbers, see what the export
-will write (counts, skipped clips with reasons, warnings) before rendering, then render it as a
+"""The export dialog: choose a trainer layout, folder, training numbers and caption template, see
+what the export will write (counts, clips whose tags were trimmed to 75 CLIP tokens, the first
+caption, skipped clips with reasons, warnings) before rendering, then render it as a
 job with progress and Cancel, and end with a summary naming the config and manifest.
 
 The preview is :func:`plan_export` run in the thread pool (debounced, newest request wins); the
@@ -38,6 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from anicurate.core.captions.template import CaptionTemplate, TemplateError
+from anicurate.core.captions.tokens import BUDGET, count_tokens
 from anicurate.core.export import (
     TARGETS,
     ExportOptions,
@@ -52,6 +55,7 @@ from anicurate.core.export.include import DEFAULT_INCLUDE
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
 from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
+from anicurate.ui.export.caption_box import CaptionTemplateBox
 from anicurate.ui.export.models import SkippedColumn, SkippedModel
 from anicurate.ui.jobs import EXPORT, PREVIEW, Job, JobQueue, JobWorker
 
@@ -72,6 +76,7 @@ COUNT_LABELS = (
     ("to_render", "To render"),
     ("up_to_date", "Up to date"),
     ("skipped", "Skipped"),
+    ("trimmed", "Tags trimmed"),  # clips whose tags gave way to fit 75 CLIP tokens
 )
 
 #: Plans and renders in the worker thread; the dialog's :attr:`make_job` (tests wrap it).
@@ -90,6 +95,20 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
+def _align_labels(*forms: QFormLayout) -> None:
+    """One label column width for stacked forms, so their fields line up."""
+    labels = [
+        item.widget()
+        for form in forms
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+    ]
+    width = max((w.sizeHint().width() for w in labels if w is not None), default=0)
+    for w in labels:
+        if w is not None:
+            w.setMinimumWidth(width)
+
+
 class ExportDialog(QDialog):
     """Settings left, preview right, progress and the summary below; non-modal.
 
@@ -98,6 +117,7 @@ class ExportDialog(QDialog):
     """
 
     preview_updated = Signal(object)  # ExportPlan | str
+    caption_template_changed = Signal(object)  # CaptionTemplate, when a new one is planned
     export_started = Signal(object)  # JobWorker
     export_ended = Signal(str)
 
@@ -108,6 +128,7 @@ class ExportDialog(QDialog):
         *,
         jobs: JobQueue | None = None,
         out_dir: Path | None = None,
+        caption_template: CaptionTemplate | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -133,10 +154,20 @@ class ExportDialog(QDialog):
         self._preview_timer.timeout.connect(self.update_preview)
 
         form_box = self._build_form(out_dir)
+        self.caption_box = CaptionTemplateBox()
+        self.caption_box.set_template(caption_template or CaptionTemplate())
+        self._remembered = self.caption_box.template()  # what the caller keeps already
+        _align_labels(self.form, self.caption_box.form)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(form_box)
+        left_layout.addWidget(self.caption_box)
+        left_layout.addStretch(1)
         preview_box = self._build_preview()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(form_box)
+        splitter.addWidget(left)
         splitter.addWidget(preview_box)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -146,7 +177,7 @@ class ExportDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self._build_run_area())
         layout.addLayout(self._build_buttons())
-        self.resize(1040, 680)
+        self.resize(1040, 780)
         self._load_values(settings)
         self._connect_changes()
         self._set_running(False)
@@ -156,7 +187,7 @@ class ExportDialog(QDialog):
 
     def _build_form(self, out_dir: Path | None) -> QGroupBox:
         box = QGroupBox("Export")
-        form = QFormLayout(box)
+        form = self.form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.target_combo = QComboBox()
@@ -270,6 +301,14 @@ class ExportDialog(QDialog):
         self.settings_label.setWordWrap(True)
         layout.addWidget(self.settings_label)
 
+        self.example_label = QLabel()
+        self.example_label.setObjectName("exportCaptionExample")
+        self.example_label.setWordWrap(True)
+        self.example_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.example_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.example_label.setToolTip("The first exported clip's caption, as the trainer reads it")
+        layout.addWidget(self.example_label)
+
         self.warnings_label = QLabel()
         self.warnings_label.setObjectName("exportWarnings")
         self.warnings_label.setWordWrap(True)
@@ -363,6 +402,7 @@ class ExportDialog(QDialog):
         self.bucketing_check.toggled.connect(self._on_changed)
         self.dir_edit.textChanged.connect(self._on_changed)
         self.fallback_edit.textChanged.connect(self._on_changed)
+        self.caption_box.changed.connect(self._on_changed)
         self._update_target_hint()
 
     # -- values ------------------------------------------------------------------------------
@@ -370,6 +410,10 @@ class ExportDialog(QDialog):
     def default_out_dir(self) -> Path:
         """Next to the project, named after it: ``dataset-export``."""
         return self.project_path.parent / f"{self.project_path.stem}-export"
+
+    def out_dir(self) -> Path:
+        """The folder typed or chosen."""
+        return Path(self.dir_edit.text().strip()).expanduser()
 
     def _load_values(self, s: ProjectSettings) -> None:
         self.width_spin.setValue(s.train_width)
@@ -404,10 +448,10 @@ class ExportDialog(QDialog):
         self.include_combo.setCurrentIndex(self.include_combo.findData(Include(include)))
 
     def options(self) -> ExportOptions:
-        """What the dialog shows, as the core's options."""
+        """What the dialog shows, as the core's options; TemplateError for a bad template."""
         return ExportOptions(
             target=Target(self.target_combo.currentData()),
-            out_dir=Path(self.dir_edit.text().strip()).expanduser(),
+            out_dir=self.out_dir(),
             include=Include(self.include_combo.currentData()),
             width=self.width_spin.value(),
             height=self.height_spin.value(),
@@ -416,6 +460,7 @@ class ExportDialog(QDialog):
             frame_step=self.step_spin.value(),
             use_bucketing=self.bucketing_check.isChecked(),
             fallback_prompt=self.fallback_edit.text(),
+            caption_template=self.caption_box.template(),
         )
 
     def choose_directory(self) -> None:
@@ -449,9 +494,17 @@ class ExportDialog(QDialog):
         if not self.dir_edit.text().strip():
             self._show_preview_error(generation, "Choose a folder to export into.")
             return
+        try:
+            options = self.options()
+        except TemplateError:  # named under the template field as it is typed
+            self._show_preview_error(generation, "the caption template is not valid.")
+            return
+        if options.caption_template != self._remembered:
+            self._remembered = options.caption_template
+            self.caption_template_changed.emit(options.caption_template)
         self._preview_job = self.jobs.run_silently(
             PREVIEW,
-            _plan_job(self.project_path, self.options()),
+            _plan_job(self.project_path, options),
             functools.partial(self._show_plan, generation),
             functools.partial(self._show_preview_error, generation),
         )
@@ -470,6 +523,7 @@ class ExportDialog(QDialog):
             f"{s.width}\u00d7{s.height}{aspect}, {s.fps} fps, window {s.window_frames} frames "
             f"(a clip needs {s.min_frames}); config template: {s.preset}"
         )
+        self.example_label.setText(self._example_text(plan))
         self.warnings_label.setText("\n".join(f"\u26a0 {w}" for w in plan.warnings))
         self.warnings_label.setVisible(bool(plan.warnings))
         self.skipped_model.set_items(plan.skipped)
@@ -481,6 +535,18 @@ class ExportDialog(QDialog):
         self._set_running(self.job is not None)
         self.preview_updated.emit(plan)
 
+    @staticmethod
+    def _example_text(plan: ExportPlan) -> str:
+        """The first file's caption with its CLIP token count, or why there is none."""
+        if not plan.items:
+            return ""
+        item = plan.items[0]
+        where = f"{Path(item.source_path).name} [{item.first_frame}-{item.last_frame}]"
+        if not item.caption:
+            return f"Caption of {where}: none"
+        tokens = count_tokens(item.caption)
+        return f"Caption of {where} ({tokens}/{BUDGET} tokens):\n{item.caption}"
+
     def _show_preview_error(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
@@ -489,6 +555,7 @@ class ExportDialog(QDialog):
         for label in self.count_labels.values():
             label.setText("\u2013")
         self.settings_label.setText("")
+        self.example_label.setText("")
         self.warnings_label.setVisible(False)
         self.skipped_model.set_items([])
         self.skipped_title.setText("")
@@ -502,7 +569,10 @@ class ExportDialog(QDialog):
         """Plan and render the current options in the pool; None when it cannot start."""
         if self.job is not None or self.plan is None:
             return None
-        options, workers = self.options(), self.workers_spin.value()
+        try:
+            options, workers = self.options(), self.workers_spin.value()
+        except TemplateError:
+            return None  # named under the field; the preview has Export disabled already
         worker = self.jobs.submit(
             EXPORT,
             lambda: self.make_job(self.project_path, options, workers),
@@ -580,16 +650,12 @@ class ExportDialog(QDialog):
         self.progress_label.setText("")
         self.summary_label.setText(text)
         self.summary_box.setVisible(True)
-        out = self.options().out_dir
+        out = self.out_dir()
         self.open_button.setEnabled(out.is_dir())
 
     def open_folder(self) -> None:
         """Show the export folder in the desktop's file manager."""
-        folder = (
-            self.last_result.plan.out_dir
-            if self.last_result is not None
-            else self.options().out_dir
-        )
+        folder = self.last_result.plan.out_dir if self.last_result is not None else self.out_dir()
         self.open_url(QUrl.fromLocalFile(str(folder)))
 
     def _set_running(self, running: bool) -> None:
@@ -606,6 +672,7 @@ class ExportDialog(QDialog):
             self.bucketing_check,
             self.fallback_edit,
             self.workers_spin,
+            self.caption_box,
         ):
             widget.setEnabled(not running)
         if not running:
