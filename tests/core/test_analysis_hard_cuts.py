@@ -113,12 +113,37 @@ def test_a_close_up_pose_jump_is_no_cut(tmp_path: Path, seed: int) -> None:
     assert ev.cuts == [] and ev.transitions == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18: a pose jump covering most of the frame still "
-                   "reads as a cut (background evidence tried, not separable yet)")  # fmt: skip
-@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize(
+    "seed",
+    [
+        5,  # once a cut: the figure covers most of the frame; the hills and clouds stay in place
+        pytest.param(4, marks=pytest.mark.xfail(strict=True, reason=(
+            "issue 18: this shot pans 4 px a drawing and the jump skips 34 drawings, so the "
+            "background moves 68 px in one frame: nothing tells it from a cut to another "
+            "framing of the same scene (border colours, ORB, still cells measured)"))),
+    ],
+)  # fmt: skip
 def test_a_pose_jump_over_most_of_the_frame_is_no_cut(tmp_path: Path, seed: int) -> None:
     ev = _events(_big_pose_jump(seed).write(tmp_path / "jump.mp4"))
     assert ev.cuts == []
+
+
+def test_pose_jumps_there_and_back_over_a_still_background_are_no_cuts(tmp_path: Path) -> None:
+    # Both jumps were cuts (the hard set's "poses" negatives): the new drawings change half the
+    # frame, which flow cannot explain; the hills and clouds around the figure stay in place.
+    pal = random_palette(np.random.default_rng(7))
+    a = Layout(pan=250, figure_x=0.25, scale=1.8)
+    b = Layout(pan=250, figure_x=0.65, scale=1.2, walk_speed=10)
+    tl = Timeline().shot(14, pal, a).pose_jump(14, pal, a, b, start=40)
+    tl.pose_jump(14, pal, a, a, start=80)
+    _, sig = compute_signals(tl.write(tmp_path / "poses.mp4"))
+    ev = detect(sig)
+    assert ev.cuts == [] and ev.transitions == [] and ev.flashes == []
+    # The still share is measured on the jumps (cut candidates), never on held drawings.
+    measured = np.flatnonzero(np.isfinite(sig["still"])).tolist()
+    assert 14 in measured and 28 in measured
+    assert sig["still"][14] >= 0.23 and sig["still"][28] >= 0.23
+    assert np.isnan(sig["still"][[1, 3, 5, 21]]).all()
 
 
 def test_new_colours_over_a_similar_layout_are_a_cut_though_flow_half_explains_it(

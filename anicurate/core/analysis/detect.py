@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anicurate.core.analysis.signals import LAGS, SPANS, Signals
+from anicurate.core.analysis.signals import CANDIDATE_BLOCK_FRAC, LAGS, SPANS, Signals
 
 #: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
 #: ~256 x 144 working frame: a frame is held when no block changed by more than HELD_HI and at
@@ -20,7 +20,7 @@ HELD_FRAC = 0.33
 
 # Hard cuts: a cut changes most of the frame in a way flow cannot explain, far more than the
 # changes around it (AdaptiveDetector's idea, on the motion-compensated residual).
-CUT_MIN_BLOCK_FRAC = 0.15
+CUT_MIN_BLOCK_FRAC = CANDIDATE_BLOCK_FRAC
 CUT_MIN_RESIDUAL = 7.0
 # Between two framings of one scene optical flow finds false matches and explains part of the
 # change: when the mean luma change is this large, a lower residual suffices.
@@ -35,6 +35,11 @@ CUT_WINDOW = 6
 CUT_COLOUR_MIN = 25.0
 CUT_COLOUR_RATIO = 4.0
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
+#: A candidate that leaves at least this share of the frame before's textured cells unchanged
+#: keeps its background in place: a key-pose jump (a new drawing of the figure in a held shot),
+#: no cut. On the generated sets cuts leave at most 0.16 (a cut to another framing of the same
+#: scene moves the background), pose jumps over a still background at least 0.31.
+CUT_MAX_STILL = 0.23
 
 # Flashes: at most this many frames that differ in brightness and return to the shot before.
 FLASH_MAX = max(LAGS) - 1
@@ -136,6 +141,7 @@ def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> l
     large = (mad >= CUT_LARGE_MAD) & (residual >= CUT_MIN_RESIDUAL_LARGE)
     strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL) | large)
     strong &= content >= cut_min_content
+    strong &= ~(np.nan_to_num(sig["still"]) >= CUT_MAX_STILL)
     out: list[int] = []
     for i in (int(x) for x in np.flatnonzero(strong)):
         if i == 0:

@@ -54,6 +54,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "content",  # ContentDetector's HSV content change (mean of |dH|, |dS|, |dV|)
     "motion",  # mean optical-flow magnitude, percent of the frame width per frame
     "residual",  # mean absolute difference left after warping the frame before by the flow
+    "still",  # share of the frame before's textured cells left unchanged (NaN: no cut candidate)
     "lag2",  # tiny-frame mean absolute difference to frame i-2
     "lag3",
     "lag4",
@@ -77,6 +78,18 @@ DETAIL_LINES = 360
 WORK_AREA = 256 * 144
 #: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
 BLOCK_LO = 5.0
+#: A frame with at least this share of changed blocks may be a cut (the detector's least
+#: block share): only such frames get the ``still`` measure, so other frames cost nothing more.
+CANDIDATE_BLOCK_FRAC = 0.15
+#: ``still`` looks at a STILL_GRID x STILL_GRID grid of cells of the working luma: a cell of the
+#: frame before is textured (outlines, painted detail) when its luma deviates by more than
+#: STILL_TEXTURE, unchanged when its mean absolute difference is below STILL_DIFF. A pose jump
+#: in a held shot leaves the background's textured cells in place; a cut, even to another
+#: framing of the same scene, moves or replaces nearly all of them.
+STILL_GRID = 8
+STILL_TEXTURE = 8.0
+STILL_DIFF = 3.0
+STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing: share 0
 _YUV_FORMATS = frozenset(
     {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "nv12"}
 )
@@ -264,7 +277,10 @@ class SignalComputer:
         blocks = cv2.resize(diff, (luma.shape[1] // 8, luma.shape[0] // 8),
                             interpolation=cv2.INTER_AREA)  # fmt: skip
         vals[S["block_max"], i] = float(blocks.max())
-        vals[S["block_frac"], i] = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
+        frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
+        vals[S["block_frac"], i] = frac
+        if frac >= CANDIDATE_BLOCK_FRAC:
+            vals[S["still"], i] = _still_share(prev[0], diff)
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
         # Flow from this frame to the one before: warping that one by it predicts this one.
@@ -321,6 +337,21 @@ class SignalComputer:
     def finish(self) -> Signals:
         """The signals; frames that never arrived (the file ended early) repeat the last one."""
         return Signals(self.values, self.hashes)
+
+
+def _still_share(prev: np.ndarray, diff: np.ndarray) -> float:
+    """The share of ``prev``'s textured grid cells whose mean absolute change (``diff``) stays
+    below STILL_DIFF: background left in place (see STILL_GRID)."""
+    grid = (STILL_GRID, STILL_GRID)
+    change = cv2.resize(diff, grid, interpolation=cv2.INTER_AREA)
+    f = prev.astype(np.float32)
+    mean = cv2.resize(f, grid, interpolation=cv2.INTER_AREA)
+    square = cv2.resize(f * f, grid, interpolation=cv2.INTER_AREA)
+    textured = square - mean * mean > STILL_TEXTURE**2
+    count = int(np.count_nonzero(textured))
+    if count < STILL_MIN_CELLS:
+        return 0.0
+    return float(np.count_nonzero(textured & (change < STILL_DIFF))) / count
 
 
 def _phash(gray: np.ndarray) -> int:
