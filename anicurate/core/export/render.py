@@ -33,6 +33,7 @@ from anicurate.core.export.files import (
     tmp_path,
     write_text_atomic,
 )
+from anicurate.core.export.fixed import FixStopped, fixed_frames
 from anicurate.core.export.manifest import write_manifest
 from anicurate.core.export.ownership import Ownership, describe_os_error, open_export
 from anicurate.core.export.plan import ExportOptions, ExportPlan, PlanItem, load_state, plan_export
@@ -118,6 +119,9 @@ def transform(rgb: np.ndarray, item: PlanItem) -> np.ndarray:
 
 def _output_frames(item: PlanItem, threads: int, cancel: threading.Event) -> Iterator[np.ndarray]:
     """The item's output frames, decoding the source once, in order."""
+    if item.fix is not None:
+        yield from _fixed_output_frames(item, threads, cancel)
+        return
     first, last = min(item.frames), max(item.frames)
     wanted = list(item.frames)
     pos = 0
@@ -134,6 +138,18 @@ def _output_frames(item: PlanItem, threads: int, cancel: threading.Event) -> Ite
                     pos += 1
             if pos >= len(wanted):
                 return
+
+
+def _fixed_output_frames(
+    item: PlanItem, threads: int, cancel: threading.Event
+) -> Iterator[np.ndarray]:
+    """The output frames of an item with a fix: its fixed clip's frames (cached, see fixed.py)."""
+    assert item.fix is not None
+    try:
+        for rgb in fixed_frames(item.fix, item.frames, threads, cancel.is_set):
+            yield transform(rgb, item)
+    except FixStopped:
+        raise _Cancelled from None
 
 
 def _encode(item: PlanItem, tmp: Path, threads: int, cancel: threading.Event) -> None:

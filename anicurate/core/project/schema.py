@@ -171,6 +171,15 @@ _V6_CLIP_THUMBNAILS: Migration = (
     )""",
 )
 
+_V7_CLIP_FIXES: Migration = (
+    # A clip's fix (upscale, denoise, interpolation): FixSpec JSON, applied at export render and
+    # previewed in the player; the source files are never changed. No row: no fix.
+    """CREATE TABLE clip_fixes (
+        clip_id INTEGER PRIMARY KEY REFERENCES clips (id) ON DELETE CASCADE,
+        spec TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CATALOGUE,
     _V2_THUMBNAILS_AND_ANALYSIS,
@@ -178,6 +187,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V4_EDIT_JOURNAL,
     _V5_SENTENCES,
     _V6_CLIP_THUMBNAILS,
+    _V7_CLIP_FIXES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
