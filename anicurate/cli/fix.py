@@ -205,7 +205,8 @@ def _wanted(project: Any, args: argparse.Namespace, ids: list[int], before: dict
             elif isinstance(itp, int):
                 new, holds = (Interpolation("factor", itp) if itp > 1 else None), spec.smooth_holds
             else:
-                new, holds = itp, spec.smooth_holds  # fps:N
+                assert isinstance(itp, Interpolation)  # fps:N
+                new, holds = itp, spec.smooth_holds
             spec = replace(spec, interpolate=new, smooth_holds=holds)
         spec = replace(
             spec,

@@ -21,6 +21,7 @@ from typing import Any
 
 from anicurate.core.analysis.store import FLAGS, SIGNALS, read_flags_row, read_signals_row
 from anicurate.core.errors import DamagedProject
+from anicurate.core.fix.store import fix_damage
 from anicurate.core.project import schema
 from anicurate.core.project.backup import SIDECARS, backup_file
 from anicurate.core.project.catalogue import (
@@ -155,6 +156,7 @@ def row_damage(project: Project) -> list[Damage]:
          "SELECT clip_id, model, provider, frames, rating, tagged_at FROM clip_tagging"
          " WHERE fingerprint IS NOT NULL", lambda r: read_tagging_row(r[1:]))  # fmt: skip
     scan("thumbnails", "SELECT source_id, jpeg FROM thumbnails", _thumbnail)
+    out += fix_damage(project)
     scan("edits", "SELECT id, changes FROM edits", _edit)
     return out
 
@@ -213,7 +215,6 @@ def repair_project(path: str | os.PathLike[str]) -> Repair:
             conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
             report.changes.append(f"dropped {table} row {rowid}: its {parent} row is missing")
     if reread:
-
         job = import_paths(path, [Path(p) for p in reread])
         for _ in job:
             pass
@@ -329,7 +330,9 @@ def _repair_row(conn: sqlite3.Connection, damage: Damage, reread: list[str]) -> 
         n = conn.execute("SELECT count(*) FROM edits").fetchone()[0]
         conn.execute("DELETE FROM edits")
         return f"{what} -> cleared the undo history ({n} edits)"
-    key = {"thumbnails": "source_id", "clip_tagging": "clip_id"}.get(damage.table, "id")
+    key = {"thumbnails": "source_id", "clip_tagging": "clip_id", "clip_fixes": "clip_id"}.get(
+        damage.table, "id"
+    )
     conn.execute(f"DELETE FROM {damage.table} WHERE {key} = ?", (damage.rowid,))
     redo = {"analysis": " (analyze again to rebuild it)", "clip_tagging": " (tag again)"}
     return f"{what} -> dropped{redo.get(damage.table, '')}"
