@@ -27,7 +27,7 @@ from anicurate.core.fix.engines import denoise_model, load_engines
 from anicurate.core.fix.errors import FixError
 from anicurate.core.fix.models import ModelInfo, find_model
 from anicurate.core.fix.pipeline import fix_frames
-from anicurate.core.fix.plan import Slot, plan_frames
+from anicurate.core.fix.plan import Slot, clip_events, plan_frames
 from anicurate.core.fix.spec import FixSpec, Interpolation
 from anicurate.core.media.reader import open_media
 
@@ -70,26 +70,6 @@ def cache_dir() -> Path:
     """Where fixed clips are cached."""
     override = os.environ.get("ANICURATE_FIX_CACHE")
     return Path(override) if override else paths.user_cache_dir() / "fixed"
-
-
-def clip_events(events: Events | None, first: int, last: int) -> Events | None:
-    """A source's events seen from frame ``first`` (indices relative to the clip)."""
-    if events is None:
-        return None
-    n = last - first + 1
-
-    def spans(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-        return [(max(a, first) - first, min(b, last) - first) for a, b in items
-                if b >= first and a <= last]  # fmt: skip
-
-    return Events(
-        cuts=[c - first for c in events.cuts if first < c <= last],
-        transitions=spans(events.transitions),
-        flashes=spans(events.flashes),
-        held=np.asarray(events.held[first : last + 1], bool).copy()
-        if len(events.held) > first
-        else np.zeros(n, bool),
-    )
 
 
 def _models(spec: FixSpec) -> list[ModelInfo]:
