@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.project import Project
-from anicurate.ui import export, project_copy, review, tagging
+from anicurate.ui import export, fix, project_copy, review, tagging
 from anicurate.ui import help as help_menu
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.project_settings = ProjectSettingsUi(self, self.session)
         self.tagging = tagging.install(self, self.session, self.jobs)
         self.export_ui = export.install(self, self.session, self.jobs)
+        self.fix = fix.install(self, self.session, self.jobs)
         self.project_copy = project_copy.install(self, self.session)
         self._finish_menus()
         self.resizeDocks([self.inspector_dock], [340], Qt.Orientation.Horizontal)
