@@ -110,6 +110,16 @@ class FixFeature(QObject):
             return
         self.spec = clip_fixes(project, [clip.id]).get(clip.id)
         self.shell.inspector.set_fix(clip.id, self.spec)
+        self.preview_spec(self.spec)
+
+    def preview_spec(self, spec: FixSpec | None) -> None:
+        """Mark and preview ``spec`` on the current clip without storing it (the stored fix
+        comes back with the next clip change or edit)."""
+        row = self.row
+        if row is None or row.clip is None or row.source.info is None:
+            return
+        clip = row.clip
+        self.spec = spec
         marks: list[float] = []
         if self.spec is not None and self.spec.interpolate is not None:
             slots = fix_plan(self.spec, clip.first_frame, clip.last_frame,
