@@ -117,7 +117,9 @@ def test_flag_suggest_set_undo_redo_export_and_the_cache(
     assert plan.skipped == [] and plan.counts()["fixed"] == 2
     by_clip = {i.clip_id: i for i in plan.items}
     assert by_clip[small].warnings == ()  # 2x reaches the training size: nothing enlarged
-    assert any(line.startswith("fixes: 2 clips") for line in plan.summary_lines())
+    (note,) = [w for w in plan.warnings if w.startswith("fixes: 2 clips")]
+    assert note.endswith("extra (a CPU estimate; cached fixes are reused)")
+    assert note in plan.summary_lines()
     result = run(plan)
     assert result.failed == []
     # Each source frame of both (both small) upscaled once; 6 -> 9 frames, 5 synthesised.
@@ -133,7 +135,10 @@ def test_flag_suggest_set_undo_redo_export_and_the_cache(
     # A re-export into a new folder renders again but reuses the fixed clips.
     engine_calls.clear()
     plan = plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=tmp_path / "o2"))
-    assert plan.fix_seconds == 0
+    assert plan.fix_seconds == 0 and any(
+        w.endswith("about 0 s extra (a CPU estimate; cached fixes are reused)")
+        for w in plan.warnings
+    )
     assert run(plan).failed == [] and engine_calls == []
     assert decode(tmp_path / "o2" / by_clip[short].media).nb_frames == 9
 

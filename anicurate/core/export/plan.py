@@ -210,11 +210,6 @@ class ExportPlan:
             + (f", parts of {part_span(s)} frames" if TARGETS[self.target].layout.chunk else ""),
         ]
         reasons = Counter(_reason_kind(k.reason) for k in self.skipped)
-        if c["fixed"]:
-            lines.append(
-                f"fixes: {_n(c['fixed'], 'clip')} upscaled, denoised or interpolated; about "
-                f"{_duration(self.fix_seconds)} extra (a CPU estimate; cached fixes are reused)"
-            )
         lines += [f"skipped {n}: {reason}" for reason, n in sorted(reasons.items())]
         lines += self.warnings
         return lines
@@ -560,6 +555,12 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
         verb = "has" if no_caption == 1 else "have"
         plan.warnings.append(
             f"{_n(no_caption, 'clip')} {verb} no caption (no tags, no fallback prompt)"
+        )
+    fixed = len({i.clip_id for i in plan.items if i.fix is not None})
+    if fixed:  # a note more than a warning, but the dialog and the CLI both show these lines
+        plan.warnings.append(
+            f"fixes: {_n(fixed, 'clip')} upscaled, denoised or interpolated at export; about "
+            f"{_duration(plan.fix_seconds)} extra (a CPU estimate; cached fixes are reused)"
         )
     plan.trimmed = len(prompts.report.trimmed)
     plan.warnings.extend(prompts.warnings())
