@@ -23,6 +23,7 @@ from typing import Any
 from anicurate.core.analysis.store import FLAGS, SIGNALS, read_flags_row, read_signals_row
 from anicurate.core.captions.sentences import SENTENCE_COLUMNS, read_sentence_row
 from anicurate.core.errors import DamagedProject
+from anicurate.core.fix.store import fix_damage
 from anicurate.core.project import schema
 from anicurate.core.project.backup import SIDECARS, backup_file
 from anicurate.core.project.catalogue import (
@@ -163,6 +164,7 @@ def row_damage(project: Project) -> list[Damage]:
     scan("sentences", f"SELECT id, clip_id, {SENTENCE_COLUMNS} FROM sentences",
          lambda r: read_sentence_row(r[1], r[2:]))  # fmt: skip
     scan("samples", SAMPLE_SQL, read_sample_row)
+    out += fix_damage(project)
     scan("edits", "SELECT id, changes FROM edits", _edit)
     return out
 
@@ -221,7 +223,6 @@ def repair_project(path: str | os.PathLike[str]) -> Repair:
             conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
             report.changes.append(f"dropped {table} row {rowid}: its {parent} row is missing")
     if reread:
-
         job = import_paths(path, [Path(p) for p in reread])
         for _ in job:
             pass
@@ -337,8 +338,12 @@ def _repair_row(conn: sqlite3.Connection, damage: Damage, reread: list[str]) -> 
         n = conn.execute("SELECT count(*) FROM edits").fetchone()[0]
         conn.execute("DELETE FROM edits")
         return f"{what} -> cleared the undo history ({n} edits)"
-    key = {"thumbnails": "source_id", "clip_tagging": "clip_id",
-           "clip_thumbnails": "clip_id"}.get(damage.table, "id")  # fmt: skip
+    by_clip = ("clip_tagging", "clip_thumbnails", "clip_fixes")
+    key = "id"
+    if damage.table == "thumbnails":
+        key = "source_id"
+    elif damage.table in by_clip:
+        key = "clip_id"
     conn.execute(f"DELETE FROM {damage.table} WHERE {key} = ?", (damage.rowid,))
     redo = {
         "analysis": " (analyze again to rebuild it)",

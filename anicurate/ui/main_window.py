@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from anicurate.core.project import Project
-from anicurate.ui import cluster_setting, export, project_copy, review, samples, tagging
+from anicurate.ui import cluster_setting, export, fix, project_copy, review, samples, tagging
 from anicurate.ui import help as help_menu
 from anicurate.ui.browse.clip_browser import BrowserMode, ClipBrowser
 from anicurate.ui.browse.current import CurrentClip
@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.project_settings = ProjectSettingsUi(self, self.session)
         self.tagging = tagging.install(self, self.session, self.jobs)
         self.export_ui = export.install(self, self.session, self.jobs)
+        self.fix = fix.install(self, self.session, self.jobs)
         self.project_copy = project_copy.install(self, self.session)
         self.cluster_setting = cluster_setting.install(self, self.session)
         self.samples = samples.install(self, self.session, self.jobs)

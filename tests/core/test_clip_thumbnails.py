@@ -123,5 +123,6 @@ def test_a_version_4_project_is_migrated_forward(tmp_path: Path) -> None:
     with Project.open(path) as project:
         assert project.schema_version == SCHEMA_VERSION
         assert project.read("SELECT COUNT(*) FROM clip_thumbnails") == [(0,)]
+        assert project.read("SELECT COUNT(*) FROM clip_fixes") == [(0,)]
         assert project.read("SELECT COUNT(*) FROM sentences") == [(0,)]
         assert [c.last_frame for c in project.clips()] == [5]

@@ -85,6 +85,7 @@ PRAGMA user_version = 1;
 TABLES = {
     "sources", "clips", "tags", "captions", "settings", "thumbnails", "analysis",
     "removed_tags", "clip_tagging", "edits", "sentences", "clip_thumbnails", "samples",
+    "clip_fixes",
 }  # fmt: skip
 
 

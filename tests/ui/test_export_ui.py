@@ -138,7 +138,7 @@ def test_preview_shows_exact_counts(qtbot: QtBot, ui: ExportUi, tmp_path: Path) 
         skipped.last_frame) == (0, 2)  # fmt: skip
     assert dialog.skipped_model.index(0, 2).data() == (
         "too short: 3 frames at 24 fps, the training window needs 4; remedy: 3 frames per "
-        "sample fit it or frame interpolation (not available yet)"
+        "sample fit it or frame interpolation (anicurate fix --interpolate window)"
     )
     assert dialog.export_button.isEnabled()
     # Every change re-plans: all clips not rejected adds the unreviewed one.

@@ -23,6 +23,7 @@ def test_render_screenshots_writes_the_pictures(tmp_path: Path, project_path: Pa
         "inspector-flags.png",
         "settings.png",
         "light-theme.png",
+        "fix-preview.png",
         "tags-panel.png",
         "tag-overview.png",
         "export-preview.png",

@@ -27,6 +27,7 @@ from anicurate.ui.player.analysis_data import compute_timeline_data
 from anicurate.ui.player.frame_server import OpenedSource
 from anicurate.ui.player.timeline import TimelineData
 from tools.screenshots.export_shots import render_export_screenshots
+from tools.screenshots.fix_shots import render_fix_screenshots
 from tools.screenshots.samples_shots import render_samples_screenshot
 from tools.screenshots.shot_tools import TIMEOUT_MS, grab, settle, wait_for
 from tools.screenshots.tagging_shots import render_tagging_screenshots
@@ -70,6 +71,7 @@ def render_screenshots(outdir: Path, project: Path) -> list[Path]:
             written += _still_pictures(window, outdir)
             written += _player_pictures(window, outdir)
             written += _review_pictures(window, outdir)
+            written += render_fix_screenshots(window, outdir)
             written += render_tagging_screenshots(window, outdir)
             written += render_export_screenshots(window, outdir)
             written.append(render_samples_screenshot(window, Path(tmp), outdir))

@@ -15,9 +15,10 @@ import json
 import math
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,14 @@ import numpy as np
 
 from anicurate.core.captions.template import CaptionTemplate
 from anicurate.core.crop import CropGeometry, crop_is_pad
+from anicurate.core.errors import AnicurateError
 from anicurate.core.export.files import STATE_FILE, ExportError, inside, safe_stem
+from anicurate.core.export.fixed import ItemFix, prepare
 from anicurate.core.export.include import DEFAULT_INCLUDE, EMPTY_HINT, Include
 from anicurate.core.export.ownership import check_out_dir
 from anicurate.core.export.prompts import PromptMaker
 from anicurate.core.export.targets import TARGETS, Target, target_spec
+from anicurate.core.fix.spec import FixSpec
 from anicurate.core.media.formats import MediaKind
 from anicurate.core.media.reader import open_media
 from anicurate.core.project.catalogue import Clip, ClipStatus, Project, Source
@@ -113,6 +117,7 @@ class PlanItem:
     up_to_date: bool
     warnings: tuple[str, ...] = ()
     window_captions: tuple[str, ...] = ()  # t2v-json: one per window when sentences differ
+    fix: ItemFix | None = None  # the clip's fix: ``frames`` then index its fixed frames
 
     @property
     def label(self) -> str:
@@ -166,7 +171,17 @@ class ExportPlan:
             "skipped": len(self.skipped),
             "frames": sum(len(i.frames) for i in self.items),
             "trimmed": self.trimmed,
+            "fixed": len({i.clip_id for i in self.items if i.fix is not None}),
         }
+
+    @property
+    def fix_seconds(self) -> float:
+        """Expected extra time of the fixes still to compute (a CPU estimate; cached fixed
+        clips and up-to-date files cost nothing)."""
+        from anicurate.core.export.fixed import cached_path
+
+        todo = {i.fix.key: i.fix for i in self.items if i.fix is not None and not i.up_to_date}
+        return sum(f.cost_s for f in todo.values() if not cached_path(f).is_file())
 
     def summary_lines(self) -> list[str]:
         """A short preview a person reads before rendering."""
@@ -311,7 +326,7 @@ def too_short_reason(frames: int, s: ExportSettings, spec_strided: bool) -> str:
             remedies.append(f"a frame step of {step} fits it")
     elif frames >= 1:
         remedies.append(f"{frames} frames per sample fit it")
-    remedies.append("or frame interpolation (not available yet)")
+    remedies.append("or frame interpolation (anicurate fix --interpolate window)")
     return f"{reason}; remedy: {' '.join(remedies)}"
 
 
@@ -402,6 +417,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
     stems: set[str] = set()
     no_caption = 0
     prompts = PromptMaker(project, options.caption_template)
+    fixes = _stored_fixes(project)
     for clip, source in chosen:
 
         def skip(reason: str, clip: Clip = clip, source: Source = source) -> None:
@@ -437,6 +453,17 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                     continue
             t, d = times[source.id]
             frames = output_frames(t, d, clip.first_frame, clip.last_frame, s.fps)
+        item_fix: ItemFix | None = None
+        source_of = _identity
+        fix_spec = fixes.get(clip.id)
+        if fix_spec is not None and not still and info.frame_count > 1:
+            try:
+                item_fix, frames = _prepare_fix(project, fix_spec, clip, source, times, s)
+            except AnicurateError as err:
+                skip(f"fix cannot run: {err}")
+                continue
+            source_of = _source_of(item_fix)
+            clip, source = _enlarged(clip, source, fix_spec.upscale)
         if still:
             frames = [frames[len(frames) // 2]]
         elif len(frames) < s.min_frames:
@@ -454,12 +481,15 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
             no_caption += 1
         parts: list[tuple[int | None, list[int]]] = [(None, frames)]
         if layout.chunk and not still:
-            parts = list(enumerate(chunk_parts(frames, cuts.get(clip.id, ()), s)))
+            clip_cuts = cuts.get(clip.id, ())
+            if item_fix is not None:
+                clip_cuts = _fixed_cuts(item_fix, clip_cuts)
+            parts = list(enumerate(chunk_parts(frames, clip_cuts, s)))
             if not parts:
                 skip(
                     f"too short: no shot of its {len(frames)} frames at {s.fps} fps holds a "
                     f"{part_span(s)}-frame part; remedy: a smaller frame step or fewer frames, "
-                    "or frame interpolation (not available yet)"
+                    "or frame interpolation (anicurate fix --interpolate window)"
                 )
                 continue
         base = f"{safe_stem(Path(source.path).stem)}_c{clip.id}"
@@ -477,6 +507,7 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                 "v": RENDER_VERSION, "kind": kind, "hash": source.hash, "size": stat.st_size,
                 "mtime": stat.st_mtime_ns, "frames": part_frames, "region": region, "pad": pad,
                 "out": [out_w, out_h], "fps": s.fps,
+                **({"fix": item_fix.key} if item_fix is not None else {}),
             })  # fmt: skip
             previous = state.get(media, {})
             up_to_date = (
@@ -489,14 +520,17 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
                 clip_id=clip.id, part=part, kind=kind, media=media,
                 caption_file=f"{folder}/{stem}.txt", source_id=source.id,
                 source_path=source.path, source_hash=source.hash,
-                first_frame=part_frames[0] if part is not None else clip.first_frame,
-                last_frame=part_frames[-1] if part is not None else clip.last_frame,
+                first_frame=source_of(part_frames[0]) if part is not None else clip.first_frame,
+                last_frame=source_of(part_frames[-1]) if part is not None else clip.last_frame,
                 crop=clip.crop,
                 region=region, pad=pad, width=out_w, height=out_h, fps=s.fps,
                 frames=tuple(part_frames), caption=text, tags=tags,
                 windows=windows, fingerprint=fp, up_to_date=up_to_date,
                 warnings=tuple(size_warnings),
-                window_captions=prompts.windows(clip.id, [part_frames[w] for w in windows]),
+                window_captions=prompts.windows(
+                    clip.id, [source_of(part_frames[w]) for w in windows]
+                ),
+                fix=item_fix,
             ))  # fmt: skip
     enlarged = len({i.clip_id for i in plan.items if i.warnings})
     if enlarged:
@@ -508,6 +542,12 @@ def plan_export(project: Project | str | os.PathLike[str], options: ExportOption
         verb = "has" if no_caption == 1 else "have"
         plan.warnings.append(
             f"{_n(no_caption, 'clip')} {verb} no caption (no tags, no fallback prompt)"
+        )
+    fixed = len({i.clip_id for i in plan.items if i.fix is not None})
+    if fixed:  # a note more than a warning, but the dialog and the CLI both show these lines
+        plan.warnings.append(
+            f"fixes: {_n(fixed, 'clip')} upscaled, denoised or interpolated at export; about "
+            f"{_duration(plan.fix_seconds)} extra (a CPU estimate; cached fixes are reused)"
         )
     plan.trimmed = len(prompts.report.trimmed)
     plan.warnings.extend(prompts.warnings())
@@ -556,6 +596,65 @@ def _stored_cuts(project: Project) -> dict[int, list[int]]:
             edges += [int(span[0]), int(span[-1]) + 1]
         out[cid] = sorted(edges)
     return out
+
+
+def _stored_fixes(project: Project) -> dict[int, FixSpec]:
+    from anicurate.core.fix.store import clip_fixes
+
+    return clip_fixes(project)
+
+
+def _identity(frame: int) -> int:
+    return frame
+
+
+def _source_of(fix: ItemFix) -> Any:
+    """Maps an index into the fixed clip to the source frame it shows (or starts from)."""
+    return lambda j: fix.first + fix.slots[j].a
+
+
+def _fixed_cuts(fix: ItemFix, cuts: Sequence[int]) -> list[int]:
+    """Source cut frames as indices into the fixed clip: the first fixed frame at or after."""
+    starts = [fix.first + s.a for s in fix.slots]
+    return sorted({j for c in cuts if (j := bisect_left(starts, c)) < len(starts)})
+
+
+def _prepare_fix(
+    project: Project, spec: FixSpec, clip: Clip, source: Source,
+    times: dict[int, tuple[np.ndarray, np.ndarray]], s: ExportSettings,
+) -> tuple[ItemFix, list[int]]:  # fmt: skip
+    """The fix of one clip at this export, with the stored analysis events (so nothing is
+    synthesised across a cut, fade or flash)."""
+    from anicurate.core.analysis.store import load_signals
+
+    info = source.info
+    assert info is not None
+    stored = load_signals(project, source.id)
+    t, d = times[source.id]
+    return prepare(
+        spec, source_path=source.path, source_hash=source.hash, first=clip.first_frame,
+        last=clip.last_frame, size=(info.width, info.height), times=t, durations=d,
+        events=None if stored is None else stored[1], fps=s.fps, min_frames=s.min_frames,
+    )  # fmt: skip
+
+
+def _enlarged(clip: Clip, source: Source, factor: int) -> tuple[Clip, Source]:
+    """The clip and source as the upscaled frames show them (crop and size times ``factor``)."""
+    if factor == 1 or source.info is None:
+        return clip, source
+    crop = None
+    if clip.crop is not None:
+        x, y, w, h = clip.crop
+        crop = (x * factor, y * factor, w * factor, h * factor)
+    info = replace(source.info, width=source.info.width * factor,
+                   height=source.info.height * factor)  # fmt: skip
+    return replace(clip, crop=crop), replace(source, info=info)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
 
 
 def _n(count: int, noun: str) -> str:

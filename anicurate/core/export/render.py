@@ -37,6 +37,7 @@ from anicurate.core.export.files import (
     tmp_path,
     write_text_atomic,
 )
+from anicurate.core.export.fixed import FixStopped, fixed_frames
 from anicurate.core.export.manifest import write_manifest
 from anicurate.core.export.ownership import Ownership, describe_os_error, open_export
 from anicurate.core.export.plan import ExportOptions, ExportPlan, PlanItem, load_state, plan_export
@@ -213,7 +214,7 @@ def _group_items(items: list[PlanItem]) -> list[list[PlanItem]]:
     groups: dict[tuple[int, str], list[PlanItem]] = {}
     out: list[list[PlanItem]] = []
     for item in items:
-        if item.kind == "still":
+        if item.kind == "still" or item.fix is not None:  # a fix renders from its own cache
             out.append([item])
             continue
         key = (item.clip_id, item.source_path)
@@ -322,8 +323,30 @@ def _still(item: PlanItem, tmp: Path, threads: int, cancel: threading.Event) -> 
     tmp.write_bytes(data.tobytes())
 
 
+def _fixed_pass(item: PlanItem, root: Path, threads: int, cancel: threading.Event) -> ItemResult:
+    """Render an item with a fix from its fixed clip's frames (cached, see fixed.py)."""
+    assert item.fix is not None
+    out = _Output(item, _tmp_for(root, item), threads)
+    try:
+        for rgb in fixed_frames(item.fix, item.frames, threads, cancel.is_set):
+            frame = VideoFrame.from_ndarray(transform(rgb, item), format="rgb24")
+            out.write(frame.reformat(format="yuv420p"))
+        out.finish()
+    except FixStopped:
+        out.abandon()
+        out.tmp.unlink(missing_ok=True)
+        raise _Cancelled from None
+    except Exception as err:
+        out.abandon()
+        out.tmp.unlink(missing_ok=True)
+        return _failed(root, item, err)
+    return _finish(root, item, out.tmp)
+
+
 def render_item(item: PlanItem, root: Path, threads: int, cancel: threading.Event) -> ItemResult:
     """Render one file to a temporary name, then rename it into place; errors become results."""
+    if item.kind != "still" and item.fix is not None:
+        return _fixed_pass(item, root, threads, cancel)
     if item.kind != "still":
         return _decode_pass([item], root, threads, cancel)[0]
     tmp = _tmp_for(root, item)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -88,3 +89,23 @@ def plan_frames(
             continue
         slots.append(Slot(a, b, float((tau - a) / (b - a))))
     return slots
+
+
+def clip_events(events: Events | None, first: int, last: int) -> Events | None:
+    """A source's events seen from frame ``first`` (indices relative to the clip)."""
+    if events is None:
+        return None
+    n = last - first + 1
+
+    def spans(items: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(max(a, first) - first, min(b, last) - first) for a, b in items
+                if b >= first and a <= last]  # fmt: skip
+
+    return Events(
+        cuts=[c - first for c in events.cuts if first < c <= last],
+        transitions=spans(events.transitions),
+        flashes=spans(events.flashes),
+        held=np.asarray(events.held[first : last + 1], bool).copy()
+        if len(events.held) > first
+        else np.zeros(n, bool),
+    )

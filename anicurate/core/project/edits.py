@@ -23,7 +23,9 @@ from anicurate.core.project.settings import ProjectSettings
 
 # Tables whose rows hang off a clip (ON DELETE CASCADE): snapshotted with it, so undoing a
 # merge or a split brings back a clip's tags and caption, not only the clip row.
-_CLIP_DEPENDENTS = ("tags", "captions", "removed_tags", "clip_tagging", "sentences")
+_CLIP_DEPENDENTS = (
+    "tags", "captions", "removed_tags", "clip_tagging", "sentences", "clip_fixes",
+)  # fmt: skip
 Row = dict[str, Any]
 
 

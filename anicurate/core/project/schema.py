@@ -175,7 +175,7 @@ _V7_SAMPLES: Migration = (
     # Samples a trainer generated (issue 14's samples workspace): one video per run, step and
     # prompt. run: a person's label for the training run ("base", "fine-tuned"); step: the
     # training step (NULL when the folder does not say); verdict: '' (none), 'good' or 'bad',
-    # with a free note. Numbered 8: the fix feature's migration 7 lands first.
+    # with a free note.
     """CREATE TABLE samples (
         id INTEGER PRIMARY KEY,
         run TEXT NOT NULL,
@@ -189,6 +189,15 @@ _V7_SAMPLES: Migration = (
     "CREATE UNIQUE INDEX samples_path ON samples (run, path)",
 )
 
+_V8_CLIP_FIXES: Migration = (
+    # A clip's fix (upscale, denoise, interpolation): FixSpec JSON, applied at export render and
+    # previewed in the player; the source files are never changed. No row: no fix.
+    """CREATE TABLE clip_fixes (
+        clip_id INTEGER PRIMARY KEY REFERENCES clips (id) ON DELETE CASCADE,
+        spec TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CATALOGUE,
     _V2_THUMBNAILS_AND_ANALYSIS,
@@ -197,6 +206,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V5_SENTENCES,
     _V6_CLIP_THUMBNAILS,
     _V7_SAMPLES,
+    _V8_CLIP_FIXES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

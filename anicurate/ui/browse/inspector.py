@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from anicurate.core.fix.spec import FixSpec
+from anicurate.core.fix.store import FLAG_FIXES, describe_fix, fixed_flags
 from anicurate.ui.browse.clip_model import FLAG_STYLES, ClipRow
 from anicurate.ui.common.formatting import (
     container_text,
@@ -89,6 +91,7 @@ class InspectorPanel(QScrollArea):
         super().__init__(parent)
         self.training_size = (384, 384)
         self.bucketing = False
+        self._fix: tuple[int, FixSpec | None] | None = None  # (clip id, its fix), set by ui/fix
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -219,6 +222,19 @@ class InspectorPanel(QScrollArea):
         self.bucketing = bucketing
         self.show_row(self._row, self._thumbnail)
 
+    @property
+    def fix(self) -> FixSpec | None:
+        """The shown clip's fix, as the fix feature last said (None: none, or not known)."""
+        clip = self._row.clip if self._row is not None else None
+        if clip is None or self._fix is None or self._fix[0] != clip.id:
+            return None
+        return self._fix[1]
+
+    def set_fix(self, clip_id: int, fix: FixSpec | None) -> None:
+        """Say which fix clip ``clip_id`` has: its flag chips name it."""
+        self._fix = (clip_id, fix)
+        self._show_analysis(self._row)
+
     def _on_note_finished(self) -> None:
         clip = self._row.clip if self._row is not None else None
         if clip is None or clip.id != self._note_clip:
@@ -260,7 +276,7 @@ class InspectorPanel(QScrollArea):
         }  # fmt: skip
         for name, text in values.items():
             self.metric_values[name].setText(text)
-        self.flags_label.setText(flags_html(result.flags))
+        self.flags_label.setText(flags_html(result.flags, self.fix))
 
     def _training_text(self, row: ClipRow) -> str:
         info, clip = row.source.info, row.clip
@@ -324,8 +340,9 @@ class InspectorPanel(QScrollArea):
         self.form.setRowVisible(FIELDS.index(name), True)
 
 
-def flags_html(flags: list[Any]) -> str:
-    """Each flag as a coloured name and its reason; a reassuring line when there is none."""
+def flags_html(flags: list[Any], fix: FixSpec | None = None) -> str:
+    """Each flag as a coloured name and its reason; a flag a fix answers says whether the clip
+    has that fix set. A reassuring line when there is none."""
     if not flags:
         return '<span style="color:#6fd08c">\u2713 No flags: the analysis found nothing.</span>'
     items = []
@@ -334,7 +351,19 @@ def flags_html(flags: list[Any]) -> str:
         color, name = style.color, html.escape(style.name)
         items.append(
             f'<p style="margin:0 0 4px 0"><span style="background:{color}; color:white;">'
-            f"&nbsp;{name}&nbsp;</span>&nbsp; {html.escape(f.reason)}</p>"
+            f"&nbsp;{name}&nbsp;</span>&nbsp; {html.escape(f.reason)}{_fix_note(f.kind, fix)}</p>"
         )
     count = f"{len(flags)} flag{'' if len(flags) == 1 else 's'}"
     return f"<p style='margin:0 0 4px 0'><b>{count}</b></p>" + "".join(items)
+
+
+def _fix_note(kind: Any, fix: FixSpec | None) -> str:
+    """ " - fix set: upscale 2x" for a flag the clip's fix answers, " - no fix set" for one a fix
+    could answer, nothing for the others."""
+    if kind not in FLAG_FIXES:
+        return ""
+    if kind in fixed_flags(fix):
+        return (
+            f' <span style="color:#6fd08c">\u2014 fix set: {html.escape(describe_fix(fix))}</span>'
+        )
+    return ' <span style="color:#9c9ca5">\u2014 no fix set (Clip \u25b8 Fix\u2026)</span>'

@@ -31,6 +31,7 @@ HELD_COLOR = "#7a7a84"
 IN_OUT_BRUSH = (90, 200, 120, 38)
 PLAYHEAD_COLOR = "#ffffff"
 THRESHOLD_COLOR = "#ff9f43"
+SYNTH_COLOR = "#4dd0c8"  # frames a fix synthesises
 
 
 @dataclass
@@ -69,7 +70,8 @@ def legend_html() -> str:
     keys = [("\u2501", DIFF_COLOR, "difference"), ("\u2501", MOTION_COLOR, "motion"),
             ("\u2503", CUT_COLOR, "cut"), ("\u25a0", fade, "fade"),
             ("\u2507", FLASH_COLOR, "flash"), ("\u25ac", HELD_COLOR, "held"),
-            ("\u2504", THRESHOLD_COLOR, "threshold")]  # fmt: skip
+            ("\u2504", THRESHOLD_COLOR, "threshold"),
+            ("\u25bc", SYNTH_COLOR, "synthesised")]  # fmt: skip
     parts = [f'<span style="color:{c}">{glyph}</span>&nbsp;{name}' for glyph, c, name in keys]
     return f'<span style="color:{AXIS}">' + "&nbsp;&nbsp;&nbsp;".join(parts) + "</span>"
 
@@ -132,6 +134,11 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
             pen=pg.mkPen(FLASH_COLOR, width=1.4, style=Qt.PenStyle.DashLine), connect="pairs"
         )
         self.above = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(THRESHOLD_COLOR))
+        # Frames a clip's fix synthesises (between source frames), as ticks along the top.
+        self.synthesised: list[float] = []
+        self.synth_marks = pg.ScatterPlotItem(
+            size=7, symbol="t", pen=None, brush=pg.mkBrush(SYNTH_COLOR)
+        )
         self.region = pg.LinearRegionItem(
             values=(0, 1), brush=pg.mkBrush(*IN_OUT_BRUSH),
             pen=pg.mkPen((90, 200, 120, 200), width=2),
@@ -155,7 +162,7 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         for item in (
             self.region, self.fades, self.held_bars, self.motion_curve, self.diff_curve,
             self.cut_lines,
-            self.flash_lines, self.above, self.threshold, self.playhead,
+            self.flash_lines, self.above, self.synth_marks, self.threshold, self.playhead,
         ):  # fmt: skip
             plot.addItem(item)
         self.vb.addItem(self.message, ignoreBounds=True)
@@ -227,6 +234,7 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
             self.threshold.setValue(data.threshold * (self.motion_scale if on_motion else 1.0))
             self._update_threshold_label()
         self._update_above()
+        self._draw_synthesised()
         self.region.setBounds((-0.5, max(n - 0.5, 0.5)))
         self.playhead.setBounds((0, max(n - 1, 0)))
         # Without a clip there is no frame to point at; without motion no axis to read it on.
@@ -239,6 +247,16 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         self.message.setText(message)
         self.message.setPos(max(n, 1) / 2, top / 2)
         self.vb.setXRange(-0.5, max(n - 0.5, 1), padding=0)
+
+    def set_synthesised(self, positions: list[float]) -> None:
+        """Mark where a fix synthesises frames (source frame positions, e.g. 3.5 between 3
+        and 4); an empty list clears the marks."""
+        self.synthesised = list(positions)
+        self._draw_synthesised()
+
+    def _draw_synthesised(self) -> None:
+        xs = np.asarray(self.synthesised, np.float64)
+        self.synth_marks.setData(xs, np.full(len(xs), 0.96 * self._top))
 
     def _curve(self, values: np.ndarray | None, n: int) -> np.ndarray | None:
         if values is None:
