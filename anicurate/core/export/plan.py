@@ -326,8 +326,8 @@ def too_short_reason(frames: int, s: ExportSettings, spec_strided: bool) -> str:
             remedies.append(f"a frame step of {step} fits it")
     elif frames >= 1:
         remedies.append(f"{frames} frames per sample fit it")
-    remedies.append("or frame interpolation (anicurate fix --interpolate window)")
-    return f"{reason}; remedy: {' '.join(remedies)}"
+    remedies.append("frame interpolation (anicurate fix --interpolate window)")
+    return f"{reason}; remedy: {' or '.join(remedies)}"
 
 
 def _windows(count: int, s: ExportSettings, at_most: int) -> tuple[int, ...]:
