@@ -10,7 +10,6 @@ unchanged. Closing the generator cancels: running clips stop at their next frame
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import os
 import threading
@@ -32,6 +31,7 @@ from av.video.frame import VideoFrame
 from anicurate.core.export.files import (
     ExportError,
     clean_tmp,
+    file_digest,
     inside,
     replace_into,
     tmp_path,
@@ -96,14 +96,6 @@ class ExportResult:
         if self.kept:
             lines.append(f"left as they are, changed since the last export: {', '.join(self.kept)}")
         return lines
-
-
-def hash_bytes_of(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=32)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def transform(rgb: np.ndarray, item: PlanItem) -> np.ndarray:
@@ -228,7 +220,7 @@ def _group_items(items: list[PlanItem]) -> list[list[PlanItem]]:
 def _finish(root: Path, item: PlanItem, tmp: Path) -> ItemResult:
     final = inside(root, item.media)
     size = tmp.stat().st_size
-    digest = hash_bytes_of(tmp)
+    digest = file_digest(tmp)
     replace_into(tmp, root, item.media, digest)
     return ItemResult(item, final, True, size, digest)
 
