@@ -39,6 +39,7 @@ from tests.helpers.export_samples import (
     clip_of,
     decode,
     make_project,
+    project_with,
     read_quadrant,
     run,
     write_source,
@@ -59,15 +60,6 @@ def media(tmp_path: Path) -> Path:
     write_vfr_gif(folder / "g.gif", GIF_DELAYS)
     return folder
 
-
-def project_with(tmp_path: Path, files: list[Path], **settings: object) -> Project:
-    defaults: dict[str, object] = {
-        "train_width": 48, "train_height": 32, "n_sample_frames": 8, "fps": 24,
-        "frame_step": 1, "use_bucketing": False,
-    }  # fmt: skip
-    project = make_project(tmp_path / "p.anicurate", files, **{**defaults, **settings})
-    set_status(project, [c.id for c in project.clips()], ClipStatus.ACCEPTED)
-    return project
 
 
 def test_crop_range_size_and_rate_of_every_frame(tmp_path: Path, media: Path) -> None:

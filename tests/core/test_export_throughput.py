@@ -12,22 +12,20 @@ import pytest
 
 from anicurate.core.export import ExportOptions, Target, plan_export
 from anicurate.core.export.ownership import Ownership
-from anicurate.core.project import ClipStatus, Project
-from anicurate.core.project.edits import set_crop, set_status
-from tests.helpers.export_samples import QH, QW, clip_of, decode, make_project, read_quadrant, run
+from anicurate.core.project.edits import set_crop
+from tests.helpers.export_samples import (
+    QH,
+    QW,
+    clip_of,
+    decode,
+    project_with,
+    read_quadrant,
+    run,
+)
 from tests.helpers.export_samples import write_source as write_numbered
 
 render_module = importlib.import_module("anicurate.core.export.render")
 
-
-def project_with(tmp_path: Path, files: list[Path], **settings: object) -> Project:
-    defaults: dict[str, object] = {
-        "train_width": 48, "train_height": 32, "n_sample_frames": 8, "fps": 24,
-        "frame_step": 1, "use_bucketing": False,
-    }  # fmt: skip
-    project = make_project(tmp_path / "p.anicurate", files, **{**defaults, **settings})
-    set_status(project, [c.id for c in project.clips()], ClipStatus.ACCEPTED)
-    return project
 
 
 def test_the_parts_of_a_clip_come_from_one_decoding_pass(

@@ -19,7 +19,8 @@ import numpy as np
 
 from anicurate.core.export import ExportPlan, ExportResult, render
 from anicurate.core.media.writer import write_animation, write_video
-from anicurate.core.project import Project, import_paths
+from anicurate.core.project import ClipStatus, Project, import_paths
+from anicurate.core.project.edits import set_status
 from anicurate.core.project.settings import ProjectSettings
 
 W, H = 192, 128
@@ -125,3 +126,15 @@ def clip_of(project: Project, name: str) -> int:
         if Path(source.path).name == name:
             return clip.id
     raise KeyError(name)
+
+
+def project_with(tmp_path: Path, files: list[Path], **settings: object) -> Project:
+    """A project of ``files`` with small export settings (48x32, 8 frames at 24 fps, no
+    bucketing unless overridden), every clip accepted."""
+    defaults: dict[str, object] = {
+        "train_width": 48, "train_height": 32, "n_sample_frames": 8, "fps": 24,
+        "frame_step": 1, "use_bucketing": False,
+    }  # fmt: skip
+    project = make_project(tmp_path / "p.anicurate", files, **{**defaults, **settings})
+    set_status(project, [c.id for c in project.clips()], ClipStatus.ACCEPTED)
+    return project
