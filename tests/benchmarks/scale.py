@@ -17,7 +17,7 @@ import argparse
 import os
 import tempfile
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +32,11 @@ from anicurate.core.media.writer import write_video
 from anicurate.core.project import ClipStatus, Project, import_paths
 from anicurate.core.project.edits import set_status
 from anicurate.ui.browse.clip_model import ClipListModel
+from tests.helpers.jobs import finish as drive
 
 FRAMES = 16
 STAGES = ("import", "analysis", "browser open", "export")
 
-
-def drive(job: Generator[Any, None, Any]) -> Any:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value
 
 
 def make_clips(folder: Path, count: int) -> list[Path]:

@@ -13,14 +13,7 @@ from anicurate.core.analysis import run as analysis_run
 from anicurate.core.analysis.run import analyze_project
 from anicurate.core.media.writer import write_video
 from anicurate.core.project import Project, import_paths
-
-
-def drive(job: Any) -> Any:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value
+from tests.helpers.jobs import finish as drive
 
 
 @pytest.fixture

@@ -21,14 +21,7 @@ from anicurate.core.project.edits import (
     trim,
     undo,
 )
-
-
-def _run(gen):  # type: ignore[no-untyped-def]
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+from tests.helpers.jobs import finish as _run
 
 
 @pytest.fixture

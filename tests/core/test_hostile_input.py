@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +28,7 @@ from anicurate.core.media.limits import DEFAULT_MAX_PIXELS, check_pixels, declar
 from anicurate.core.media.writer import write_animation, write_still, write_video
 from anicurate.core.project import Project, import_paths
 from anicurate.core.project import importer as importer_module
+from tests.helpers.jobs import finish as drain
 
 REPO = Path(anicurate.__file__).resolve().parent.parent
 TIMEOUT = 180  # seconds for one CLI run on a loaded machine; a hang fails instead of blocking CI
@@ -134,13 +135,6 @@ def failures(stderr: str) -> dict[str, str]:
             out[Path(path).name] = message
     return out
 
-
-def drain(job: Generator[Any, None, T]) -> T:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
 
 
 def within(seconds: float, fn: Callable[[], T], unblock: Callable[[], None]) -> T:

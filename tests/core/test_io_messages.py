@@ -16,17 +16,11 @@ from anicurate.core.analysis import run as analysis_run
 from anicurate.core.media.writer import write_video
 from anicurate.core.project import Project, import_paths
 from anicurate.core.tagging import store
+from tests.helpers.jobs import finish as drive
 from tests.helpers.tagger_samples import make_tiny_tagger, solid
 
 COLOURS = ("red", "green", "blue", "yellow", "gray")
 
-
-def drive(job: Any) -> Any:
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value
 
 
 @pytest.fixture(scope="module")

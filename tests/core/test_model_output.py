@@ -26,17 +26,10 @@ from anicurate.core.tagging.errors import (
     VocabularyError,
 )
 from anicurate.core.tagging.model import MAX_SIDE, ModelLayout, Tagger, load_tagger
-from anicurate.core.tagging.run import TagSummary, tag_project
+from anicurate.core.tagging.run import tag_project
 from anicurate.core.tagging.vocabulary import load_vocabulary
+from tests.helpers.jobs import finish as drive
 from tests.helpers.tagger_samples import make_bad_tagger, make_tiny_tagger, solid, write_tags_csv
-
-
-def drive(job: Any) -> TagSummary:
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,11 @@ from anicurate.core.analysis import analyze_project
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.jobs import finish as run
 from tests.helpers.ui_media import run_import
 
 NAMES = ["cut_a.mp4", "cut_b.mp4", "pan.mp4"]  # catalogue order
 
-
-def run(job: Any) -> Any:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value
 
 
 @pytest.fixture(scope="module")

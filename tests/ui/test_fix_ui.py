@@ -5,7 +5,6 @@ the inspector's chip says the fix is set."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -20,15 +19,8 @@ from anicurate.core.project import Project
 from anicurate.core.project.settings import ProjectSettings
 from anicurate.ui.main_window import MainWindow
 from tests.helpers.export_samples import write_source
+from tests.helpers.jobs import finish as run
 from tests.helpers.ui_media import run_import
-
-
-def run(job: Any) -> Any:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value
 
 
 @pytest.fixture

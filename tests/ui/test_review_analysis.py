@@ -18,6 +18,7 @@ from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
 from anicurate.ui.common.settings import AppSettings
 from anicurate.ui.main_window import MainWindow
+from tests.helpers.jobs import finish as run
 from tests.helpers.ui_media import run_import
 
 NAMES = ["hard_cut.mp4", "pan.mp4", "small_clip.mp4", "walk_on_twos.mp4"]  # catalogue order
@@ -31,13 +32,6 @@ def make_demo_media(folder: Path) -> Path:
             clip.make(folder / clip.name)
     return folder
 
-
-def run(job: Any) -> Any:
-    while True:
-        try:
-            next(job)
-        except StopIteration as stop:
-            return stop.value
 
 
 @pytest.fixture(scope="module")
