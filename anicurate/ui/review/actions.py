@@ -27,14 +27,14 @@ from anicurate.ui.browse.clip_model import ClipRow
 from anicurate.ui.common.actions import make_action
 from anicurate.ui.common.messages import describe_error
 from anicurate.ui.jobs import JobQueue
-from anicurate.ui.review.batch import CENTRE_CROP_LABEL, BatchEdits
+from anicurate.ui.review.batch import BatchEdits
 from anicurate.ui.session import ProjectSession
 from anicurate.ui.shell import Shell
 
 EDIT_DELAY_MS = 400  # a drag of the in/out region or the crop is saved once it rests this long
 THRESHOLD_DELAY_MS = 250  # the threshold line re-flags once it rests this long
 # Edits after which flags must be recomputed (they change a clip's frames or picture size).
-REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop", CENTRE_CROP_LABEL)
+REFLAG_LABELS = ("Trim", "Split", "Merge", "Crop", "Clear crop")
 
 
 class ReviewActions(QObject):
