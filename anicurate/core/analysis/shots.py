@@ -6,13 +6,13 @@ all the clips, then flags are recomputed for the new ranges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anicurate.core.analysis.metrics import ClipMetrics
 from anicurate.core.analysis.store import load_results, reflag
 from anicurate.core.project.catalogue import Project
-from anicurate.core.project.edits import split_ranges
+from anicurate.core.project.edits import shot_ranges, split_ranges
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,36 +23,6 @@ class SplitReport:
     pieces: dict[int, list[tuple[int, int]]]
     unanalysed: list[int]
     label: str = "Split at cuts"
-
-
-def shot_ranges(
-    first: int,
-    last: int,
-    cuts: Iterable[int],
-    spans: Iterable[Sequence[int]] = (),
-    drop: int = 0,
-) -> list[tuple[int, int]]:
-    """Inclusive frame ranges of ``first..last`` between cuts, without the frames of fades and
-    flashes (``spans``, inclusive) and without ``drop`` frames either side of each cut or span."""
-    removed: list[tuple[int, int]] = []
-    for c in cuts:  # a cut at c: frame c starts a new shot
-        removed.append((c - drop, c - 1 + drop) if drop else (c, c - 1))
-    for span in spans:
-        a, b = int(span[0]), int(span[-1])
-        removed.append((a - drop, b + drop))
-    out: list[tuple[int, int]] = []
-    start = first
-    for a, b in sorted(removed):
-        if a > last or b < first - 1:
-            continue
-        if a > start or (a == start and b < a):  # an empty removal at a cut still splits
-            stop = min(a - 1, last)
-            if start <= stop:
-                out.append((start, stop))
-        start = max(start, b + 1)
-    if start <= last:
-        out.append((start, last))
-    return out
 
 
 def clip_shots(metrics: ClipMetrics, drop: int = 0) -> list[tuple[int, int]]:

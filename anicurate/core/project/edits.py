@@ -180,17 +180,41 @@ def split(project: Project, clip_id: int, at: Iterable[int], drop: int = 0) -> l
     points = sorted({p for p in at if clip.first_frame < p <= clip.last_frame})
     if not points:
         raise EditError(f"no split point inside frames {clip.first_frame}-{clip.last_frame}")
-    bounds = [clip.first_frame, *points, clip.last_frame + 1]
-    ranges = []
-    for k in range(len(bounds) - 1):
-        start = bounds[k] + (drop if k > 0 else 0)
-        stop = bounds[k + 1] - 1 - (drop if k < len(bounds) - 2 else 0)
-        if start <= stop:
-            ranges.append((start, stop))
+    ranges = shot_ranges(clip.first_frame, clip.last_frame, points, drop=drop)
     if not ranges:
         raise EditError("dropping frames at the split points leaves nothing of the clip")
     label = "Split at cuts" if len(points) > 1 else "Split"
     return split_ranges(project, {clip_id: ranges}, label)[clip_id]
+
+
+def shot_ranges(
+    first: int,
+    last: int,
+    cuts: Iterable[int],
+    spans: Iterable[Sequence[int]] = (),
+    drop: int = 0,
+) -> list[tuple[int, int]]:
+    """Inclusive frame ranges of ``first..last`` between cuts, without the frames of fades and
+    flashes (``spans``, inclusive) and without ``drop`` frames either side of each cut or span."""
+    removed: list[tuple[int, int]] = []
+    for c in cuts:  # a cut at c: frame c starts a new shot
+        removed.append((c - drop, c - 1 + drop) if drop else (c, c - 1))
+    for span in spans:
+        a, b = int(span[0]), int(span[-1])
+        removed.append((a - drop, b + drop))
+    out: list[tuple[int, int]] = []
+    start = first
+    for a, b in sorted(removed):
+        if a > last or b < first - 1:
+            continue
+        if a > start or (a == start and b < a):  # an empty removal at a cut still splits
+            stop = min(a - 1, last)
+            if start <= stop:
+                out.append((start, stop))
+        start = max(start, b + 1)
+    if start <= last:
+        out.append((start, last))
+    return out
 
 
 def split_ranges(
