@@ -7,6 +7,8 @@ In one run, ``--repeat`` interleaved rounds of, each a whole process as a user r
   * ``anicurate analyze --project P --workers N --force`` (signals, detection, flags, database);
   * the same with ``--workers 1``, to show what the extra workers buy.
 Printed: the times and the ratio reference/anicurate (1.0 = as fast as decoding alone).
+Processes start from cached bytecode, as an installed copy does (see procs.py); an untimed
+first round fills the cache.
 Goal (issue 16): >= 0.6 with N workers on N cores (aim 0.8).
 
     python -m tests.benchmarks.folder_analysis [--clips 16] [--frames 180] [--workers 2]
@@ -16,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,17 +29,7 @@ import numpy as np
 
 from anicurate.core.media import write_video
 from anicurate.core.project import Project, import_paths
-
-DECODE = """
-import sys, av
-from av.codec.context import ThreadType
-for path in sys.argv[1:]:
-    with av.open(path) as c:
-        s = c.streams.video[0]
-        s.codec_context.thread_type = ThreadType.AUTO
-        for _ in c.decode(s):
-            pass
-"""
+from tests.benchmarks.procs import CPU, DECODE_ONLY, child_env, timed
 
 
 def short_clip(n: int, seed: int, width: int = 480, height: int = 270) -> Iterator[np.ndarray]:
@@ -54,24 +43,6 @@ def short_clip(n: int, seed: int, width: int = 480, height: int = 270) -> Iterat
         background = cv2.add(paint, grain)
         for i in range(n // 2 if shot == 0 else n - n // 2):
             yield np.ascontiguousarray(background[:, 3 * i : 3 * i + width])
-
-
-CPU: list[float] = []  # CPU seconds of the last timed() call's processes
-
-
-def timed(cmds: list[list[str]]) -> float:
-    """Wall seconds from starting every command at once to the last one ending (their CPU
-    seconds go to CPU: steadier than wall time on a shared machine)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL) for c in cmds]
-    for p in procs:
-        if p.wait() != 0:
-            raise SystemExit(f"failed: {p.args}")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU[:] = [after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime]
-    return wall
 
 
 def main() -> None:
@@ -91,15 +62,17 @@ def main() -> None:
         for _ in import_paths(project, files):
             pass
         shares = [[str(f) for f in files[k::n]] for k in range(n)]
-        ref_cmds = [[sys.executable, "-c", DECODE, *share] for share in shares]
+        ref_cmds = [[sys.executable, "-c", DECODE_ONLY, *share] for share in shares]
         ours = [sys.executable, "-m", "anicurate", "analyze", "--project", str(project),
                 "--force", "-q"]  # fmt: skip
+        env = child_env(work / "pycache")
+        timed(ref_cmds, env), timed([[*ours, "--workers", str(n)]], env)  # fills the cache
         ref, many, one, ref_cpu, one_cpu = [], [], [], [], []
         for _ in range(args.repeat):
-            ref.append(timed(ref_cmds))
+            ref.append(timed(ref_cmds, env))
             ref_cpu.append(CPU[0])
-            many.append(timed([[*ours, "--workers", str(n)]]))
-            one.append(timed([[*ours, "--workers", "1"]]))
+            many.append(timed([[*ours, "--workers", str(n)]], env))
+            one.append(timed([[*ours, "--workers", "1"]], env))
             one_cpu.append(CPU[0])
         ratios = [r / m for r, m in zip(ref, many, strict=True)]
         med = statistics.median

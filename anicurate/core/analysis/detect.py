@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anicurate.core.analysis.signals import CANDIDATE_BLOCK_FRAC, LAGS, SPANS, Signals
+from anicurate.core.analysis.signals import (
+    CANDIDATE_BLOCK_FRAC,
+    CANDIDATE_RESIDUAL,
+    LAGS,
+    SPANS,
+    Signals,
+)
 
 #: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
 #: ~256 x 144 working frame: a frame is held when no block changed by more than HELD_HI and at
@@ -25,7 +31,7 @@ CUT_MIN_RESIDUAL = 7.0
 # Between two framings of one scene optical flow finds false matches and explains part of the
 # change: when the mean luma change is this large, a lower residual suffices.
 CUT_LARGE_MAD = 10.0
-CUT_MIN_RESIDUAL_LARGE = 5.0
+CUT_MIN_RESIDUAL_LARGE = CANDIDATE_RESIDUAL  # signals measure `still` from here on
 CUT_MIN_CONTENT = 6.0
 CUT_RATIO = 2.5
 CUT_WINDOW = 6

@@ -78,9 +78,11 @@ DETAIL_LINES = 360
 WORK_AREA = 256 * 144
 #: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
 BLOCK_LO = 5.0
-#: A frame with at least this share of changed blocks may be a cut (the detector's least
-#: block share): only such frames get the ``still`` measure, so other frames cost nothing more.
+#: A frame with at least this share of changed blocks and at least this flow residual may be a
+#: cut (the detector's least block share and residual): only such frames get the ``still``
+#: measure, so other frames cost nothing more.
 CANDIDATE_BLOCK_FRAC = 0.15
+CANDIDATE_RESIDUAL = 5.0
 #: ``still`` looks at a STILL_GRID x STILL_GRID grid of cells of the working luma: a cell of the
 #: frame before is textured (outlines, painted detail) when its luma deviates by more than
 #: STILL_TEXTURE, unchanged when its mean absolute difference is below STILL_DIFF. A pose jump
@@ -278,8 +280,6 @@ class SignalComputer:
         vals[S["block_max"], i] = float(blocks.max())
         frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
         vals[S["block_frac"], i] = frac
-        if frac >= CANDIDATE_BLOCK_FRAC:
-            vals[S["still"], i] = _still_share(prev[0], diff)
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
         # Flow from this frame to the one before: warping that one by it predicts this one.
@@ -289,7 +289,10 @@ class SignalComputer:
         warped = cv2.remap(
             psmall, self._grid + flow, _NO_MAT, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
-        vals[S["residual"], i] = cv2.mean(cv2.absdiff(warped, small))[0]
+        residual = cv2.mean(cv2.absdiff(warped, small))[0]
+        vals[S["residual"], i] = residual
+        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL:
+            vals[S["still"], i] = _still_share(prev[0], diff)
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -355,6 +358,11 @@ def _still_share(prev: np.ndarray, diff: np.ndarray) -> float:
 
 def _phash(gray: np.ndarray) -> int:
     """DCT perceptual hash: the 8x8 lowest frequencies of a 32x32 image against their median."""
+    h, w = gray.shape
+    kx, ky = max(1, w // 32), max(1, h // 32)
+    if kx * ky > 1:  # an exact box first: an area resize by a fractional ratio costs ~3x more
+        box = gray[: h - h % ky, : w - w % kx]
+        gray = cv2.resize(box, (w // kx, h // ky), interpolation=cv2.INTER_AREA)
     small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
     low = cv2.dct(small)[:8, :8].ravel()
     bits = low > np.sort(low[1:])[31]  # the median of 63 values, without np.median's overhead
