@@ -73,7 +73,7 @@ def source_frames(path: Path, start: int, stop: int) -> Iterator[np.ndarray]:
             if i >= stop:
                 break
             if i >= start:
-                h = int(round(frame.height * WIDTH / frame.width / 2)) * 2
+                h = round(frame.height * WIDTH / frame.width / 2) * 2
                 yield frame.to_ndarray(format="rgb24", width=WIDTH, height=h,
                                        interpolation="AREA")  # fmt: skip
 
