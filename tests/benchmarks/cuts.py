@@ -387,10 +387,14 @@ def main() -> None:
                              "path of the analysis)")  # fmt: skip
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
-    parser.add_argument("--set", default="generated", choices=["generated", "hard"],
+    parser.add_argument("--set", default="generated", choices=["generated", "hard", "real"],
                         help="generated: the first set; hard: issue 18's montages from frame 0, "
-                             "pose jumps, credits and subtitles")  # fmt: skip
+                             "pose jumps, credits and subtitles; real: the labelled real-footage "
+                             "excerpts in tests/core/data/real_cuts")  # fmt: skip
     args = parser.parse_args()
+    if args.set == "real":
+        run_real([d for d in DETECTORS if d in args.detectors.split(",")], args.verbose)
+        return
     formats = [(f, x) for f, x in FORMATS if f in args.formats.split(",")]
     detectors = [d for d in DETECTORS if d in args.detectors.split(",")]
     rng = np.random.default_rng(args.seed)
@@ -462,6 +466,68 @@ def main() -> None:
         if s.misses and (args.verbose or det == "anicurate"):
             print(f"{det} misses ({len(s.misses)}):")
             for line in s.misses if args.verbose else s.misses[:40]:
+                print("   ", line)
+
+
+REAL = Path(__file__).resolve().parent.parent / "core" / "data" / "real_cuts"
+
+
+def real_alarms(truth: dict[str, object], found: Found) -> dict[str, int]:
+    """Reported boundaries inside each named trap of a real clip that match no true cut
+    (+-1 frame), counted by trap name."""
+    alarms: dict[str, int] = {}
+    cuts: list[int] = truth["cuts"]  # type: ignore[assignment]
+    negatives: dict[str, list[list[int]]] = truth["negatives"]  # type: ignore[assignment]
+    left = list(cuts)
+    false = []
+    for c in found.cuts:
+        best = min(left, key=lambda t: abs(t - c), default=None)
+        if best is not None and abs(best - c) <= 1:
+            left.remove(best)
+        else:
+            false.append((c, c))
+    for trap, ranges in negatives.items():
+        n = sum(any(x <= b and y >= a for a, b in ranges) for x, y in false + found.transitions)
+        alarms[trap] = alarms.get(trap, 0) + n
+    return alarms
+
+
+def run_real(detectors: list[str], verbose: bool) -> None:
+    """Score every detector on the real-footage excerpts (truth.json) with the same scoring."""
+    import json
+
+    clips = json.loads((REAL / "truth.json").read_text())["clips"]
+    scores = {d: Score() for d in detectors}
+    traps: dict[str, dict[str, int]] = {d: {} for d in detectors}
+    frames = 0
+    for name, t in clips.items():
+        path = REAL / f"{name}.mp4"
+        times = frame_times(path)
+        frames += len(times)
+        truth = Truth(t["cuts"], [tuple(x) for x in t["transitions"]], "positive", len(times))
+        for det in detectors:
+            found = run_anicurate(path) if det == "anicurate" else run_scenedetect(path, det, times)
+            score(scores[det], truth, found, name, "mp4")
+            for trap, n in real_alarms(t, found).items():
+                traps[det][trap] = traps[det].get(trap, 0) + n
+    names = sorted({k for t in clips.values() for k in t["negatives"]})
+    s0 = scores[detectors[0]]
+    print(f"real footage: {len(clips)} excerpts, {frames} frames, {s0.tp + s0.fn} hard cuts, "
+          f"{s0.trans_total} gradual transitions")  # fmt: skip
+    head = f"{'detector':<10} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'F1':>6} "
+    print(head + f"{'grad':>7} {'strict':>6}")
+    for det in detectors:
+        s = scores[det]
+        print(f"{det:<10} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>6.3f} {s.recall:>6.3f} "
+              f"{s.f1:>6.3f} {s.trans_hit:>3}/{s.trans_total:<3} {s.strict_f1:>6.3f}")  # fmt: skip
+    print("false alarms by trap: " + " ".join(f"{n}" for n in names))
+    for det in detectors:
+        print(f"{det:<10} " + " ".join(f"{n}={traps[det].get(n, 0)}" for n in names))
+    for det in detectors:
+        s = scores[det]
+        if s.misses and (verbose or det == "anicurate"):
+            print(f"{det} misses ({len(s.misses)}):")
+            for line in s.misses:
                 print("   ", line)
 
 
