@@ -203,3 +203,18 @@ def test_nv12_planes_are_the_yuv420p_planes_and_give_the_same_signals(
     np.testing.assert_array_equal(nv12.values, base.values)
     np.testing.assert_allclose(p010.values, base.values, rtol=0.05, atol=0.5)
     assert detect(nv12).cuts == detect(base).cuts == [3]
+
+
+def test_project_analysis_reports_the_fallback_once(
+    clips: tuple[Path, Path], no_device: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "p.anicurate"
+    assert main(["import", "-q", str(project), *map(str, clips)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", "-q", "--project", str(project), "--decoder", "cuda"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"{project}: 2 analysed, 0 failed, 2 clips, 2 flagged"
+    notes = [line for line in err.splitlines() if FALLBACK_LINE in line]
+    assert len(notes) == 1 and notes[0].endswith("Decoding ran on the CPU for 2 files.")
+    assert main(["analyze", "-q", "--project", str(project), "--force", "--decoder", "cpu"]) == 0
+    assert FALLBACK_LINE not in capsys.readouterr().err
