@@ -39,6 +39,13 @@ def register(sub: Any) -> None:
         help=f"processes decoding at once, 1-{MAX_WORKERS} (1)",
     )
     p.add_argument("--force", action="store_true", help="with --project: re-analyse everything")
+    p.add_argument(
+        "--decoder",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="decode on the CPU, on an NVIDIA GPU (NVDEC, falls back to the CPU), or auto: the "
+        "GPU for long HD sources where one is found (auto)",
+    )
     add_ray_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per file and line")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -73,7 +80,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from anicurate.core.analysis import analyze_files
 
     files = list(expand_media(Path(p) for p in args.paths))
-    results = run_job(analyze_files(files, workers=args.workers), "analysing", args.quiet)
+    job = analyze_files(files, workers=args.workers, decoder=args.decoder)
+    results = run_job(job, "analysing", args.quiet)
     status = EXIT_OK
     for result in results:
         row = result.to_json()
@@ -84,7 +92,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(json.dumps(row))
         elif result.error is None:
             print(_line(row))
+    _fallback_note(
+        [(r.path, r.decoding.fallback) for r in results if r.decoding and r.decoding.fallback]
+    )
     return status
+
+
+def _fallback_note(fallbacks: list[tuple[str, str]]) -> None:
+    """One line on stderr, however many files fell back: hardware decoding was unavailable."""
+    if not fallbacks:
+        return
+    reasons = sorted({why for _, why in fallbacks})
+    more = f" (and {plural(len(reasons) - 1, 'other reason')})" if len(reasons) > 1 else ""
+    print(
+        f"anicurate analyze: hardware decoding (CUDA) was unavailable: {reasons[0]}{more}. "
+        f"Decoding ran on the CPU for {plural(len(fallbacks), 'file')}.",
+        file=sys.stderr,
+    )
 
 
 def _project(args: argparse.Namespace) -> int:
@@ -97,10 +121,14 @@ def _project(args: argparse.Namespace) -> int:
         from anicurate.core.distributed import analysis_runner
 
         runner = analysis_runner(args.ray)
-    job = analyze_project(Path(args.project), workers=args.workers, force=args.force, runner=runner)
+    job = analyze_project(
+        Path(args.project), workers=args.workers, force=args.force, runner=runner,
+        decoder=args.decoder,
+    )  # fmt: skip
     summary = run_job(job, "analysing", args.quiet)
     for path, message in summary.failed:
         fail(path, message)
+    _fallback_note(summary.decoder_fallbacks)
     if args.json:
         for cid, r in sorted(summary.results.items()):
             print(json.dumps({"clip": cid, "source": r.source_id, **r.to_json()}))

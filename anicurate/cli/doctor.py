@@ -38,6 +38,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                         for p in report.providers
                     ],
                     "gpus": report.gpus,
+                    "hardware_decoding": None
+                    if report.decoding is None
+                    else {
+                        "ffmpeg_device_types": report.decoding.device_types,
+                        "cuda_starts": report.decoding.cuda_failure is None,
+                        "cuda_failure": report.decoding.cuda_failure,
+                    },
                     "models": [
                         {"name": m.name, "path": str(m.path), "origin": m.origin}
                         for m in report.models
@@ -63,6 +70,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             else "none visible (no nvidia-smi or no NVIDIA driver)"
         )
     )
+    if report.decoding is not None:
+        hw = report.decoding
+        print(f"FFmpeg hw    {', '.join(hw.device_types) or 'no hardware device types'}")
+        works = hw.cuda_failure is None
+        state = "NVDEC (CUDA device starts)" if works else f"CPU only: {hw.cuda_failure}"
+        print(f"decoding on  {state}")
     print("models")
     for m in report.models:
         print(f"  {m.name:36} {m.path}  ({m.origin})")

@@ -34,6 +34,7 @@ from anicurate.core.export.plan import PlanItem
 from anicurate.core.export.render import Renderer, render_item
 from anicurate.core.export.results import ItemResult
 from anicurate.core.media import open_media
+from anicurate.core.media.hardware import Decoder
 from anicurate.core.tagging.model import Tagger, load_tagger
 from anicurate.core.tagging.preprocess import crop, preprocess
 from anicurate.core.tagging.run import _Job
@@ -150,14 +151,17 @@ def _pid_note() -> None:
             f.write(f"{os.getpid()}\n")
 
 
-def analyse_task(path: str, data: bytes | None, max_pixels: int | None) -> FileResult | Unreadable:
-    """One source's analysis on a worker; bad files become error results (as locally)."""
+def analyse_task(
+    path: str, data: bytes | None, max_pixels: int | None, decoder: Decoder = "auto"
+) -> FileResult | Unreadable:
+    """One source's analysis on a worker; bad files become error results (as locally).
+    ``decoder`` is chosen on the worker: its GPU, if it has one, decodes."""
     _pid_note()
     with _Local(path, data) as local:
         if isinstance(local, Unreadable):
             return local
         try:
-            analysis = analyze_source(local, threads=1, max_pixels=max_pixels)
+            analysis = analyze_source(local, threads=1, max_pixels=max_pixels, decoder=decoder)
         except AnicurateError as err:
             return FileResult(path, error=str(err).replace(local, path))
         except (OSError, ValueError) as err:
@@ -263,8 +267,10 @@ def analysis_runner(address: str) -> Runner:
     ray = connect(address)
     task = ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(analyse_task)
 
-    def run(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iterator[FileResult]:
-        pending: dict[Any, str] = {task.remote(p, None, max_pixels): p for p in paths}
+    def run(
+        paths: Sequence[str], workers: int, max_pixels: int | None, decoder: Decoder = "auto"
+    ) -> Iterator[FileResult]:
+        pending: dict[Any, str] = {task.remote(p, None, max_pixels, decoder): p for p in paths}
         resent: set[str] = set()
         try:
             for path, value in _completed(ray, pending):
@@ -272,7 +278,7 @@ def analysis_runner(address: str) -> Runner:
                     data = None if path in resent else _small_bytes(path)
                     if data is not None:
                         resent.add(path)
-                        pending[task.remote(path, data, max_pixels)] = path
+                        pending[task.remote(path, data, max_pixels, decoder)] = path
                         continue
                     yield FileResult(path, error=value.message())
                 elif isinstance(value, BaseException):

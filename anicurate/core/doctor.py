@@ -15,8 +15,17 @@ from importlib import metadata
 from pathlib import Path
 
 from anicurate import paths
+from anicurate.core.media import hardware
 from anicurate.core.tagging.discovery import TaggerLocation, find_taggers
 from anicurate.core.tagging.providers import ProviderStatus, probe_providers
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareDecoding:
+    """FFmpeg's hardware device types, and why a CUDA device does not start (None: it does)."""
+
+    device_types: list[str]
+    cuda_failure: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,12 @@ class Report:
     gpus: list[str]
     models: list[TaggerLocation]
     models_dirs: list[Path]
+    decoding: HardwareDecoding | None = None
+
+
+def hardware_decoding() -> HardwareDecoding:
+    """What NVDEC decoding would find here: FFmpeg's device types and a trial device start."""
+    return HardwareDecoding(hardware.device_types(), hardware.probe_device("cuda"))
 
 
 # (label, distributions that provide it, first installed wins): every package the app imports
@@ -129,4 +144,5 @@ def collect(probe_model: Path, models_dirs: list[Path]) -> Report:
         gpus=visible_gpus(),
         models=find_taggers(models_dirs),
         models_dirs=models_dirs,
+        decoding=hardware_decoding(),
     )

@@ -8,7 +8,10 @@ Parts:
   * environment: ``nvidia-smi -L``, FFmpeg's hardware device types, onnxruntime's providers;
   * decode: a generated 1080p H.264 clip decoded by PyAV on the CPU (frame threads) and through
     FFmpeg's CUDA hwaccel (NVDEC; no software fallback, so a failure is reported, not hidden),
-    frames downloaded to system memory as anicurate would read them; ratio NVDEC/CPU;
+    frames downloaded to system memory as anicurate would read them; ratio NVDEC/CPU; then
+    analysis itself (``compute_signals``) with ``decoder="cuda"`` against ``decoder="cpu"`` on the
+    same clip, the decoder that really ran reported (this is what should confirm or move the
+    "auto" thresholds in anicurate/core/media/hardware.py);
   * tagger: a WD14-layout model of realistic cost (tests/benchmarks/tagging.py) on ready batches
     with the CPU provider and with CUDA (the provider that really ran is printed); ratio;
   * fixers (issue 13: upscaling, interpolation, denoising): measured when this build has them.
@@ -89,6 +92,23 @@ def decode(work: Path, frames: int) -> Report:
         return out
     out.update(nvdec_fps=round(gpu_fps, 1), nvdec_format=gpu_fmt, nvdec_frames=gn,
                ratio_nvdec_cpu=round(gpu_fps / cpu_fps, 2))  # fmt: skip
+    out["analysis"] = analysis(clip)
+    return out
+
+
+def analysis(clip: Path) -> Report:
+    """compute_signals on the CPU against decoder="cuda" (device start included, as a file pays
+    it), frames per second each and the ratio; the decoder that really ran is reported."""
+    from anicurate.core.analysis.signals import decode_signals
+
+    out: Report = {}
+    for choice in ("cpu", "cuda"):
+        start = time.perf_counter()
+        _, sig, used = decode_signals(clip, decoder=choice)
+        fps = sig.frames / (time.perf_counter() - start)
+        out[choice] = {"fps": round(fps, 1), "decoder": used.decoder, "fallback": used.fallback}
+    if out["cuda"]["decoder"] == "cuda":
+        out["ratio_cuda_cpu"] = round(out["cuda"]["fps"] / out["cpu"]["fps"], 2)
     return out
 
 
@@ -161,6 +181,10 @@ def main() -> None:
             print(
                 f"  NVDEC {d['nvdec_fps']} fps ({d['nvdec_format']}): ratio {d['ratio_nvdec_cpu']}"
             )
+            a = d["analysis"]
+            ratio = a.get("ratio_cuda_cpu") or f"fell back: {a['cuda']['fallback']}"
+            print(f"  analysis (compute_signals): CPU {a['cpu']['fps']} fps, decoder='cuda' "
+                  f"{a['cuda']['fps']} fps on {a['cuda']['decoder']}: {ratio}")  # fmt: skip
         else:
             print(f"  NVDEC {d['nvdec']}")
         report["tagger"] = t = tagger(work, args.blocks, args.batch, args.runs)

@@ -8,17 +8,18 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from anicurate.core.analysis.detect import Events, detect
 from anicurate.core.analysis.flags import Flag, Thresholds, clip_flags
 from anicurate.core.analysis.metrics import ClipMetrics, clip_metrics
-from anicurate.core.analysis.signals import Signals, compute_signals
+from anicurate.core.analysis.signals import Signals, decode_signals
 from anicurate.core.analysis.store import ClipResult, reflag, save_many, stale_sources
 from anicurate.core.errors import AnicurateError
 from anicurate.core.jobs import Progress
+from anicurate.core.media.hardware import CPU, Decoder, Decoding
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
 from anicurate.core.project.catalogue import Project
@@ -27,23 +28,29 @@ from anicurate.core.project.settings import DEFAULT_PRESET, PRESETS, ProjectSett
 
 @dataclass(frozen=True, slots=True)
 class SourceAnalysis:
-    """One analysed file: its probe info, signals, events, and the metrics and flags of the
-    whole file taken as one clip."""
+    """One analysed file: its probe info, signals, events, the metrics and flags of the whole
+    file taken as one clip, and the decoder that decoded it."""
 
     info: MediaInfo
     signals: Signals
     events: Events
     metrics: ClipMetrics
     flags: list[Flag]
+    decoding: Decoding = CPU
 
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """The outcome for one input file: an analysis, or the error that stopped it."""
+    """The outcome for one input file: an analysis, or the error that stopped it; ``decoding``
+    says which decoder ran ("cpu"/"cuda") and why not CUDA where it was asked for or chosen."""
 
     path: str
     analysis: SourceAnalysis | None = None
     error: str | None = None
+
+    @property
+    def decoding(self) -> Decoding | None:
+        return None if self.analysis is None else self.analysis.decoding
 
     def to_json(self) -> dict[str, Any]:
         """The ``analyze --json`` line of this file."""
@@ -68,6 +75,8 @@ class FileResult:
                 blur=m.blur,
                 noise=m.noise,
                 flags=[f.to_json() for f in a.flags],
+                decoder=a.decoding.decoder,
+                decoder_fallback=a.decoding.fallback,
             )
         row["error"] = self.error
         return row
@@ -80,9 +89,15 @@ def analyze_source(
     settings: ProjectSettings | None = None,
     thresholds: Thresholds | None = None,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    decoder: Decoder = "auto",
 ) -> SourceAnalysis:
-    """Decode one file once and analyse it; raises MediaError when it cannot be read."""
-    info, sig = compute_signals(path, threads=threads, max_pixels=max_pixels)
+    """Decode one file once and analyse it; raises MediaError when it cannot be read.
+
+    ``decoder``: "cpu", "cuda" or "auto" (see core/media/hardware.py); the result says which ran.
+    """
+    info, sig, decoding = decode_signals(
+        path, threads=threads, max_pixels=max_pixels, decoder=decoder
+    )
     events = detect(sig)
     metrics = clip_metrics(sig, events, 0, sig.frames - 1)
     flags = clip_flags(
@@ -92,13 +107,14 @@ def analyze_source(
         settings=settings or PRESETS[DEFAULT_PRESET],
         thresholds=thresholds or Thresholds(),
     )
-    return SourceAnalysis(info, sig, events, metrics, flags)
+    return SourceAnalysis(info, sig, events, metrics, flags, decoding)
 
 
-def _work(path: str, threads: int, max_pixels: int | None) -> FileResult:
+def _work(path: str, threads: int, max_pixels: int | None, decoder: Decoder) -> FileResult:
     """A pool task: never raises for a bad file (exceptions with extra state do not pickle)."""
     try:
-        return FileResult(path, analyze_source(path, threads=threads, max_pixels=max_pixels))
+        analysis = analyze_source(path, threads=threads, max_pixels=max_pixels, decoder=decoder)
+        return FileResult(path, analysis)
     except AnicurateError as err:
         return FileResult(path, error=str(err))
     except (OSError, ValueError) as err:
@@ -142,17 +158,19 @@ def _decoder_threads(workers: int) -> int:
     return 0 if workers <= 1 else max(1, (os.cpu_count() or 1) // workers)
 
 
-#: Where a project's sources are analysed: (paths, workers, max_pixels) -> results in completion
-#: order; closing the iterator cancels what is left. The default is this machine's process pool;
-#: core/distributed.py gives one that runs on a Ray cluster.
-Runner = Callable[[Sequence[str], int, "int | None"], Iterator[FileResult]]
+#: Where a project's sources are analysed: (paths, workers, max_pixels, decoder) -> results in
+#: completion order; closing the iterator cancels what is left. The default is this machine's
+#: process pool; core/distributed.py gives one that runs on a Ray cluster.
+Runner = Callable[[Sequence[str], int, "int | None", Decoder], Iterator[FileResult]]
 
 
-def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iterator[FileResult]:
+def _results(
+    paths: Sequence[str], workers: int, max_pixels: int | None, decoder: Decoder = "auto"
+) -> Iterator[FileResult]:
     """Results in completion order; one worker runs in this process."""
     if workers <= 1 or len(paths) <= 1:
         for p in paths:  # the decoder (and a two-part analysis) may use every core
-            yield _work(p, 0, max_pixels)
+            yield _work(p, 0, max_pixels, decoder)
         return
     threads = _decoder_threads(workers)
     # spawn: forking a process that already runs decoder threads is unsafe.
@@ -164,7 +182,7 @@ def _results(paths: Sequence[str], workers: int, max_pixels: int | None) -> Iter
     )
     try:
         pending: set[Future[FileResult]] = {
-            pool.submit(_work, p, threads, max_pixels) for p in paths
+            pool.submit(_work, p, threads, max_pixels, decoder) for p in paths
         }
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -182,25 +200,26 @@ def analyze_files(
     thresholds: Thresholds | None = None,
     on_result: Callable[[FileResult], None] | None = None,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    decoder: Decoder = "auto",
 ) -> Generator[Progress, None, list[FileResult]]:
     """Analyse files without a project; returns results in the order of ``paths``.
 
     Flags use ``settings`` (default preset) and ``thresholds`` (defaults). ``on_result`` sees
     each result as it completes. A picture over ``max_pixels`` is refused (None: no limit).
+    ``decoder``: see :func:`analyze_source`.
     """
     names = [str(p) for p in paths]
     total = len(names)
     by_path: dict[str, FileResult] = {}
     yield Progress(0, total)
-    for done, result in enumerate(_results(names, workers, max_pixels), start=1):
+    for done, result in enumerate(_results(names, workers, max_pixels, decoder), start=1):
         if result.analysis is not None and (settings is not None or thresholds is not None):
             a = result.analysis
             flags = clip_flags(
                 a.metrics, width=a.info.width, height=a.info.height,
                 settings=settings or PRESETS[DEFAULT_PRESET], thresholds=thresholds or Thresholds(),
             )  # fmt: skip
-            result = FileResult(result.path, SourceAnalysis(a.info, a.signals, a.events,
-                                                            a.metrics, flags))  # fmt: skip
+            result = FileResult(result.path, replace(a, flags=flags))
         by_path[result.path] = result
         if on_result is not None:
             on_result(result)
@@ -210,23 +229,26 @@ def analyze_files(
 
 @dataclass(frozen=True, slots=True)
 class ProjectAnalysis:
-    """What ``analyze_project`` did: sources analysed, failed (path, message), clip results."""
+    """What ``analyze_project`` did: sources analysed, failed (path, message), clip results,
+    and the sources decoded on the CPU although CUDA was asked for or chosen (path, why)."""
 
     analysed: int
     failed: list[tuple[str, str]]
     results: dict[int, ClipResult]
+    decoder_fallbacks: list[tuple[str, str]] = field(default_factory=list)
 
 
 def analyze_project(
     project_path: str | Path, *, workers: int = 1, force: bool = False,
     runner: Runner | None = None,
+    decoder: Decoder = "auto",
 ) -> Generator[Progress, None, ProjectAnalysis]:
     """Analyse the project's stale sources (all with ``force``), then re-flag every clip.
 
     Only sources without signals of the current analyser version are decoded; results are
     stored in batches (SAVE_BATCH files or SAVE_EVERY_S) and reported done once stored, and a
     cancelled run keeps what it finished. ``runner``: where the sources are decoded (default:
-    this machine, ``workers`` processes).
+    this machine, ``workers`` processes). ``decoder``: see :func:`analyze_source`.
     """
     with Project.open(project_path) as project:
         if force:
@@ -236,6 +258,7 @@ def analyze_project(
         ids = {s.path: s.id for s in todo}
         total = len(todo)
         failed: list[tuple[str, str]] = []
+        fallbacks: list[tuple[str, str]] = []
         analysed = 0
         yield Progress(0, total)
         # No pixel limit: import already held each source to the limit the user chose.
@@ -244,11 +267,13 @@ def analyze_project(
         unreported: list[FileResult] = []  # reported once stored: "done" means kept
         flushed, done = time.monotonic(), 0
         try:
-            for result in (runner or _results)(paths, workers, None):
+            for result in (runner or _results)(paths, workers, None, decoder):
                 if result.analysis is not None:
                     a = result.analysis
                     batch.append((ids[result.path], a.signals, a.events))
                     analysed += 1
+                    if a.decoding.fallback is not None:
+                        fallbacks.append((result.path, a.decoding.fallback))
                 else:
                     failed.append((result.path, result.error or "failed"))
                 unreported.append(result)
@@ -266,4 +291,4 @@ def analyze_project(
             if batch:
                 save_many(project, batch)
         results = reflag(project)
-    return ProjectAnalysis(analysed, failed, results)
+    return ProjectAnalysis(analysed, failed, results, fallbacks)

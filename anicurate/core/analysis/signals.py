@@ -29,8 +29,10 @@ import numpy as np
 from av.video.frame import VideoFrame
 
 from anicurate.core.errors import MediaError, MediaErrorKind
+from anicurate.core.media import hardware
 from anicurate.core.media.decode import AvCursor
 from anicurate.core.media.failures import guarded
+from anicurate.core.media.hardware import Decoder, Decoding
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
 from anicurate.core.media.limits import DEFAULT_MAX_PIXELS
@@ -93,8 +95,9 @@ STILL_TEXTURE = 8.0
 STILL_DIFF = 3.0
 STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing: share 0
 _YUV_FORMATS = frozenset(
-    {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "nv12"}
+    {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p"}
 )
+_SEMI_PLANAR = frozenset({"nv12", "p010le"})  # what NVDEC frames are downloaded as
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 _NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 
@@ -391,9 +394,12 @@ Decoded = tuple[int, Planes, bool]
 
 
 def _planes_of(frame: VideoFrame, limit: tuple[int, int]) -> Planes:
-    """Y, U, V of a decoded frame: its own planes for 8-bit YUV, else a small conversion."""
+    """Y, U, V of a decoded frame: its own planes for 8-bit YUV (NV12's interleaved chroma split,
+    as hardware decoders hand it out; P010's top 8 bits), else a small conversion."""
     name = frame.format.name
-    if name in _YUV_FORMATS and name != "nv12":
+    if name in _SEMI_PLANAR:
+        return _semi_planar(frame)
+    if name in _YUV_FORMATS:
         return _plane(frame, 0), _plane(frame, 1), _plane(frame, 2)
     if name in ("gray", "gray8"):
         return _plane(frame, 0), None, None
@@ -403,6 +409,22 @@ def _planes_of(frame: VideoFrame, limit: tuple[int, int]) -> Planes:
         width=max(2, round(w * scale)), height=max(2, round(h * scale)), format="yuv444p"
     )
     return _plane(yuv, 0).copy(), _plane(yuv, 1).copy(), _plane(yuv, 2).copy()
+
+
+def _semi_planar(frame: VideoFrame) -> Planes:
+    """Y, U, V of an NV12 or P010 frame (chroma interleaved in one half-size plane)."""
+    w, h = frame.width, frame.height
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    wide = frame.format.name != "nv12"  # P010: 16-bit samples, the value in the top 10 bits
+    dtype, size = (np.dtype("<u2"), 2) if wide else (np.dtype(np.uint8), 1)
+    rows: list[np.ndarray] = []
+    for i, (pw, ph) in enumerate(((w, h), (2 * cw, ch))):
+        p = frame.planes[i]
+        arr: np.ndarray = np.frombuffer(cast(bytes, p), dtype).reshape(ph, p.line_size // size)
+        arr = arr[:, :pw]
+        rows.append(np.right_shift(arr, 8).astype(np.uint8) if wide else arr)
+    u, v = cv2.split(np.ascontiguousarray(rows[1]).reshape(ch, cw, 2))
+    return rows[0], u, v
 
 
 def _rgb_planes(rgb: np.ndarray) -> Planes:
@@ -423,6 +445,7 @@ def compute_signals(
     pipelined: bool = True,
     parts: int = 0,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    decoder: Decoder = "auto",
 ) -> tuple[MediaInfo, Signals]:
     """Decode ``path`` once and compute its per-frame signals (one entry per displayed frame).
 
@@ -432,36 +455,99 @@ def compute_signals(
     A frame that does not decode is stood in for by the one before it, as a player shows it.
     The decoder skips deblocking frames nothing references (no frame is shown from this pass).
     A frame of more than ``max_pixels`` pixels (None: no limit) is refused as TOO_LARGE.
+    ``decoder``: "cpu", "cuda" (NVDEC) or "auto" (see core/media/hardware.py for when).
     """
+    info, signals, _ = decode_signals(
+        path, threads=threads, pipelined=pipelined, parts=parts, max_pixels=max_pixels,
+        decoder=decoder,
+    )  # fmt: skip
+    return info, signals
+
+
+def decode_signals(
+    path: str | Path,
+    *,
+    threads: int = 0,
+    pipelined: bool = True,
+    parts: int = 0,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    decoder: Decoder = "auto",
+) -> tuple[MediaInfo, Signals, Decoding]:
+    """:func:`compute_signals`, and the decoder that really decoded (with why not the GPU)."""
     inspected = inspect_source(
         path, threads=threads, keep_open=True, skip_nonref_deblock=True, max_pixels=max_pixels
     )
     if parts == 0:
         parts = 2 if threads == 0 and (os.cpu_count() or 1) >= 2 else 1
     try:
-        return _compute(inspected, threads, pipelined, parts)
+        return _compute(inspected, threads, pipelined, parts, decoder)
     finally:
         if inspected.cursor is not None:
             inspected.cursor.close()
 
 
 def _compute(
-    inspected: Inspected, threads: int, pipelined: bool, parts: int
-) -> tuple[MediaInfo, Signals]:
+    inspected: Inspected, threads: int, pipelined: bool, parts: int, decoder: Decoder
+) -> tuple[MediaInfo, Signals, Decoding]:
     info = inspected.info
     with guarded(inspected.path), _cv2_threads(1):
         if inspected.backend == "pillow":
             stream = _pillow_planes(inspected.path, inspected.index, info.rotation)
-            return info, _one_pass(inspected, stream, 0, pipelined)  # Pillow turns the frames
+            used = hardware.CPU
+            if decoder == "cuda":
+                used = Decoding("cpu", "Pillow decodes this file, not FFmpeg")
+            return info, _one_pass(inspected, stream, 0, pipelined), used  # Pillow turns frames
+        used = hardware.plan(decoder, info.width, info.height, len(inspected.index))
+        if used.decoder == "cuda":
+            device = _on_device(inspected, threads, pipelined)
+            if not isinstance(device, str):
+                return info, *device
+            used = Decoding("cpu", device)  # and on, on the CPU, as if it had been the plan
         split = _split_frame(inspected.index) if parts >= 2 and pipelined else None
         if split is not None:
             try:
-                return info, _two_parts(inspected, split, pipelined)
+                return info, _two_parts(inspected, split, pipelined), used
             except MediaError:
                 pass  # a part that decodes no frame of its own (a file damaged past the join):
                 # in one pass, the frames before it stand in, as they always have
         stream = _av_planes(inspected, threads, own_cursor=split is not None)
-        return info, _one_pass(inspected, stream, info.rotation, pipelined)
+        return info, _one_pass(inspected, stream, info.rotation, pipelined), used
+
+
+def _on_device(
+    inspected: Inspected, threads: int, pipelined: bool
+) -> tuple[Signals, Decoding] | str:
+    """One pass on a cursor of its own decoding on the CUDA device, or why the file does not
+    open there (the device does not start, or has no decoder for the stream).
+
+    One pass, not two parts: the device, not the CPU, is what decodes, and a second device
+    context would cost its start again. A device open that decodes no frame at all goes once
+    more on the CPU.
+    """
+    index, rotation = inspected.index, inspected.info.rotation
+    cursor = AvCursor(
+        inspected.path, inspected.stream_index, index, threads=threads,
+        skip_nonref_deblock=True, hwaccel=hardware.accel("cuda"),
+    )  # fmt: skip
+    cursor.restart()  # opens on the device, or on the CPU where the device fails
+    if cursor.decoder != "cuda":
+        cursor.close()
+        return cursor.fallback or "the CUDA device did not start"
+    if inspected.cursor is not None:
+        inspected.cursor.close()  # probing's decoder is not needed any more
+    try:
+        stream = _av_planes(inspected, threads, opened=cursor)
+        return _one_pass(inspected, stream, rotation, pipelined), Decoding("cuda")
+    except MediaError:
+        return _cpu_pass(inspected, threads, pipelined, "the CUDA decoder gave no frame")
+
+
+def _cpu_pass(
+    inspected: Inspected, threads: int, pipelined: bool, reason: str
+) -> tuple[Signals, Decoding]:
+    stream = _av_planes(inspected, threads, own_cursor=True)
+    signals = _one_pass(inspected, stream, inspected.info.rotation, pipelined)
+    return signals, Decoding("cpu", reason)
 
 
 def _computer(inspected: Inspected, start: int = 0, stop: int | None = None) -> SignalComputer:
@@ -564,13 +650,20 @@ def _run_part(
 
 
 def _av_planes(
-    inspected: Inspected, threads: int, *, start: int = 0, own_cursor: bool = False
+    inspected: Inspected,
+    threads: int,
+    *,
+    start: int = 0,
+    own_cursor: bool = False,
+    opened: AvCursor | None = None,
 ) -> Iterator[Decoded]:
     """Decoded planes from keyframe ``start``: from frame 0 with the decoder probing left open
-    (unless ``own_cursor``), else with a cursor of its own decoding with ``threads``."""
+    (unless ``own_cursor``), else with a cursor of its own decoding with ``threads``, or from
+    frame 0 with ``opened``, opened at the start by the caller (the hardware decoder's)."""
     kept = inspected.cursor
-    reuse = isinstance(kept, AvCursor) and start == 0 and not own_cursor
-    cursor = kept if reuse else None
+    reuse = isinstance(kept, AvCursor) and start == 0 and not own_cursor and opened is None
+    cursor = kept if reuse else opened
+    fresh = opened is not None  # opened at the start already: a second open, a second device
     if cursor is None:  # else go on with the decoder probing opened: no second open
         cursor = AvCursor(
             inspected.path, inspected.stream_index, inspected.index, threads=threads,
@@ -582,6 +675,8 @@ def _av_planes(
         first = inspected.first if cursor is kept else None
         if first is not None and first.video is not None:
             yield 0, _planes_of(first.video, limit), first.exact  # probing decoded it already
+        elif fresh:
+            pass
         elif cursor is kept or start > 0:
             cursor.seek(start)
         else:

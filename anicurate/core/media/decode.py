@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import av
 import av.container
@@ -23,8 +23,15 @@ from av.codec.context import ThreadType
 from av.video.frame import PictureType, VideoFrame
 from av.video.reformatter import VideoReformatter
 
+from anicurate.core.media import hardware
 from anicurate.core.media.failures import unreadable
 from anicurate.core.media.index import COMPOSITING_CODECS, FrameIndex
+
+if TYPE_CHECKING:
+    from av.codec.hwaccel import HWAccel
+
+#: What a device open may raise (PermissionError without a driver, NotImplementedError...).
+_DEVICE_ERRORS = (av.error.FFmpegError, OSError, RuntimeError, ValueError)
 
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -106,6 +113,10 @@ class AvCursor:
     of frames no other frame references: no other frame changes, those come out a little blockier
     and H.264 decodes ~7% cheaper. B-frames are then marked not ``exact`` (most of them are the
     unreferenced ones), so detail measures pick the others.
+
+    ``hwaccel`` decodes on that device (frames come back as NV12/P010 in system memory). Where
+    the device does not start, or the stream has no decoder on it, the file opens on the CPU:
+    ``decoder`` says which was used ("cuda" or "cpu") and ``fallback`` why not the device.
     """
 
     def __init__(
@@ -118,6 +129,7 @@ class AvCursor:
         threads: int = 0,
         container: av.container.InputContainer | None = None,
         skip_nonref_deblock: bool = False,
+        hwaccel: HWAccel | None = None,
     ) -> None:
         self._path = path
         self._stream_index = stream_index
@@ -135,16 +147,41 @@ class AvCursor:
         self._last = -1
         self.decoded = 0
         self._skip_nonref_deblock = skip_nonref_deblock
+        self._hwaccel = hwaccel
+        self.decoder: Literal["cpu", "cuda"] = "cpu"
+        self.fallback: str | None = None
         if container is not None:
             self._adopt(container)
 
     def _open(self) -> None:
         self.close()
-        try:
-            container = av.open(str(self._path), metadata_errors="replace")
-        except (av.error.FFmpegError, OSError) as exc:
-            raise unreadable(self._path, exc) from exc
+        container = self._open_on_device() if self._hwaccel is not None else None
+        if container is None:
+            try:
+                container = av.open(str(self._path), metadata_errors="replace")
+            except (av.error.FFmpegError, OSError) as exc:
+                raise unreadable(self._path, exc) from exc
         self._adopt(container)
+
+    def _open_on_device(self) -> av.container.InputContainer | None:
+        """The file opened with ``hwaccel``, or None (and ``fallback`` set) where the device
+        does not start or cannot decode the stream; the cursor then stays on the CPU."""
+        assert self._hwaccel is not None
+        try:
+            container = hardware.open_on_device(str(self._path), self._hwaccel)
+        except _DEVICE_ERRORS as exc:
+            self._hwaccel = None
+            self.fallback = hardware.start_failed(exc)
+            return None
+        stream = next((s for s in container.streams.video if s.index == self._stream_index), None)
+        if stream is None or stream.codec_context is None or not stream.codec_context.is_hwaccel:
+            codec = stream.codec_context.name if stream and stream.codec_context else "this stream"
+            container.close()
+            self._hwaccel = None
+            self.fallback = f"{codec} has no CUDA decoder in this FFmpeg"
+            return None
+        self.decoder = "cuda"
+        return container
 
     def _adopt(self, container: av.container.InputContainer) -> None:
         stream = next((s for s in container.streams.video if s.index == self._stream_index), None)
