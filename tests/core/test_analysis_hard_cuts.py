@@ -158,3 +158,43 @@ def test_new_colours_over_a_similar_layout_are_a_cut_though_flow_half_explains_i
     ev = _events(tl.write(tmp_path / "colours.mp4"))
     assert ev.cuts == tl.cuts
     assert ev.transitions == [] and ev.flashes == []
+
+
+def test_a_frame_exposed_darker_after_a_splice_is_no_second_cut(tmp_path: Path) -> None:
+    # Real film (the Popeye excerpts): the first frame of a new shot is exposed differently
+    # from the next, so the change goes on for a second frame; it was reported as two cuts.
+    rng = np.random.default_rng(3)
+    lay = random_layout(rng)
+    tl = Timeline().shot(14, random_palette(rng), lay).shot(14, random_palette(rng), lay, hold=1)
+    tl.frames[14] = (tl.frames[14] * 0.7).astype(np.uint8)
+    ev = _events(tl.write(tmp_path / "splice.mp4"))
+    assert ev.cuts == [14] and ev.transitions == []
+
+
+def test_a_dark_wing_sweeping_across_the_shot_is_no_cut(tmp_path: Path) -> None:
+    # Real footage: a wing sweeps over the camera and off again, a few frames each way, on
+    # ones: every frame changes a lot, but each change goes on in the frame after it.
+    tl = Timeline()
+    lay = Layout(pan=60, pan_speed=4, figure_x=0.4, scale=1.2)
+    tl.shot(40, DAY, lay, hold=1)
+    h = tl.frames[0].shape[0]
+    cover = [0.35, 0.7, 1.0, 1.0, 1.0, 0.65, 0.3]  # share of the height the wing covers
+    for k, share in enumerate(cover):
+        frame = tl.frames[14 + k].copy()
+        frame[: int(h * share)] = (40, 30, 35)
+        tl.frames[14 + k] = frame
+    ev = _events(tl.write(tmp_path / "wing.mp4"))
+    assert ev.cuts == []
+
+
+def test_single_drawing_shots_of_a_gif_montage_stay_separate(tmp_path: Path) -> None:
+    # Shots of one drawing each, shown 100 ms (2.4 frames at 24 fps) between two shots on ones:
+    # adjacent changes of a like size, but each frame between them is a shot of its own.
+    rng = np.random.default_rng(5)
+    tl = Timeline().shot(12, random_palette(rng), random_layout(rng), hold=1)
+    for _ in range(5):
+        tl.shot(1, random_palette(rng), random_layout(rng))
+    tl.shot(12, random_palette(rng), random_layout(rng), hold=1)
+    delays = [40] * 12 + [100] * 5 + [40] * 12
+    ev = _events(tl.write_gif(tmp_path / "montage.gif", delays))
+    assert ev.cuts == [12, 13, 14, 15, 16, 17]

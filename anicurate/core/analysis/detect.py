@@ -40,6 +40,7 @@ CUT_WINDOW = 6
 #: shots of one layout in other colours, where flow finds false matches).
 CUT_COLOUR_MIN = 25.0
 CUT_COLOUR_RATIO = 4.0
+CUT_OWN_SHOT_S = 1.5 / 24  # a frame shown this long between two changes is a shot of its own
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 #: A candidate that leaves at least this share of the frame before's textured cells unchanged
 #: keeps its background in place: a key-pose jump (a new drawing of the figure in a held shot),
@@ -137,7 +138,38 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
         in_transition[a : b + 2] = True  # the frame after a transition is its end, not a cut
     flash_edges = {a for a, _ in flashes} | {b + 1 for _, b in flashes}
     cuts = [i for i in candidates if i not in flash_edges and not in_transition[i]]
+    cuts = [i for i in cuts if _stands_alone(sig, i)]
     return Events(cuts, transitions, flashes, held, overlays)
+
+
+def _stands_alone(sig: Signals, i: int) -> bool:
+    """Whether the change at ``i`` is a cut of its own, not part of a continuous change.
+
+    A cut is one frame's change. A change right after one at least a ``CUT_RATIO``-th its size
+    goes on from there (the exposure flicker of the frame after a splice, the second frame of
+    a whip): the first frame holds the cut, if any. A change that goes on for three frames and
+    more is no cut at all (a wing sweeping across the camera, a figure lunging at it). A frame
+    shown long enough between two changes (a GIF's held drawing) is a shot of its own.
+    """
+    residual, duration = np.nan_to_num(sig["residual"]), sig["duration"]
+    n = sig.frames
+
+    def goes_on(a: int) -> bool:
+        """Whether the change at ``a + 1`` goes on the one at ``a``."""
+        if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
+            return False
+        return residual[a + 1] >= max(residual[a] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE)
+
+    def went_on(b: int) -> bool:
+        """Whether the change at ``b`` goes on one at ``b - 1`` as large or larger."""
+        a = b - 1
+        if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
+            return False
+        return residual[a] >= max(residual[b] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE)
+
+    if went_on(i):
+        return False
+    return not (goes_on(i) and goes_on(i + 1))
 
 
 def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:

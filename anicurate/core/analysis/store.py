@@ -36,7 +36,7 @@ from anicurate.core.project.rows import DamagedRow, need_int, parse_json
 log = logging.getLogger(__name__)
 
 #: Bump when the signals or the detector change: results of older versions are stale.
-ANALYSER_VERSION = 7  # 7: small planes shrink through an exact 2x box
+ANALYSER_VERSION = 8  # 7: small planes shrink through an exact 2x box; 8: continuous changes
 SIGNALS = "signals"
 FLAGS = "flags"
 THRESHOLDS_KEY = "thresholds"
