@@ -158,14 +158,14 @@ def _stands_alone(sig: Signals, i: int) -> bool:
         """Whether the change at ``a + 1`` goes on the one at ``a``."""
         if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
             return False
-        return residual[a + 1] >= max(residual[a] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE)
+        return bool(residual[a + 1] >= max(residual[a] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE))
 
     def went_on(b: int) -> bool:
         """Whether the change at ``b`` goes on one at ``b - 1`` as large or larger."""
         a = b - 1
         if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
             return False
-        return residual[a] >= max(residual[b] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE)
+        return bool(residual[a] >= max(residual[b] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE))
 
     if went_on(i):
         return False
