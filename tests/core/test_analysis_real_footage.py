@@ -21,9 +21,6 @@ TRUTH: dict[str, dict[str, object]] = json.loads((DATA / "truth.json").read_text
 WRONG = {
     "t00_sea": "false cut at 262: a Technicolor colour-fringe drawing of the vulture "
     "(mad 8.4, block_frac 0.75, still 0)",
-    "t00_wing": "false cuts at 99 and 195: the first frame of a sweep of the wing over the "
-    "camera, its largest change (residual 30 and 29; the frame after changes less than a 2.5th "
-    "of that, so the sweep does not read as one continuous change from its start)",
     "t02_pose": "false cut at 22: key-pose jump, the vulture takes off over a held background "
     "(still 0.13: too few unchanged cells to reject it, the limit is 0.23)",
     "vob_t00": "false cut at 24: a DVD keyframe's quality and colour pump (residual 8.4)",

@@ -40,6 +40,8 @@ CUT_WINDOW = 6
 #: shots of one layout in other colours, where flow finds false matches).
 CUT_COLOUR_MIN = 25.0
 CUT_COLOUR_RATIO = 4.0
+CUT_GOES_ON = 3.0  # the next frame keeps a cut's change at this share (and the one after
+# at a CUT_RATIO-th): the change goes on, it is no cut
 CUT_OWN_SHOT_S = 1.5 / 24  # a frame shown this long between two changes is a shot of its own
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 #: A candidate that leaves at least this share of the frame before's textured cells unchanged
@@ -145,31 +147,32 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
 def _stands_alone(sig: Signals, i: int) -> bool:
     """Whether the change at ``i`` is a cut of its own, not part of a continuous change.
 
-    A cut is one frame's change. A change right after one at least a ``CUT_RATIO``-th its size
-    goes on from there (the exposure flicker of the frame after a splice, the second frame of
-    a whip): the first frame holds the cut, if any. A change that goes on for three frames and
-    more is no cut at all (a wing sweeping across the camera, a figure lunging at it). A frame
-    shown long enough between two changes (a GIF's held drawing) is a shot of its own.
+    A cut is one frame's change, after which the new shot settles. A change right after one
+    at least a ``CUT_RATIO``-th its size goes on from there (the exposure flicker of the frame
+    after a splice, the second frame of a whip): the first frame holds the cut, if any. A
+    change that goes on through the next two frames (a wing sweeping across the camera, a
+    figure lunging at it) is no cut at all. A frame shown long enough between two changes (a
+    GIF's held drawing) is a shot of its own.
     """
     residual, duration = np.nan_to_num(sig["residual"]), sig["duration"]
     n = sig.frames
 
-    def goes_on(a: int) -> bool:
-        """Whether the change at ``a + 1`` goes on the one at ``a``."""
-        if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
+    def after(a: int, b: int, ratio: float) -> bool:
+        """Whether the change at ``b`` > ``a`` is at least a ``ratio``-th of the one at ``a``
+        and every frame from ``a`` to before ``b`` is shown too briefly to be a shot."""
+        if not 0 < a < b < n or any(duration[a:b] >= CUT_OWN_SHOT_S):
             return False
-        return bool(residual[a + 1] >= max(residual[a] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE))
+        return bool(residual[b] >= max(residual[a] / ratio, CUT_MIN_RESIDUAL_LARGE))
 
-    def went_on(b: int) -> bool:
-        """Whether the change at ``b`` goes on one at ``b - 1`` as large or larger."""
-        a = b - 1
-        if not 0 < a < n - 1 or duration[a] >= CUT_OWN_SHOT_S:
+    def before(a: int, b: int) -> bool:
+        """Whether the change at ``a`` = ``b`` - 1 is at least a ``CUT_RATIO``-th of ``b``'s."""
+        if not 0 < a < b < n or duration[a] >= CUT_OWN_SHOT_S:
             return False
         return bool(residual[a] >= max(residual[b] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE))
 
-    if went_on(i):
+    if before(i - 1, i):
         return False
-    return not (goes_on(i) and goes_on(i + 1))
+    return not (after(i, i + 1, CUT_GOES_ON) and after(i, i + 2, CUT_RATIO))
 
 
 def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:
