@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from anicurate.core.analysis import compute_signals, detect
-from anicurate.core.analysis.detect import Events
+from anicurate.core.analysis.detect import CUT_MAX_ALIKE, Events
 from tests.helpers.analysis_samples import (
     CREDITS,
     DAY,
@@ -198,3 +198,16 @@ def test_single_drawing_shots_of_a_gif_montage_stay_separate(tmp_path: Path) -> 
     delays = [40] * 12 + [100] * 5 + [40] * 12
     ev = _events(tl.write_gif(tmp_path / "montage.gif", delays))
     assert ev.cuts == [12, 13, 14, 15, 16, 17]
+
+
+def test_the_same_picture_exposed_brighter_is_no_cut(tmp_path: Path) -> None:
+    # Real footage: a print's colour fringe, a DVD keyframe's quality pump. The whole frame
+    # changes at once, but it is the same picture: its luma correlates with the frame before's.
+    rng = np.random.default_rng(8)
+    tl = Timeline().shot(30, random_palette(rng), random_layout(rng))
+    for k in range(15, 30):
+        tl.frames[k] = np.clip(tl.frames[k] * 1.3 + 12, 0, 255).astype(np.uint8)
+    _, sig = compute_signals(tl.write(tmp_path / "pump.mp4"))
+    ev = detect(sig)
+    assert ev.cuts == [] and ev.transitions == []
+    assert sig["alike"][15] >= CUT_MAX_ALIKE  # it was a cut candidate; this veto held it

@@ -19,11 +19,8 @@ TRUTH: dict[str, dict[str, object]] = json.loads((DATA / "truth.json").read_text
 #: Clips where detection is wrong today (issue 18), with the false cut frames and what they are.
 #: Signal values at those frames are in the issue-18 real-footage report.
 WRONG = {
-    "t00_sea": "false cut at 262: a Technicolor colour-fringe drawing of the vulture "
-    "(mad 8.4, block_frac 0.75, still 0)",
     "t02_pose": "false cut at 22: key-pose jump, the vulture takes off over a held background "
     "(still 0.13: too few unchanged cells to reject it, the limit is 0.23)",
-    "vob_t00": "false cut at 24: a DVD keyframe's quality and colour pump (residual 8.4)",
 }
 
 

@@ -49,6 +49,11 @@ CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held
 #: no cut. On the generated sets cuts leave at most 0.16 (a cut to another framing of the same
 #: scene moves the background), pose jumps over a still background at least 0.31.
 CUT_MAX_STILL = 0.23
+#: A candidate whose luma correlates this well with the frame before's is the same picture
+#: exposed or graded otherwise (a print's colour fringe, a DVD keyframe's quality pump, a
+#: splice's flicker): no cut. On the real footage those reach 0.94-0.96; cuts at most 0.86
+#: (two framings of one layout in other colours), the generated sets' too.
+CUT_MAX_ALIKE = 0.9
 
 # Flashes: at most this many frames that differ in brightness and return to the shot before.
 FLASH_MAX = max(LAGS) - 1
@@ -140,7 +145,8 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
         in_transition[a : b + 2] = True  # the frame after a transition is its end, not a cut
     flash_edges = {a for a, _ in flashes} | {b + 1 for _, b in flashes}
     cuts = [i for i in candidates if i not in flash_edges and not in_transition[i]]
-    cuts = [i for i in cuts if _stands_alone(sig, i)]
+    alike = np.nan_to_num(sig["alike"])
+    cuts = [i for i in cuts if alike[i] < CUT_MAX_ALIKE and _stands_alone(sig, i)]
     return Events(cuts, transitions, flashes, held, overlays)
 
 

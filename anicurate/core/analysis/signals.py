@@ -57,6 +57,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "motion",  # mean optical-flow magnitude, percent of the frame width per frame
     "residual",  # mean absolute difference left after warping the frame before by the flow
     "still",  # share of the frame before's textured cells left unchanged (NaN: no cut candidate)
+    "alike",  # correlation of the luma with the frame before's (NaN: no cut candidate)
     "lag2",  # tiny-frame mean absolute difference to frame i-2
     "lag3",
     "lag4",
@@ -296,6 +297,7 @@ class SignalComputer:
         vals[S["residual"], i] = residual
         if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL:
             vals[S["still"], i] = _still_share(prev[0], diff)
+            vals[S["alike"], i] = _correlation(prev[0], luma)
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -357,6 +359,18 @@ def _still_share(prev: np.ndarray, diff: np.ndarray) -> float:
     if count < STILL_MIN_CELLS:
         return 0.0
     return float(np.count_nonzero(textured & (change < STILL_DIFF))) / count
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's correlation of two equal-size lumas: 1 for the same picture exposed or graded
+    otherwise (brightness and contrast change it not at all), ~0 for unrelated ones."""
+    ma, sa = cv2.meanStdDev(a)
+    mb, sb = cv2.meanStdDev(b)
+    spread = float(sa[0, 0]) * float(sb[0, 0])
+    if spread < 1e-6:
+        return 0.0  # a flat frame correlates with nothing
+    both = cv2.mean(cv2.multiply(a, b, dtype=cv2.CV_32F))[0]
+    return (both - float(ma[0, 0]) * float(mb[0, 0])) / spread
 
 
 def _phash(gray: np.ndarray) -> int:
