@@ -320,11 +320,13 @@ def count_files(folder: Path, suffixes: tuple[str, ...] = (".mp4", ".png")) -> C
     """Rendered files under their final names in an export folder."""
 
     def probe() -> int:
-        if not folder.is_dir():
-            return 0
-        return sum(
-            1 for p in folder.rglob("*") if p.suffix in suffixes and EXPORT_TMP not in p.parts
-        )
+        count = 0
+        # os.walk skips a folder that vanishes while it is walked (the export removes its
+        # temporary folder when done); Path.rglob raised FileNotFoundError there (flaky).
+        for _root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if d != EXPORT_TMP]
+            count += sum(1 for f in files if Path(f).suffix in suffixes)
+        return count
 
     return probe
 
