@@ -30,6 +30,7 @@ import numpy as np
 from anicurate.core.media import write_video
 from anicurate.core.project import Project, import_paths
 from tests.benchmarks.procs import CPU, DECODE_ONLY, child_env, timed
+from tests.helpers.analysis_samples import Timeline, random_layout, random_palette
 
 
 def short_clip(n: int, seed: int, width: int = 480, height: int = 270) -> Iterator[np.ndarray]:
@@ -45,17 +46,31 @@ def short_clip(n: int, seed: int, width: int = 480, height: int = 270) -> Iterat
             yield np.ascontiguousarray(background[:, 3 * i : 3 * i + width])
 
 
+def anime_clip(n: int, seed: int, width: int = 480, height: int = 270) -> list[np.ndarray]:
+    """A few seconds of flat-coloured drawings on twos (every other frame held, as anime
+    mostly is), two shots with a cut half-way."""
+    rng = np.random.default_rng(seed)
+    tl = Timeline(w=width, h=height)
+    for part in (n // 2, n - n // 2):
+        tl.shot(part, random_palette(rng), random_layout(rng), hold=2)
+    return tl.frames
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=16)
     parser.add_argument("--frames", type=int, default=180)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--content", choices=["pan", "anime"], default="pan",
+                        help="pan: a grainy background panning every frame (the worst case); "
+                        "anime: flat-coloured drawings on twos")  # fmt: skip
     args = parser.parse_args()
     n = args.workers
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        files = [write_video(work / f"clip{k:02d}.mp4", short_clip(args.frames, k), 24, gop=48)
+        make = short_clip if args.content == "pan" else anime_clip
+        files = [write_video(work / f"clip{k:02d}.mp4", make(args.frames, k), 24, gop=48)
                  for k in range(args.clips)]  # fmt: skip
         project = work / "p.anicurate"
         Project.open(project, create=True).close()
@@ -76,7 +91,7 @@ def main() -> None:
             one_cpu.append(CPU[0])
         ratios = [r / m for r, m in zip(ref, many, strict=True)]
         med = statistics.median
-        print(f"{args.clips} clips x {args.frames} frames 480x270, {n} workers, "
+        print(f"{args.clips} clips x {args.frames} frames 480x270 ({args.content}), {n} workers, "
               f"{os.cpu_count()} cores, {args.repeat} rounds (median)")  # fmt: skip
         print(f"decode-only, {n} processes : {med(ref):6.2f} s")
         print(f"analyze --workers {n}       : {med(many):6.2f} s")

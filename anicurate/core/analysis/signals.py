@@ -286,6 +286,12 @@ class SignalComputer:
         vals[S["block_frac"], i] = frac
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
+        if frac == 0.0:
+            # No block changed by more than mpdecimate's "lo": a held drawing that the encoder
+            # re-coded. Nothing moved; what differs is coding noise, which flow cannot explain.
+            vals[S["motion"], i] = 0.0
+            vals[S["residual"], i] = mad
+            return
         # Flow from this frame to the one before: warping that one by it predicts this one.
         flow = self._dis.calc(small, psmall, _NO_MAT)
         mag = cv2.magnitude(flow[..., 0], flow[..., 1])

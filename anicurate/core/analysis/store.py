@@ -36,7 +36,7 @@ from anicurate.core.project.rows import DamagedRow, need_int, parse_json
 log = logging.getLogger(__name__)
 
 #: Bump when the signals or the detector change: results of older versions are stale.
-ANALYSER_VERSION = 9  # 7: 2x box for small planes; 8: continuous changes; 9: alike
+ANALYSER_VERSION = 10  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds
 SIGNALS = "signals"
 FLAGS = "flags"
 THRESHOLDS_KEY = "thresholds"
