@@ -46,6 +46,35 @@ print("doctor: every package found; providers:", {n: p["works"] for n, p in prov
 PY
 "$app" doctor | grep -F "$bundle/models" >/dev/null || fail "doctor does not search $bundle/models"
 
+step "fix: the shipped models are found and run"
+"$app" fix --list | tee "$work/fix-list.txt"
+for engine in waifu2x-upconv7-2x rife-4 waifu2x-cunet-denoise1; do
+  grep -q "	$engine	" "$work/fix-list.txt" || fail "fix --list lacks the shipped $engine"
+done
+"$py" - "$work/small.mp4" <<'PY' || fail "small clip"
+import sys
+import numpy as np
+from anicurate.core.media.writer import write_video
+import cv2
+frames = []
+for i in range(8):  # a figure moving over a flat sky: one shot, so RIFE synthesises
+    rgb = np.full((72, 128, 3), (150, 200, 245), np.uint8)
+    cv2.circle(rgb, (30 + 6 * i, 36), 14, (250, 222, 200), -1)
+    cv2.circle(rgb, (30 + 6 * i, 36), 14, (28, 24, 36), 2)
+    frames.append(rgb)
+write_video(sys.argv[1], frames, 24)
+PY
+"$app" fix "$work/small.mp4" --out "$work/fixed.mkv" --upscale 2 --interpolate 2 -q \
+  || fail "fix with the shipped upscaler and interpolator"
+"$py" - "$work/fixed.mkv" <<'PY' || fail "fixed clip"
+import sys, av
+with av.open(sys.argv[1]) as c:
+    frames = list(c.decode(video=0))
+assert (frames[0].width, frames[0].height) == (256, 144), (frames[0].width, frames[0].height)
+assert len(frames) >= 15, len(frames)  # frame k became frame 2k
+print(f"fixed: {len(frames)} frames {frames[0].width}x{frames[0].height}")
+PY
+
 step "analyze --workers 3 on three generated clips"
 "$py" "$repo/packaging/make_clips.py" "$work/clips"
 "$app" import -q "$work/p.anicurate" "$work/clips"
