@@ -23,12 +23,11 @@ rm -rf dist/anicurate build/pyinstaller
   --workpath build/pyinstaller packaging/anicurate.spec
 echo "pyinstaller took $((SECONDS - start)) s"
 
-# models/ next to the executable: where users put taggers (anicurate.paths.bundled_models_dir),
-# and where the fixers find the models the repo ships (upscale/, interpolate/, denoise/: each
-# with its licence and origin, see models/README.md)
+# models/ next to the executable: where users put taggers (anicurate.paths.bundled_models_dir);
+# the fix models the repo ships are in _internal/models (the spec's datas), so that folder holds
+# only what the user put there and uninstall.sh can tell it apart
 mkdir -p dist/anicurate/models dist/anicurate/share
 cp models/README.md dist/anicurate/models/README.md
-cp -r models/upscale models/interpolate models/denoise dist/anicurate/models/
 cp packaging/install.sh packaging/uninstall.sh dist/anicurate/
 cp packaging/anicurate.desktop packaging/anicurate-mime.xml resources/icons/anicurate.svg \
   dist/anicurate/share/

@@ -8,6 +8,7 @@ are found in the bundle's layout, and doctor reading versions and providers trut
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import sys
 from pathlib import Path
 
@@ -118,6 +119,24 @@ def test_frozen_models_next_to_the_executable_and_in_internal_are_found(
     ]
     found = find_taggers(paths.models_dirs(), hf_cache=tmp_path / "no-hub")
     assert [t.path for t in found] == [user_tagger, packaged]
+
+
+def test_frozen_fixers_find_the_shipped_models_in_internal(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The spec ships models/{upscale,interpolate,denoise} into _internal/models; models/ beside
+    the executable holds only the user's (uninstall.sh keeps that folder when it is not empty)."""
+    from anicurate.core.fix.models import list_models
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    repo = Path(__file__).resolve().parents[2]
+    shipped = bundle / "_internal" / "models" / "interpolate"
+    shutil.copytree(repo / "models" / "interpolate", shipped)
+    found = {(m.kind, m.name): m for m in list_models()}
+    rife = found[("interpolate", "rife-4")]
+    assert rife.folder == shipped / "rife-4"
+    assert rife.default
+    assert not any((bundle / "models").iterdir())
 
 
 def test_frozen_models_dir_follows_a_symlinked_executable(

@@ -54,8 +54,9 @@ class ModelInfo:
 
 
 def model_roots() -> list[Path]:
-    """Where models are looked for: models/ next to the app, then the per-user folder."""
-    return [paths.bundled_models_dir(), paths.user_models_dir()]
+    """Where models are looked for: the taggers' folders (models/ next to the app, then, in a
+    bundle, the shipped ones in _internal/models, then the per-user folder)."""
+    return paths.models_dirs()
 
 
 def list_models(roots: list[Path] | None = None) -> list[ModelInfo]:
