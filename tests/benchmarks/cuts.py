@@ -23,6 +23,10 @@ PySceneDetect is no anicurate dependency (it pulls the non-headless opencv), so 
 benchmark venv (see analysis_speed.py):
 
     /work/bench-venv/bin/python -m tests.benchmarks.cuts [--seed 11] [--clips 6]
+    /work/bench-venv/bin/python -m tests.benchmarks.cuts --set real   # real cel animation
+
+``--set real`` scores the frame-labelled public-domain excerpts in tests/core/data/real_cuts
+(truth.json: cuts, transitions, and named trap ranges whose false alarms are counted by name).
 """
 
 from __future__ import annotations
