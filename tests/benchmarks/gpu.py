@@ -34,6 +34,7 @@ import numpy as np
 from av.codec.context import ThreadType
 from av.codec.hwaccel import HWAccel, hwdevices_available
 
+from anicurate.core.media.hardware import device_errors
 from anicurate.core.media.writer import write_video
 from tests.helpers.analysis_samples import anime_like_frames
 
@@ -87,7 +88,7 @@ def decode(work: Path, frames: int) -> Report:
         accel = HWAccel("cuda", allow_software_fallback=False)
         _decode(clip, accel)  # device start-up is paid once per process
         gpu_fps, gn, gpu_fmt = _decode(clip, accel)
-    except (av.error.FFmpegError, OSError, RuntimeError, ValueError) as err:
+    except device_errors() as err:
         out["nvdec"] = f"not measured: CUDA decoding did not start ({type(err).__name__}: {err})"
         return out
     out.update(nvdec_fps=round(gpu_fps, 1), nvdec_format=gpu_fmt, nvdec_frames=gn,

@@ -30,9 +30,6 @@ from anicurate.core.media.index import COMPOSITING_CODECS, FrameIndex
 if TYPE_CHECKING:
     from av.codec.hwaccel import HWAccel
 
-#: What a device open may raise (PermissionError without a driver, NotImplementedError...).
-_DEVICE_ERRORS = (av.error.FFmpegError, OSError, RuntimeError, ValueError)
-
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
@@ -169,7 +166,7 @@ class AvCursor:
         assert self._hwaccel is not None
         try:
             container = hardware.open_on_device(str(self._path), self._hwaccel)
-        except _DEVICE_ERRORS as exc:
+        except hardware.device_errors() as exc:
             self._hwaccel = None
             self.fallback = hardware.start_failed(exc)
             return None

@@ -115,6 +115,15 @@ def accel(kind: str = "cuda") -> HWAccel:
     return HWAccel(kind, allow_software_fallback=True)
 
 
+def device_errors() -> tuple[type[BaseException], ...]:
+    """What starting a device may raise: FFmpeg's errors, OSError (PermissionError where no
+    driver lets the device open), RuntimeError (NotImplementedError where the build lacks the
+    device type) and ValueError (a device type FFmpeg does not know)."""
+    import av.error
+
+    return (av.error.FFmpegError, OSError, RuntimeError, ValueError)
+
+
 def open_on_device(path: str, hwaccel: HWAccel) -> av.container.InputContainer:
     """``av.open`` with a device: this is where the device starts, or fails to (it raises)."""
     import av
@@ -141,12 +150,11 @@ def probe_device(kind: str = "cuda") -> str | None:
     not (for ``anicurate doctor``; not remembered, so it says what is true now)."""
     if kind not in device_types():
         return f"this FFmpeg build has no {kind.upper()} device type"
-    import av.error
     from av.codec.codec import Codec
 
     try:
         accel(kind).create(Codec("h264", "r"))
-    except (av.error.FFmpegError, OSError, RuntimeError, ValueError) as err:
+    except device_errors() as err:
         return _did_not_start(err, kind)
     return None
 
