@@ -163,22 +163,17 @@ def _stands_alone(sig: Signals, i: int) -> bool:
     residual, duration = np.nan_to_num(sig["residual"]), sig["duration"]
     n = sig.frames
 
-    def after(a: int, b: int, ratio: float) -> bool:
-        """Whether the change at ``b`` > ``a`` is at least a ``ratio``-th of the one at ``a``
-        and every frame from ``a`` to before ``b`` is shown too briefly to be a shot."""
-        if not 0 < a < b < n or any(duration[a:b] >= CUT_OWN_SHOT_S):
+    def keeps(j: int, ratio: float) -> bool:
+        """Whether frame ``j`` changes by a ``ratio``-th of ``i``'s change or more (and enough
+        to matter), with no frame between the two changes shown long enough to be a shot."""
+        first, last = min(i, j), max(i, j)
+        if first < 1 or last >= n or (duration[first:last] >= CUT_OWN_SHOT_S).any():
             return False
-        return bool(residual[b] >= max(residual[a] / ratio, CUT_MIN_RESIDUAL_LARGE))
+        return bool(residual[j] >= max(residual[i] / ratio, CUT_MIN_RESIDUAL_LARGE))
 
-    def before(a: int, b: int) -> bool:
-        """Whether the change at ``a`` = ``b`` - 1 is at least a ``CUT_RATIO``-th of ``b``'s."""
-        if not 0 < a < b < n or duration[a] >= CUT_OWN_SHOT_S:
-            return False
-        return bool(residual[a] >= max(residual[b] / CUT_RATIO, CUT_MIN_RESIDUAL_LARGE))
-
-    if before(i - 1, i):
+    if keeps(i - 1, CUT_RATIO):
         return False
-    return not (after(i, i + 1, CUT_GOES_ON) and after(i, i + 2, CUT_RATIO))
+    return not (keeps(i + 1, CUT_GOES_ON) and keeps(i + 2, CUT_RATIO))
 
 
 def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:
