@@ -130,6 +130,16 @@ def _new_project(folder: Path, media: Path) -> Path:
     return path
 
 
+def _tagger_and_two_projects(tmp_path: Path, media: Path) -> tuple[Path, Path, Path]:
+    """A tiny tagger and two projects of the same media: one tagged here, one on the cluster."""
+    folder = make_tiny_tagger(tmp_path / "tagger", side=64, dynamic_batch=True)
+    projects = []
+    for name in ("local", "remote"):
+        (tmp_path / name).mkdir()
+        projects.append(_new_project(tmp_path / name, media))
+    return folder, projects[0], projects[1]
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses and arrays as dicts and lists, for exact comparison."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -301,11 +311,7 @@ def _tags(path: Path) -> dict[str, list[tuple[str, float | None, str]]]:
 def test_tagging_on_the_cluster_equals_a_local_run(
     cluster: Cluster, tmp_path: Path, tag_media: Path
 ) -> None:
-    folder = make_tiny_tagger(tmp_path / "tagger", side=64, dynamic_batch=True)
-    (tmp_path / "local").mkdir()
-    (tmp_path / "remote").mkdir()
-    local = _new_project(tmp_path / "local", tag_media)
-    remote = _new_project(tmp_path / "remote", tag_media)
+    folder, local, remote = _tagger_and_two_projects(tmp_path, tag_media)
     _, here = drive(tag_project(local, load_tagger(folder, "cpu")))
     runner = distributed.TaggingRunner("auto", folder, "cpu", actors=2)
     steps, there = drive(tag_project(remote, load_tagger(folder, "cpu"), runner=runner))
@@ -333,11 +339,7 @@ def test_tagging_on_the_cluster_equals_a_local_run(
 def test_a_tagging_actor_killed_mid_run_is_restarted_and_changes_nothing(
     cluster: Cluster, tmp_path: Path, tag_media: Path
 ) -> None:
-    folder = make_tiny_tagger(tmp_path / "tagger", side=64, dynamic_batch=True)
-    (tmp_path / "local").mkdir()
-    (tmp_path / "remote").mkdir()
-    local = _new_project(tmp_path / "local", tag_media)
-    remote = _new_project(tmp_path / "remote", tag_media)
+    folder, local, remote = _tagger_and_two_projects(tmp_path, tag_media)
     drive(tag_project(local, load_tagger(folder, "cpu")))
     cluster.pid_file.unlink(missing_ok=True)
     runner = distributed.TaggingRunner("auto", folder, "cpu", actors=1)
