@@ -191,7 +191,10 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
         x = np.arange(n, dtype=np.float64)
         peak = float(np.max(diff)) if diff is not None and len(diff) else 1.0
         on_motion = data.threshold_on_motion
-        top = max(peak, 0.0 if on_motion else data.threshold or 0.0, 1e-6) * 1.12
+        # Room above the peak, and above the threshold for its label (drawn over the line) and
+        # the synthesised-frame marks at the top: a threshold above every peak was clipped.
+        line = 0.0 if on_motion else data.threshold or 0.0
+        top = max(peak * 1.12, line * 1.3, 1e-6)
         mpeak = float(np.max(motion)) if motion is not None and len(motion) else 0.0
         if on_motion and data.threshold:  # keep a motion limit above every peak in view
             mpeak = max(mpeak, data.threshold * 1.1)
