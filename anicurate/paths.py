@@ -12,8 +12,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "anicurate"
 
 
@@ -49,6 +47,8 @@ def bundled_models_dir() -> Path:
 
 def user_models_dir() -> Path:
     """A per-user models folder, for installs where the app folder is not writable."""
+    import platformdirs  # on first use: commands that never ask pay nothing at start-up
+
     return Path(platformdirs.user_data_dir(APP_NAME)) / "models"
 
 
@@ -60,6 +60,8 @@ def models_dirs() -> list[Path]:
 
 
 def user_cache_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir(APP_NAME))
 
 

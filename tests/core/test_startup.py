@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from anicurate.core.media import write_video
+from tests.helpers.analysis_samples import anime_like_frames
 
 HEAVY = ("numpy", "cv2", "av", "PIL", "PySide6", "onnxruntime")
 
@@ -46,3 +50,23 @@ def test_a_submodule_imported_first_does_not_hide_the_name_its_package_exports()
         [sys.executable, "-c", ORDER_SCRIPT], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["function", "function", "function"]
+
+
+ANALYZE_SCRIPT = """
+import sys
+from anicurate.cli import main
+code = main(["analyze", {path!r}])
+print(code, ",".join(m for m in ("PIL", "platformdirs", "PySide6", "onnxruntime")
+                     if m in sys.modules))
+"""
+
+
+def test_analyzing_a_video_loads_neither_pillow_nor_the_user_dirs(tmp_path: Path) -> None:
+    # Pillow decodes WebP only, platformdirs finds models and caches: a plain `anicurate analyze
+    # clip.mp4` starts without either (start-up is part of its time on every short clip).
+    clip = write_video(tmp_path / "two.mp4", anime_like_frames(4), 24)
+    out = subprocess.run(
+        [sys.executable, "-c", ANALYZE_SCRIPT.format(path=str(clip))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.split("\n")[-2].split(" ") == ["0", ""]

@@ -9,15 +9,17 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
-from PIL.WebPImagePlugin import WebPImageFile
 
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media.decode import DecodedFrame, upright
 from anicurate.core.media.failures import unreadable
 from anicurate.core.media.index import FrameIndex, browser_delays
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _EXIF_ORIENTATION = 0x0112
 _CLOCKWISE = {3: 180, 4: 180, 5: 270, 6: 90, 7: 90, 8: 270}
@@ -64,6 +66,10 @@ class PillowCursor:
 
     def restart(self) -> None:
         if self._image is None:
+            # Pillow loads on the first WebP only: a run over other media never pays its import.
+            from PIL import Image
+            from PIL.WebPImagePlugin import WebPImageFile
+
             try:
                 # The plugin itself, not Image.open: the pixel limit was applied from the header
                 # already (probe), and Image.open would warn again past Pillow's own limit.
