@@ -25,6 +25,7 @@ benchmark venv (see analysis_speed.py):
     /work/bench-venv/bin/python -m tests.benchmarks.cuts [--seed 11] [--clips 6]
     /work/bench-venv/bin/python -m tests.benchmarks.cuts --set real   # real cel animation
 
+``--set action`` scores montages of 3-6 frame action shots on ones (speed lines, camera shake);
 ``--set real`` scores the frame-labelled public-domain excerpts in tests/core/data/real_cuts
 (truth.json: cuts, transitions, and named trap ranges whose false alarms are counted by name).
 """
@@ -46,6 +47,7 @@ from tests.helpers.analysis_samples import (
     CREDITS,
     Layout,
     Timeline,
+    action_montage,
     random_layout,
     random_palette,
 )
@@ -222,6 +224,13 @@ def hard_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
     return tl
 
 
+def action_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
+    """A montage of 3-6 frame action shots on ones from frame 0: fast pans and figures, with
+    speed lines, camera shake, both or neither (an even draw)."""
+    lines, shake = [(False, 0), (True, 0), (False, 8), (True, 8)][int(rng.integers(4))]
+    return action_montage(int(rng.integers(1 << 30)), lines=lines, shake=shake, w=w, h=h)
+
+
 def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
     """One shot, no cut: credits scrolling over the shot and a subtitle appearing, or pose
     jumps of its figure."""
@@ -391,10 +400,13 @@ def main() -> None:
                              "path of the analysis)")  # fmt: skip
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
-    parser.add_argument("--set", default="generated", choices=["generated", "hard", "real"],
+    parser.add_argument("--set", default="generated",
+                        choices=["generated", "hard", "action", "real"],
                         help="generated: the first set; hard: issue 18's montages from frame 0, "
-                             "pose jumps, credits and subtitles; real: the labelled real-footage "
-                             "excerpts in tests/core/data/real_cuts")  # fmt: skip
+                             "pose jumps, credits and subtitles; action: montages of action shots "
+                             "on ones with speed lines and camera shake (positives only); real: "
+                             "the labelled real-footage excerpts in tests/core/data/real_cuts",
+                        )  # fmt: skip
     args = parser.parse_args()
     if args.set == "real":
         run_real([d for d in DETECTORS if d in args.detectors.split(",")], args.verbose)
@@ -408,11 +420,12 @@ def main() -> None:
     started = time.perf_counter()
     jobs: list[tuple[str, Timeline, Truth]] = []
     hard = args.set == "hard"
+    make_positive = {"hard": hard_positive, "action": action_positive}.get(args.set, positive)
     for k in range(args.clips):
         w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
-        tl = (hard_positive if hard else positive)(rng, w * args.scale, h * args.scale)
+        tl = make_positive(rng, w * args.scale, h * args.scale)
         jobs.append((f"pos{k}", tl, Truth(tl.cuts, tl.transitions, "positive")))
-    kinds = HARD_KINDS if hard else NEGATIVE_KINDS
+    kinds = HARD_KINDS if hard else () if args.set == "action" else NEGATIVE_KINDS
     for kind in kinds:
         for k in range(args.negatives):
             make = hard_negative if hard else negative

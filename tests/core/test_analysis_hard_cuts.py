@@ -10,11 +10,13 @@ import pytest
 
 from anicurate.core.analysis import compute_signals, detect
 from anicurate.core.analysis.detect import CUT_MAX_ALIKE, Events
+from anicurate.core.demo import Palette
 from tests.helpers.analysis_samples import (
     CREDITS,
     DAY,
     Layout,
     Timeline,
+    action_montage,
     random_layout,
     random_palette,
 )
@@ -211,3 +213,34 @@ def test_the_same_picture_exposed_brighter_is_no_cut(tmp_path: Path) -> None:
     ev = detect(sig)
     assert ev.cuts == [] and ev.transitions == []
     assert sig["alike"][15] >= CUT_MAX_ALIKE  # it was a cut candidate; this veto held it
+
+
+@pytest.mark.parametrize(("seed", "lines", "shake"), [(3, True, 0), (7, True, 0), (3, False, 8),
+                                                      (6, False, 8)])  # fmt: skip
+def test_cuts_between_action_shots_on_ones_stand_out_in_colour(
+    tmp_path: Path, seed: int, lines: bool, shake: int
+) -> None:
+    # Speed lines and camera shake leave a flow residual in every frame of these 3-6 frame
+    # shots, up to half a cut's: the frames after a cut seem to keep its change up. Their colours
+    # do not: each cut's colour change is 2.4x or more that of the frames around it.
+    tl = action_montage(seed, lines=lines, shake=shake)
+    ev = _events(tl.write(tmp_path / "action.mp4"))
+    assert ev.cuts == tl.cuts
+    assert ev.transitions == [] and ev.flashes == []
+
+
+def test_a_three_frame_insert_of_another_picture_is_a_shot_not_a_flash(tmp_path: Path) -> None:
+    # Brighter frames between two frames alike look like a flash by brightness; but a flash
+    # washes the picture out or keeps it, and this is another picture with its own contrast.
+    rng = np.random.default_rng(21)
+    lay = Layout(figure_x=0.25, walk_speed=8.0)
+    tl = Timeline().shot(8, DAY, lay, hold=1)
+    bright = Palette(sky=(250, 250, 200), ground=(220, 200, 120), hair=(90, 40, 40),
+                     clothes=(250, 120, 160))  # fmt: skip
+    tl.shot(3, bright, random_layout(rng), hold=1)
+    tl.shot(16, DAY, lay, hold=1, start=11)
+    assert tl.cuts == [8, 11]
+    _, sig = compute_signals(tl.write(tmp_path / "insert.mp4"))
+    ev = detect(sig)
+    assert ev.cuts == [8, 11] and ev.flashes == []
+    assert sig["luma"][8] - sig["luma"][7] >= 25  # bright enough to be taken for a flash

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from anicurate.core.analysis import (
-    ANALYSER_VERSION,
+    DETECTOR_VERSION,
+    SIGNALS_VERSION,
     Thresholds,
     analyze_project,
     load_results,
@@ -77,7 +79,7 @@ def test_only_stale_sources_are_analysed_again(project: Path) -> None:
         for s in p.sources():
             if s.path.endswith(("fast.mp4", "threes.mp4")):
                 conn.execute("UPDATE analysis SET version = ? WHERE source_id = ?"
-                             " AND analyser = 'signals'", (ANALYSER_VERSION - 1, s.id))  # fmt: skip
+                             " AND analyser = 'signals'", (SIGNALS_VERSION - 1, s.id))  # fmt: skip
     steps, summary = _run(analyze_project(project, workers=2))  # a process pool
     assert summary.analysed == 2
     assert sorted(Path(s.item).name for s in steps[1:]) == ["fast.mp4", "threes.mp4"]
@@ -106,6 +108,41 @@ def test_thresholds_reflag_without_decoding(project: Path, monkeypatch: pytest.M
         low = _by_name(load_results(p), p)
         reason = next(f.reason for f in low["threes.mp4"].flags if f.kind == "large_motion")  # type: ignore[attr-defined]
         assert reason.startswith("motion p95 ") and reason.endswith(" above 0")
+
+
+def test_a_new_detector_redetects_from_stored_signals_once_without_decoding(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(analyze_project(project))
+    with Project.open(project) as p, p.transaction() as conn:
+        # As an older detector left them: no cuts, and its own version (or none at all).
+        for sid, text in conn.execute("SELECT source_id, json FROM analysis"
+                                      " WHERE analyser = 'signals'").fetchall():  # fmt: skip
+            meta = json.loads(text)
+            meta["events"]["cuts"] = []
+            meta["detector"] = DETECTOR_VERSION - 1
+            conn.execute("UPDATE analysis SET json = ? WHERE source_id = ? AND analyser = "
+                         "'signals'", (json.dumps(meta), sid))  # fmt: skip
+        conn.execute("UPDATE analysis SET version = 1 WHERE analyser = 'flags'")
+    monkeypatch.setattr(signals_module, "inspect_source", _no_decoding)
+    with Project.open(project) as p:
+        assert stale_sources(p) == [] and load_results(p) == {}  # old flags, current signals
+        cut = next(s for s in p.sources() if s.path.endswith("cut.mp4"))
+        sig_events = load_signals(p, cut.id)
+        assert sig_events is not None and sig_events[1].cuts == [24]
+    _, summary = _run(analyze_project(project))  # re-flags only
+    assert summary.analysed == 0
+    with Project.open(project) as p:
+        by_name = _by_name(summary.results, p)
+        assert by_name["cut.mp4"].metrics.cuts == [24]  # type: ignore[attr-defined]
+        stored = p.read("SELECT json FROM analysis WHERE analyser = 'signals' AND source_id = ?",
+                        (cut.id,))  # fmt: skip
+        meta = json.loads(stored[0][0])
+        assert meta["detector"] == DETECTOR_VERSION and meta["events"]["cuts"] == [24]
+
+
+def _no_decoding(*args: object, **kw: object) -> None:
+    raise AssertionError("a new detector must not decode")
 
 
 def test_split_clips_are_flagged_from_their_own_range(project: Path) -> None:

@@ -197,6 +197,22 @@ class Timeline:
             self.frames.append(cv2.addWeighted(img, 1 - alpha, caption(img, text), alpha, 0))
         return self
 
+    def action_shot(self, n: int, pal: Palette, lay: Layout, rng: np.random.Generator, *,
+                    lines: bool = False, shake: int = 0) -> Timeline:  # fmt: skip
+        """``n`` frames of a shot on ones after a cut, each with new speed lines (white streaks
+        from the edges, which flow cannot follow) and/or the camera shaken by up to ``shake``
+        pixels: a shot of an action montage."""
+        if self.frames:
+            self.cuts.append(len(self.frames))
+        for i in range(n):
+            img = draw(self.w, self.h, pal, lay, i)
+            if lines:
+                img = speed_lines(img, rng)
+            if shake:
+                img = shaken(img, rng, shake)
+            self.frames.append(img)
+        return self
+
     def shot_frames(self, n: int, pal: Palette, lay: Layout, hold: int = 2, start: int = 0
                     ) -> list[Frame]:  # fmt: skip
         return [draw(self.w, self.h, pal, lay, start + i // hold) for i in range(n)]
@@ -206,6 +222,41 @@ class Timeline:
 
     def write_gif(self, path: Path, delays_ms: list[int]) -> Path:
         return write_animation(path, self.frames, delays_ms)
+
+
+def speed_lines(img: Frame, rng: np.random.Generator, n: int = 40) -> Frame:
+    """``n`` white streaks from the outer part of the frame to its edges, drawn anew."""
+    h, w = img.shape[:2]
+    out = img.copy()
+    for _ in range(n):
+        a, r = rng.uniform(0, 2 * np.pi), rng.uniform(0.35, 0.6) * w
+        p0 = (int(w / 2 + np.cos(a) * r), int(h / 2 + np.sin(a) * r))
+        p1 = (int(w / 2 + np.cos(a) * w), int(h / 2 + np.sin(a) * w))
+        cv2.line(out, p0, p1, (255, 255, 255), int(rng.integers(1, 3)), cv2.LINE_AA)
+    return out
+
+
+def shaken(img: Frame, rng: np.random.Generator, amp: int) -> Frame:
+    """The frame moved by a random offset of up to ``amp`` pixels each way (edges reflected)."""
+    h, w = img.shape[:2]
+    dx, dy = (int(v) for v in rng.integers(-amp, amp + 1, 2))
+    move = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(img, move, (w, h), borderMode=cv2.BORDER_REFLECT)
+
+
+def action_montage(seed: int, *, lines: bool = False, shake: int = 0, w: int = 320, h: int = 180,
+                   ) -> Timeline:  # fmt: skip
+    """Eight shots of 3-6 frames on ones from frame 0, then a 20-frame shot: fast figures and
+    pans, with speed lines and/or camera shake (``shake`` pixels at 320 wide) in every frame."""
+    rng = np.random.default_rng(seed)
+    tl = Timeline(w=w, h=h)
+    shake = round(shake * w / 320)
+    for n in [*(int(x) for x in rng.integers(3, 7, 8)), 20]:
+        pal, lay = random_palette(rng), random_layout(rng)
+        lay = Layout(lay.pan, int(rng.choice([0, 20, 40])), lay.figure_x, lay.scale,
+                     float(rng.uniform(10, 30)), lay.figures)  # fmt: skip
+        tl.action_shot(n, pal, lay, rng, lines=lines, shake=shake)
+    return tl
 
 
 DAY = Palette(sky=(150, 200, 245), ground=(120, 190, 110), hair=(230, 120, 150),

@@ -17,7 +17,8 @@ from anicurate.core.analysis.run import (
 )
 from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals, compute_signals
 from anicurate.core.analysis.store import (
-    ANALYSER_VERSION,
+    DETECTOR_VERSION,
+    SIGNALS_VERSION,
     ClipResult,
     load_results,
     load_signals,
@@ -28,7 +29,8 @@ from anicurate.core.analysis.store import (
 )
 
 __all__ = [
-    "ANALYSER_VERSION",
+    "DETECTOR_VERSION",
+    "SIGNALS_VERSION",
     "SIGNAL_NAMES",
     "ClipMetrics",
     "ClipResult",

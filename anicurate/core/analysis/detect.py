@@ -39,9 +39,16 @@ CUT_WINDOW = 6
 #: drawings around it is a cut even when optical flow explains much of its luma change (two
 #: shots of one layout in other colours, where flow finds false matches).
 CUT_COLOUR_MIN = 25.0
-CUT_COLOUR_RATIO = 4.0
+CUT_COLOUR_RATIO = 3.5
 CUT_GOES_ON = 3.0  # the next frame keeps a cut's change at this share (and the one after
 # at a CUT_RATIO-th): the change goes on, it is no cut
+#: A change whose colour change is this many times that of the frame before and of the two
+#: after, to a picture that correlates with the one before at most CUT_NEW_PICTURE, is a cut
+#: although the flow residual around it keeps up (action shots on ones: speed lines, camera
+#: shake). A wing or a lunge sweeping across the shot changes the colours as much frame after
+#: frame (at most 1.8x on the real footage); montage cuts between such shots stand out 2.4-10x.
+CUT_COLOUR_ALONE = 2.8
+CUT_NEW_PICTURE = 0.7
 CUT_OWN_SHOT_S = 1.5 / 24  # a frame shown this long between two changes is a shot of its own
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 #: A candidate that leaves at least this share of the frame before's textured cells unchanged
@@ -59,6 +66,13 @@ CUT_MAX_ALIKE = 0.9
 FLASH_MAX = max(LAGS) - 1
 FLASH_MIN_LUMA = 25.0
 FLASH_RETURN = 0.3  # the frame after the flash differs from the one before by at most this share
+#: A flash of 2-3 frames washes the picture out (its contrast at most this share of the shot's:
+#: a white or black frame, a bright tint) or keeps it (luma correlation at least
+#: FLASH_SAME_PICTURE either way: brightened, or inverted as an impact frame). Frames of another
+#: picture between two frames alike are a shot of their own (a 3-frame insert in a montage);
+#: one frame of it stays a flash, as flashes of light with a shape of their own are common.
+FLASH_WASH = 0.5
+FLASH_SAME_PICTURE = 0.7
 
 # Fades: a near-flat card (black, white or any flat colour) reached gradually.
 FLAT_CONTRAST = 6.0
@@ -171,6 +185,11 @@ def _stands_alone(sig: Signals, i: int) -> bool:
             return False
         return bool(residual[j] >= max(residual[i] / ratio, CUT_MIN_RESIDUAL_LARGE))
 
+    content = sig["content"]
+    around = [content[j] for j in (i - 1, i + 1, i + 2) if 0 < j < n]
+    if (around and content[i] >= CUT_COLOUR_ALONE * max(*around, CUT_FLOOR)
+            and np.nan_to_num(sig["alike"][i]) < CUT_NEW_PICTURE):  # fmt: skip
+        return True  # new colours at once, then a steady shot: the residual is shot motion
     if keeps(i - 1, CUT_RATIO):
         return False
     return not (keeps(i + 1, CUT_GOES_ON) and keeps(i + 2, CUT_RATIO))
@@ -219,16 +238,20 @@ def _level(residual: np.ndarray, held: np.ndarray, i: int, n: int) -> float:
 
 
 def _flashes(sig: Signals, candidates: list[int]) -> list[tuple[int, int]]:
-    """Candidates that start 1-3 frames of a different brightness ending back in the same shot."""
+    """Candidates that start 1-3 frames of a different brightness ending back in the same shot
+    (2-3 only when they wash the picture out or keep it: see FLASH_WASH)."""
     n = sig.frames
-    luma, mad = sig["luma"], sig["mad"]
+    luma, mad, contrast = sig["luma"], sig["mad"], sig["contrast"]
+    alike = np.nan_to_num(sig["alike"])
     lags = {k: sig[f"lag{k}"] for k in LAGS}
     out: list[tuple[int, int]] = []
     taken = -1
     for f in candidates:
         if f <= taken or f < 1:
             continue
-        for length in range(1, FLASH_MAX + 1):
+        washed = contrast[f] <= FLASH_WASH * contrast[f - 1]
+        longest = FLASH_MAX if washed or abs(alike[f]) >= FLASH_SAME_PICTURE else 1
+        for length in range(1, longest + 1):
             back = f + length  # first frame after the flash
             if back >= n:
                 break

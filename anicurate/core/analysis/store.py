@@ -35,8 +35,13 @@ from anicurate.core.project.rows import DamagedRow, need_int, parse_json
 
 log = logging.getLogger(__name__)
 
-#: Bump when the signals or the detector change: results of older versions are stale.
-ANALYSER_VERSION = 10  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds
+#: Bump when the signals change: sources with signals of another version are decoded again.
+SIGNALS_VERSION = 10  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds
+#: Bump when the detector (events from signals) changes: stored events of another version are
+#: detected again from the stored signals, and flags recomputed; nothing is decoded.
+DETECTOR_VERSION = 2  # 2: colour-led cuts between action shots, short inserts are no flashes
+#: Flags rows depend on both.
+RESULTS_VERSION = 1000 * SIGNALS_VERSION + DETECTOR_VERSION
 SIGNALS = "signals"
 FLAGS = "flags"
 THRESHOLDS_KEY = "thresholds"
@@ -92,22 +97,34 @@ def save_many(project: Project, rows: Sequence[tuple[int, Signals, Events]]) -> 
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, analyser) DO UPDATE SET"
             " version = excluded.version, data = excluded.data, json = excluded.json,"
             " created_at = excluded.created_at",
-            [(source_id, SIGNALS, ANALYSER_VERSION, encode_signals(sig),
-              json.dumps({"names": list(SIGNAL_NAMES), "frames": sig.frames,
-                          "events": events.to_json()}), now)
+            [(source_id, SIGNALS, SIGNALS_VERSION, encode_signals(sig),
+              _meta(sig, events), now)
              for source_id, sig, events in rows],
         )  # fmt: skip
+
+
+def _meta(sig: Signals, events: Events) -> str:
+    """A signals row's JSON: what the blob holds, and the events this detector found in it."""
+    return json.dumps({"names": list(SIGNAL_NAMES), "frames": sig.frames,
+                       "detector": DETECTOR_VERSION, "events": events.to_json()})  # fmt: skip
 
 
 def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | None:
     """A source's current signals and events, or None when missing or stale.
 
     Events are stored as detected with the default cut threshold; under a project threshold of
-    its own they are detected again from the stored signals (cheap: nothing is decoded).
+    its own, or when stored by another detector version, they are detected again from the
+    stored signals (cheap: nothing is decoded).
     """
+    got = _load(project, source_id)
+    return None if got is None else (got[0], got[1])
+
+
+def _load(project: Project, source_id: int) -> tuple[Signals, Events, bool] | None:
+    """:func:`load_signals`, and whether the stored events were another detector's."""
     rows = project.read(
         "SELECT id, data, json FROM analysis WHERE source_id = ? AND analyser = ? AND version = ?",
-        (source_id, SIGNALS, ANALYSER_VERSION),
+        (source_id, SIGNALS, SIGNALS_VERSION),
     )
     if not rows or rows[0][1] is None:
         return None
@@ -118,9 +135,20 @@ def load_signals(project: Project, source_id: int) -> tuple[Signals, Events] | N
         return None
     cut_min = thresholds_of(project).cut_min_content
     if ev is None or cut_min != CUT_MIN_CONTENT:
-        return sig, detect(sig, cut_min)
-    return sig, Events(cuts=ev[0], transitions=ev[1], flashes=ev[2], held=held_frames(sig),
-                       overlays=ev[3])  # fmt: skip
+        return sig, detect(sig, cut_min), ev is None
+    events = Events(cuts=ev[0], transitions=ev[1], flashes=ev[2], held=held_frames(sig),
+                    overlays=ev[3])  # fmt: skip
+    return sig, events, False
+
+
+def _store_events(project: Project, rows: Sequence[tuple[int, Signals, Events]]) -> None:
+    """Replace stored events (detected again by this detector) and leave the signals alone."""
+    with project.transaction() as conn:
+        conn.executemany(
+            "UPDATE analysis SET json = ? WHERE source_id = ? AND analyser = ? AND version = ?",
+            [(_meta(sig, events), source_id, SIGNALS, SIGNALS_VERSION)
+             for source_id, sig, events in rows],
+        )  # fmt: skip
 
 
 _Spans = list[tuple[int, int]]
@@ -135,7 +163,7 @@ def read_signals_row(data: Any, text: Any) -> tuple[Signals, _StoredEvents | Non
     try:
         names = [str(n) for n in meta["names"]]
         frames = need_int(meta["frames"], "frames", 1)
-        ev = meta.get("events")
+        ev = meta.get("events") if meta.get("detector", 1) == DETECTOR_VERSION else None
         events = None
         if ev is not None:
             events = (
@@ -156,7 +184,7 @@ def stale_sources(project: Project) -> list[Source]:
         for source_id, size, text in project.read(
             "SELECT source_id, length(data), json FROM analysis WHERE analyser = ?"
             " AND version = ? AND typeof(data) = 'blob'",
-            (SIGNALS, ANALYSER_VERSION),
+            (SIGNALS, SIGNALS_VERSION),
         )
         if _whole(size, text)  # a damaged row counts as missing: analysed again
     }
@@ -205,10 +233,15 @@ def reflag(project: Project) -> dict[int, ClipResult]:
     thresholds = thresholds_of(project)
     pairs = project.clips_with_sources()
     loaded: dict[int, tuple[Signals, Events] | None] = {}
+    redetected: list[tuple[int, Signals, Events]] = []  # stored by an older detector
     metrics: dict[int, tuple[Clip, Source, ClipMetrics]] = {}
     for clip, source in pairs:
         if source.id not in loaded:
-            loaded[source.id] = load_signals(project, source.id) if source.info else None
+            full = _load(project, source.id) if source.info else None
+            loaded[source.id] = None if full is None else (full[0], full[1])
+            if full is not None and full[2]:
+                own = thresholds.cut_min_content != CUT_MIN_CONTENT
+                redetected.append((source.id, full[0], detect(full[0]) if own else full[1]))
         got = loaded[source.id]
         if got is None:
             continue
@@ -231,13 +264,15 @@ def reflag(project: Project) -> dict[int, ClipResult]:
     by_source: dict[int, dict[str, Any]] = {sid: {} for sid, got in loaded.items() if got}
     for r in results.values():
         by_source[r.source_id][str(r.clip_id)] = r.to_json()
+    if redetected:  # stored once, so that the next re-flag reads them
+        _store_events(project, redetected)
     now = time.time()
     with project.transaction() as conn:
         conn.execute("DELETE FROM analysis WHERE analyser = ?", (FLAGS,))
         conn.executemany(
             "INSERT INTO analysis (source_id, analyser, version, data, json, created_at)"
             " VALUES (?, ?, ?, NULL, ?, ?)",
-            [(sid, FLAGS, ANALYSER_VERSION, json.dumps(clips), now)
+            [(sid, FLAGS, RESULTS_VERSION, json.dumps(clips), now)
              for sid, clips in by_source.items()],
         )  # fmt: skip
     return results
@@ -248,7 +283,7 @@ def load_results(project: Project) -> dict[int, ClipResult]:
     out: dict[int, ClipResult] = {}
     rows = project.read(
         "SELECT id, source_id, json FROM analysis WHERE analyser = ? AND version = ?",
-        (FLAGS, ANALYSER_VERSION),
+        (FLAGS, RESULTS_VERSION),
     )
     for row_id, source_id, text in rows:
         try:
