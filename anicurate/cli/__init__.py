@@ -86,6 +86,29 @@ def _missing_project(args: argparse.Namespace) -> str | None:
     return str(project)
 
 
+#: Commands that leave a project's flags as they are (analyze brings them up to date itself;
+#: check and copy look at the file, not at what it holds).
+_KEEPS_FLAGS = _CREATES_PROJECT | {"analyze", "check", "copy"}
+
+
+def _update_flags(args: argparse.Namespace) -> None:
+    """Re-flag a project whose flags an older detector left (stored signals only, nothing is
+    decoded) before a command reads them: an update never leaves clips looking unanalysed."""
+    project = getattr(args, "project", None)
+    if not project or args.command in _KEEPS_FLAGS:
+        return
+    from pathlib import Path
+
+    from anicurate.core.analysis import flags_outdated, reflag
+    from anicurate.core.project import Project
+
+    with Project.open(Path(project)) as opened:
+        if flags_outdated(opened):
+            print("anicurate: updating the flags for this version's detector (nothing is "
+                  "decoded)", file=sys.stderr)  # fmt: skip
+            reflag(opened)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -100,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"`anicurate import {missing} FILES`)", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     try:
+        _update_flags(args)
         return int(args.func(args))
     except KeyboardInterrupt:
         print("anicurate: interrupted", file=sys.stderr)

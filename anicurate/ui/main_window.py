@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
         self.problems_panel.set_has_project(has_project)
         if has_project:
             self.current.restore()
+            self.imports.reflag_if_outdated()
         self._update_title()
         self.update_actions()
         self._update_counts()

@@ -195,3 +195,21 @@ def test_finetrainers_parts_never_cross_a_cut_and_find_names_their_frames(
     code, out_text, _ = cli(capsys, "analyze", "--json", *videos)
     rows = [json.loads(line) for line in out_text.splitlines()]
     assert len(rows) == 4 and all(r["cuts"] == [] and r["frames"] == 17 for r in rows)
+
+
+def test_a_command_after_a_detector_update_reflags_before_it_selects(
+    media: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "p.anicurate"
+    assert main(["import", str(project), str(media)]) == 0
+    assert main(["analyze", "--project", str(project)]) == 0
+    with Project.open(project) as p, p.transaction() as conn:  # as an older version left them
+        conn.execute("UPDATE analysis SET version = 1 WHERE analyser = 'flags'")
+    capsys.readouterr()
+    # Without current flags no clip would count as holding a cut: none would be accepted.
+    assert main(["review", "--project", str(project), "--accept", "--where", "flag:cut"]) == 0
+    assert "updating the flags for this version's detector" in capsys.readouterr().err
+    with Project.open(project) as p:
+        accepted = [Path(s.path).name for c, s in p.clips_with_sources()
+                    if c.status == ClipStatus.ACCEPTED]  # fmt: skip
+    assert accepted == ["two_shots.mp4"]

@@ -13,7 +13,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from anicurate.core.analysis import analyze_project, load_results, thresholds_of
+from anicurate.core.analysis import (
+    analyze_project,
+    flags_outdated,
+    load_results,
+    thresholds_of,
+)
+from anicurate.core.analysis import signals as signals_module
 from anicurate.core.demo import DEMO_CLIPS
 from anicurate.core.project import Project
 from anicurate.ui.common.settings import AppSettings
@@ -371,3 +377,25 @@ def test_the_theme_is_remembered(qtbot: QtBot, window: MainWindow, settings: App
     assert settings.store.value("view/theme") == "light"
     window.theme_actions["dark"].trigger()
     assert app.palette().color(QPalette.ColorRole.Window).lightness() < 60
+
+
+def test_opening_a_project_flagged_by_an_older_detector_reflags_it_without_decoding(
+    qtbot: QtBot, window: MainWindow, analysed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Project.open(analysed) as p, p.transaction() as conn:
+        conn.execute("UPDATE analysis SET version = 1 WHERE analyser = 'flags'")
+
+    def no_decoding(*args: object, **kw: object) -> None:
+        raise AssertionError("a detector update must not decode")
+
+    monkeypatch.setattr(signals_module, "inspect_source", no_decoding)
+    with qtbot.waitSignal(window.imports.analysis_ended, timeout=30_000) as ended:
+        assert window.open_project(analysed)
+    assert ended.args == ["finished"]
+    with Project.open(analysed) as p:
+        assert not flags_outdated(p) and len(load_results(p)) == len(NAMES)
+    select(qtbot, window, "hard_cut.mp4", wait_player=False)
+    assert window.inspector.flag_texts() == ["contains a cut: cut at frame 30"]
+    window.close_project()
+    assert window.open_project(analysed)  # current flags: nothing to do
+    assert window.jobs.current() is None

@@ -14,12 +14,14 @@ from anicurate.core.analysis.run import (
     analyze_files,
     analyze_project,
     analyze_source,
+    reflag_project,
 )
 from anicurate.core.analysis.signals import SIGNAL_NAMES, Signals, compute_signals
 from anicurate.core.analysis.store import (
     DETECTOR_VERSION,
     SIGNALS_VERSION,
     ClipResult,
+    flags_outdated,
     load_results,
     load_signals,
     reflag,
@@ -48,9 +50,11 @@ __all__ = [
     "clip_metrics",
     "compute_signals",
     "detect",
+    "flags_outdated",
     "load_results",
     "load_signals",
     "reflag",
+    "reflag_project",
     "set_thresholds",
     "stale_sources",
     "thresholds_of",

@@ -238,6 +238,15 @@ class ProjectAnalysis:
     decoder_fallbacks: list[tuple[str, str]] = field(default_factory=list)
 
 
+def reflag_project(project_path: str | Path) -> Generator[Progress, None, ProjectAnalysis]:
+    """Re-flag every clip from the stored signals (a detector update: nothing is decoded)."""
+    yield Progress(0, 1, "updating flags for this version's detector")
+    with Project.open(project_path) as project:
+        results = reflag(project)
+    yield Progress(1, 1)
+    return ProjectAnalysis(0, [], results)
+
+
 def analyze_project(
     project_path: str | Path, *, workers: int = 1, force: bool = False,
     runner: Runner | None = None,

@@ -191,6 +191,20 @@ def stale_sources(project: Project) -> list[Source]:
     return [s for s in project.sources() if s.info is not None and s.id not in current]
 
 
+def flags_outdated(project: Project) -> bool:
+    """Whether the stored flags are another version's while signals are current: an update of
+    the detector or the flags, which a re-flag brings up to date without decoding."""
+    old = project.read(
+        "SELECT 1 FROM analysis WHERE analyser = ? AND version != ? LIMIT 1",
+        (FLAGS, RESULTS_VERSION),
+    )
+    current = project.read(
+        "SELECT 1 FROM analysis WHERE analyser = ? AND version = ? LIMIT 1",
+        (SIGNALS, SIGNALS_VERSION),
+    )
+    return bool(old) and bool(current)
+
+
 def _whole(size: int, text: Any) -> bool:
     """Whether a signals row's blob is as long as its metadata says (cheap: no blob read)."""
     try:

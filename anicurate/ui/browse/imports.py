@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from anicurate.core.analysis import analyze_project
+from anicurate.core.analysis import analyze_project, flags_outdated, reflag_project
 from anicurate.core.jobs import Progress
 from anicurate.core.media.formats import MEDIA_EXTENSIONS
 from anicurate.core.project import import_paths as core_import_paths
@@ -157,6 +157,24 @@ class ImportController(QObject):
             ANALYSIS,
             lambda: self.make_analysis_job(path),
             text="analysing: looking for new files\u2026",
+            on_progress=self._on_progress,
+            on_finished=self._on_analysis_finished,
+            on_failed=self._on_analysis_failed,
+            on_cancelled=self._on_analysis_cancelled,
+        )
+
+    def reflag_if_outdated(self) -> JobWorker | None:
+        """Bring the open project's flags up to this version's detector (stored signals only,
+        seconds for thousands of clips), so that an update never leaves clips looking
+        unanalysed; None when they are current."""
+        project = self.session.project
+        if project is None or not flags_outdated(project):
+            return None
+        path = project.path
+        return self.jobs.submit(
+            ANALYSIS,
+            lambda: reflag_project(path),
+            text="analysing: updating flags for this version\u2026",
             on_progress=self._on_progress,
             on_finished=self._on_analysis_finished,
             on_failed=self._on_analysis_failed,
