@@ -425,7 +425,7 @@ def main() -> None:
         w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
         tl = make_positive(rng, w * args.scale, h * args.scale)
         jobs.append((f"pos{k}", tl, Truth(tl.cuts, tl.transitions, "positive")))
-    kinds = HARD_KINDS if hard else () if args.set == "action" else NEGATIVE_KINDS
+    kinds = {"hard": HARD_KINDS, "action": ()}.get(args.set, NEGATIVE_KINDS)
     for kind in kinds:
         for k in range(args.negatives):
             make = hard_negative if hard else negative

@@ -246,6 +246,7 @@ def reflag(project: Project) -> dict[int, ClipResult]:
     settings = project.settings()
     thresholds = thresholds_of(project)
     pairs = project.clips_with_sources()
+    own_threshold = thresholds.cut_min_content != CUT_MIN_CONTENT
     loaded: dict[int, tuple[Signals, Events] | None] = {}
     redetected: list[tuple[int, Signals, Events]] = []  # stored by an older detector
     metrics: dict[int, tuple[Clip, Source, ClipMetrics]] = {}
@@ -253,9 +254,9 @@ def reflag(project: Project) -> dict[int, ClipResult]:
         if source.id not in loaded:
             full = _load(project, source.id) if source.info else None
             loaded[source.id] = None if full is None else (full[0], full[1])
-            if full is not None and full[2]:
-                own = thresholds.cut_min_content != CUT_MIN_CONTENT
-                redetected.append((source.id, full[0], detect(full[0]) if own else full[1]))
+            if full is not None and full[2]:  # stored as detected with the default threshold
+                sig, events, _ = full
+                redetected.append((source.id, sig, detect(sig) if own_threshold else events))
         got = loaded[source.id]
         if got is None:
             continue

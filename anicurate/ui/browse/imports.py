@@ -153,15 +153,7 @@ class ImportController(QObject):
         if project is None:
             return None
         path = project.path
-        return self.jobs.submit(
-            ANALYSIS,
-            lambda: self.make_analysis_job(path),
-            text="analysing: looking for new files\u2026",
-            on_progress=self._on_progress,
-            on_finished=self._on_analysis_finished,
-            on_failed=self._on_analysis_failed,
-            on_cancelled=self._on_analysis_cancelled,
-        )
+        return self._submit(lambda: self.make_analysis_job(path), "looking for new files")
 
     def reflag_if_outdated(self) -> JobWorker | None:
         """Bring the open project's flags up to this version's detector (stored signals only,
@@ -171,10 +163,14 @@ class ImportController(QObject):
         if project is None or not flags_outdated(project):
             return None
         path = project.path
+        return self._submit(lambda: reflag_project(path), "updating flags for this version")
+
+    def _submit(self, make: Callable[[], Job], doing: str) -> JobWorker | None:
+        """Queue an analysis job; its progress and end are reported as every analysis's."""
         return self.jobs.submit(
             ANALYSIS,
-            lambda: reflag_project(path),
-            text="analysing: updating flags for this version\u2026",
+            make,
+            text=f"analysing: {doing}\u2026",
             on_progress=self._on_progress,
             on_finished=self._on_analysis_finished,
             on_failed=self._on_analysis_failed,
