@@ -62,8 +62,9 @@ FORMATS: list[tuple[str, str]] = [
 GIF_DELAYS = (40, 40, 50, 60, 60, 80, 100, 120, 200)
 DETECTORS = ("anicurate", "adaptive", "content")
 NEGATIVE_KINDS = ("flashes", "motion", "pans", "captions")
-#: Negative kinds of the hard set (``--set hard``): text that scrolls or appears, pose jumps.
-HARD_KINDS = ("text", "poses")
+#: Negative kinds of the hard set (``--set hard``): text that scrolls or appears, pose jumps,
+#: credits crawling over a panning shot on twos or threes.
+HARD_KINDS = ("text", "poses", "crawl")
 LINES = ["Where are you going?", "To the sea.", "Wait for me!", "...", "Look out!",
          "I knew it.", "Not again...", "Hello!", "It is a fine day.", "Shall we go?"]  # fmt: skip
 
@@ -232,10 +233,16 @@ def action_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
 
 
 def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
-    """One shot, no cut: credits scrolling over the shot and a subtitle appearing, or pose
-    jumps of its figure."""
+    """One shot, no cut: credits scrolling over the shot and a subtitle appearing, pose jumps
+    of its figure, or credits crawling over its drawings."""
     tl = Timeline(w=w, h=h)
     pal = random_palette(rng)
+    if kind == "crawl":
+        lay = random_layout(rng)
+        lay = Layout(lay.pan, int(rng.choice([6, 10])), lay.figure_x, lay.scale, lay.walk_speed,
+                     lay.figures)  # fmt: skip
+        return tl.scrolling_text(int(rng.integers(36, 60)), CREDITS, float(rng.uniform(1, 3)),
+                                 shot=(pal, lay), hold=int(rng.choice([2, 3])))  # fmt: skip
     if kind == "poses":
         a, b = _pose_pair(rng)
         tl.shot(int(rng.integers(10, 20)), pal, a, cut=False)

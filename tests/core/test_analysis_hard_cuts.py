@@ -1,5 +1,6 @@
 """Hard shot boundaries (issue 18): montages of 2-6 frame shots from the first frames, text
-that scrolls over a black card, and pose jumps within a shot, with exact frame indices."""
+that scrolls over a black card or over animation, and pose jumps within a shot, with exact frame
+indices."""
 
 from __future__ import annotations
 
@@ -85,6 +86,19 @@ def test_credits_alone_and_over_a_still_give_no_transition(tmp_path: Path) -> No
     tl = Timeline().shot(12, DAY, Layout(figure_x=0.3))
     tl.scrolling_text(60, CREDITS, 2.0, over=tl.frames[-1])
     ev = _events(tl.write(tmp_path / "over.mp4"))
+    assert ev.cuts == [] and ev.transitions == [] and ev.flashes == []
+
+
+@pytest.mark.parametrize(("seed", "hold"), [(7, 2), (11, 2), (7, 3), (11, 3)])
+def test_credits_crawling_over_a_panning_shot_on_twos_give_no_cuts(tmp_path: Path, seed: int,
+                                                                   hold: int) -> None:  # fmt: skip
+    # The frames between the drawings change only where the text moves. They once set the
+    # level that the drawings' changes were measured against: 4-9 false cuts in each clip.
+    rng = np.random.default_rng(seed)
+    pal, lay = random_palette(rng), random_layout(rng)
+    lay = Layout(lay.pan, 10, lay.figure_x, lay.scale, lay.walk_speed, lay.figures)
+    tl = Timeline().scrolling_text(48, CREDITS, 2.0, shot=(pal, lay), hold=hold)
+    ev = _events(tl.write(tmp_path / "crawl.mp4"))
     assert ev.cuts == [] and ev.transitions == [] and ev.flashes == []
 
 

@@ -173,13 +173,15 @@ class Timeline:
         return self
 
     def scrolling_text(self, n: int, lines: list[str], speed: float, *, over: Frame | None = None,
+                       shot: tuple[Palette, Layout] | None = None, hold: int = 2,
                        ) -> Timeline:  # fmt: skip
         """``n`` frames of credits scrolling up by ``speed`` pixels (at 180 lines) a frame over
-        ``over`` (a still frame) or black: no transition."""
-        base = np.zeros((self.h, self.w, 3), np.uint8) if over is None else over
+        ``over`` (a still frame), over ``shot`` (its drawings on ``hold``s, as ending credits
+        crawl over animation) or over black: no transition."""
+        still = np.zeros((self.h, self.w, 3), np.uint8) if over is None else over
         k = self.h / 180
         for i in range(n):
-            img = base.copy()
+            img = still.copy() if shot is None else draw(self.w, self.h, *shot, i // hold)
             for j, text in enumerate(lines):
                 y = int(self.h + 10 * k + 22 * k * j - speed * k * i)
                 if -10 <= y <= self.h + 20:

@@ -95,6 +95,10 @@ BLEND_STILL_MAD = 1.0
 #: change is below this share of its strongest block's (that is at least HELD_HI) is text-like.
 TEXT_SPREAD = 0.15
 TEXT_BLOCKS = 0.2  # and at most this share of its blocks changed (a dithered GIF blend: more)
+#: Credits crawling over a shot on twos to fours change the frames between its drawings a
+#: little, text-like: runs of up to this many such frames between two changes of the whole
+#: picture repeat a drawing, and set no level for the drawings' changes (as held frames do not).
+OVERLAY_CADENCE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +144,12 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
     held = held_frames(sig)
     if n < 2:
         return Events([], [], [], held)
-    candidates = _cut_candidates(sig, held, cut_min_content)
+    text = text_like(sig)
+    candidates = _cut_candidates(sig, held, _overlay_repeats(held, text), cut_min_content)
     flashes = _flashes(sig, candidates)
     in_flash = np.zeros(n, bool)
     for a, b in flashes:
         in_flash[a : b + 1] = True
-    text = text_like(sig)
     transitions, overlays = _fades(sig, in_flash, text)
     covered = in_flash.copy()
     for a, b in transitions:
@@ -195,7 +199,25 @@ def _stands_alone(sig: Signals, i: int) -> bool:
     return not (keeps(i + 1, CUT_GOES_ON) and keeps(i + 2, CUT_RATIO))
 
 
-def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> list[int]:
+def _overlay_repeats(held: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Frames that show the drawing before them again under a moving overlay: runs of at most
+    OVERLAY_CADENCE frames whose only change is text-like, after a change of the whole picture
+    and before the next one or the end (credits crawling over a shot on twos)."""
+    n = len(held)
+    out = np.zeros(n, bool)
+    changed = ~(held | text)
+    for a, b in runs(text & ~held):
+        if b - a < OVERLAY_CADENCE and a >= 1 and changed[a - 1] and (b + 1 == n or changed[b + 1]):
+            out[a : b + 1] = True
+    return out
+
+
+def _cut_candidates(
+    sig: Signals, held: np.ndarray, repeats: np.ndarray, cut_min_content: float
+) -> list[int]:
+    """Frames whose change stands out from the drawings' changes around them: in flow
+    residual (held frames and an overlay's ``repeats`` left out), or in colour (held frames
+    left out: a crawl never changes the colours by CUT_COLOUR_MIN, a 2-frame shot's cut does)."""
     n = sig.frames
     residual = np.nan_to_num(sig["residual"])
     frac, content, mad = sig["block_frac"], sig["content"], sig["mad"]
@@ -203,11 +225,12 @@ def _cut_candidates(sig: Signals, held: np.ndarray, cut_min_content: float) -> l
     strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL) | large)
     strong &= content >= cut_min_content
     strong &= ~(np.nan_to_num(sig["still"]) >= CUT_MAX_STILL)
+    settled = held | repeats
     out: list[int] = []
     for i in (int(x) for x in np.flatnonzero(strong)):
         if i == 0:
             continue
-        level = _level(residual, held, i, n)
+        level = _level(residual, settled, i, n)
         if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR):
             out.append(int(i))
         elif content[i] >= CUT_COLOUR_MIN and content[i] >= CUT_COLOUR_RATIO * max(

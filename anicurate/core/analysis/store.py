@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 SIGNALS_VERSION = 10  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds
 #: Bump when the detector (events from signals) changes: stored events of another version are
 #: detected again from the stored signals, and flags recomputed; nothing is decoded.
-DETECTOR_VERSION = 2  # 2: colour-led cuts between action shots, short inserts are no flashes
+DETECTOR_VERSION = 3  # 2: colour-led cuts between action shots, short inserts are no flashes;
+# 3: credits crawling over drawings on twos set no level for their changes
 #: Flags rows depend on both.
 RESULTS_VERSION = 1000 * SIGNALS_VERSION + DETECTOR_VERSION
 SIGNALS = "signals"
