@@ -18,6 +18,7 @@ from tests.helpers.analysis_samples import (
     Layout,
     Timeline,
     action_montage,
+    boxed,
     random_layout,
     random_palette,
 )
@@ -100,6 +101,42 @@ def test_credits_crawling_over_a_panning_shot_on_twos_give_no_cuts(tmp_path: Pat
     tl = Timeline().scrolling_text(48, CREDITS, 2.0, shot=(pal, lay), hold=hold)
     ev = _events(tl.write(tmp_path / "crawl.mp4"))
     assert ev.cuts == [] and ev.transitions == [] and ev.flashes == []
+
+
+@pytest.mark.parametrize("seed", [1, 5, 8])
+def test_a_dissolve_under_crawling_credits_is_a_dissolve_not_text(tmp_path: Path, seed: int
+                                                                  ) -> None:  # fmt: skip
+    # The credits' moving edges made every frame of the dissolve look like text alone (a small
+    # part of the frame changing strongly), so the dissolve was reported as a text overlay.
+    rng = np.random.default_rng(seed)
+    pa, la = random_palette(rng), random_layout(rng)
+    pb, lb = random_palette(rng), random_layout(rng)
+    tl = Timeline().shot(24, pa, la)
+    after = tl.shot_frames(36, pb, lb)
+    tl.dissolve(12, after)
+    tl.frames += after[12:]
+    tl.under_credits(CREDITS, 1.5)
+    assert tl.transitions == [(24, 35)]
+    ev = _events(tl.write(tmp_path / "dissolve.mp4"))
+    assert ev.cuts == [] and ev.flashes == []
+    assert len(ev.transitions) == 1
+    (a, b) = ev.transitions[0]
+    assert abs(a - 24) <= 1 and abs(b - 35) <= 1
+
+
+@pytest.mark.parametrize(("seed", "aspect"), [(6, 2.39), (9, 2.39), (7, 4 / 3), (9, 4 / 3)])
+def test_cuts_between_shots_of_one_layout_inside_black_bars(tmp_path: Path, seed: int,
+                                                            aspect: float) -> None:  # fmt: skip
+    # Letterbox bars are a constant picture of their own: they made the lumas of two shots
+    # correlate as one picture re-exposed (alike 0.91 at a cut), and the cut was dropped.
+    rng = np.random.default_rng(seed)
+    tl = Timeline()
+    for _ in range(6):
+        tl.shot(int(rng.integers(6, 14)), random_palette(rng), random_layout(rng))
+    tl.frames = [boxed(f, aspect) for f in tl.frames]
+    ev = _events(tl.write(tmp_path / "boxed.mp4"))
+    assert ev.cuts == tl.cuts
+    assert ev.transitions == [] and ev.flashes == []
 
 
 @pytest.mark.parametrize("steps", [0, 4])

@@ -84,6 +84,35 @@ def _text(img: Frame, text: str, y: int, scale: float) -> Frame:
     return img
 
 
+def with_credits(img: Frame, lines: list[str], speed: float, i: int) -> Frame:
+    """Frame ``i`` of credits scrolling up from below the frame by ``speed`` pixels (at 180
+    lines) a frame, drawn over a copy of ``img``."""
+    out = img.copy()
+    h = out.shape[0]
+    k = h / 180
+    for j, text in enumerate(lines):
+        y = int(h + 10 * k + 22 * k * j - speed * k * i)
+        if -10 <= y <= h + 20:
+            out = _text(out, text, y, 0.45 * k)
+    return out
+
+
+def boxed(img: Frame, aspect: float) -> Frame:
+    """``img`` scaled into black bars at the picture ``aspect`` (width / height): a letterbox
+    when it is wider than the frame, a pillarbox when narrower."""
+    h, w = img.shape[:2]
+    out = np.zeros_like(img)
+    if aspect > w / h:
+        ih = round(w / aspect)
+        y = (h - ih) // 2
+        out[y : y + ih] = cv2.resize(img, (w, ih), interpolation=cv2.INTER_AREA)
+    else:
+        iw = round(h * aspect)
+        x = (w - iw) // 2
+        out[:, x : x + iw] = cv2.resize(img, (iw, h), interpolation=cv2.INTER_AREA)
+    return out
+
+
 CREDITS = ["Key Animation", "A. Tanaka   B. Suzuki", "In-between", "C. Sato   D. Ito",
            "Backgrounds", "E. Kato", "Colour Design", "F. Mori", "Photography", "G. Abe",
            "Music", "H. Ono", "Director", "I. Kimura"]  # fmt: skip
@@ -179,14 +208,15 @@ class Timeline:
         ``over`` (a still frame), over ``shot`` (its drawings on ``hold``s, as ending credits
         crawl over animation) or over black: no transition."""
         still = np.zeros((self.h, self.w, 3), np.uint8) if over is None else over
-        k = self.h / 180
         for i in range(n):
             img = still.copy() if shot is None else draw(self.w, self.h, *shot, i // hold)
-            for j, text in enumerate(lines):
-                y = int(self.h + 10 * k + 22 * k * j - speed * k * i)
-                if -10 <= y <= self.h + 20:
-                    img = _text(img, text, y, 0.45 * k)
-            self.frames.append(img)
+            self.frames.append(with_credits(img, lines, speed, i))
+        return self
+
+    def under_credits(self, lines: list[str], speed: float) -> Timeline:
+        """Credits scrolling up by ``speed`` pixels (at 180 lines) a frame over every frame so
+        far (its cuts and transitions go on under them)."""
+        self.frames = [with_credits(f, lines, speed, i) for i, f in enumerate(self.frames)]
         return self
 
     def subtitle_in(self, n: int, steps: int, text: str, pal: Palette, lay: Layout, *,

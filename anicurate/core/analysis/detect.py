@@ -14,6 +14,7 @@ from anicurate.core.analysis.signals import (
     CANDIDATE_BLOCK_FRAC,
     CANDIDATE_RESIDUAL,
     LAGS,
+    LOCAL_BLOCK_FRAC,
     SPANS,
     Signals,
 )
@@ -94,7 +95,14 @@ BLEND_STILL_MAD = 1.0
 #: Text (credits, subtitles) changes a small part of the frame strongly: a frame whose mean
 #: change is below this share of its strongest block's (that is at least HELD_HI) is text-like.
 TEXT_SPREAD = 0.15
-TEXT_BLOCKS = 0.2  # and at most this share of its blocks changed (a dithered GIF blend: more)
+TEXT_BLOCKS = LOCAL_BLOCK_FRAC  # and at most this share of its blocks changed (a dithered GIF
+# blend: more)
+#: A run of text-like blends is a dissolve under the text (credits crawling over it) when it
+#: lasts this long and its typical 8x8 block moves by more than TEXT_QUIET a frame meanwhile
+#: (text alone leaves it at 0, grain and coding noise cancel in a block; a dissolve moves it by
+#: 1-4). Shorter runs are exposure flicker and DVD quality pumps under a moving figure.
+BLEND_UNDER_TEXT_FRAMES = 6
+TEXT_QUIET = 0.5
 #: Credits crawling over a shot on twos to fours change the frames between its drawings a
 #: little, text-like: runs of up to this many such frames between two changes of the whole
 #: picture repeat a drawing, and set no level for the drawings' changes (as held frames do not).
@@ -385,8 +393,17 @@ def _dissolves(
         share = residual[seg][changed] / mad[seg][changed]
         if np.percentile(share, 25) < BLEND_MIN_RESIDUAL_SHARE:
             continue
-        if text[seg][changed].mean() > 0.5:
+        if text[seg][changed].mean() > 0.5 and not _moves_under_text(sig, seg, changed):
             overlays.append((int(start), int(end)))
             continue
         out.append((int(start), int(end)))
     return out, overlays
+
+
+def _moves_under_text(sig: Signals, seg: slice, changed: np.ndarray) -> bool:
+    """Whether the picture under a run of text-like blends moves on as a dissolve does (see
+    BLEND_UNDER_TEXT_FRAMES); a frame with too many changed blocks to measure moves."""
+    if seg.stop - seg.start < BLEND_UNDER_TEXT_FRAMES:
+        return False
+    rest = np.nan_to_num(sig["block_median"][seg][changed], nan=np.inf)
+    return bool(np.median(rest) > TEXT_QUIET)

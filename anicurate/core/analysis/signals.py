@@ -4,7 +4,8 @@ Each displayed frame's luma (and chroma, for the colour signal) is taken from th
 without an RGB conversion, downscaled once to a working size (about 256 x 144 at 16:9), and reduced
 to cheap numbers: differences to the frame before, an HSV content change as PySceneDetect's
 ContentDetector defines it, 8x8 block differences as ffmpeg's mpdecimate defines them, a motion
-magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, differences
+magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, the typical
+block's signed change where few blocks changed (what moves besides an overlay), differences
 at larger lags (flashes) and a linearity test over frame triples (dissolves and fades). Blur and
 noise need detail, so they are measured about every ``DETAIL_EVERY`` frames at a 360-line scale,
 on frames the decoder deblocked.
@@ -69,6 +70,8 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "span8",
     "blur",  # variance of the Laplacian at a 360-line scale (NaN on frames not measured)
     "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
+    "block_median",  # median 8x8 block |mean signed difference|: what moves besides an overlay
+    # (NaN where more than LOCAL_BLOCK_FRAC of the blocks changed: no overlay alone)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -81,6 +84,9 @@ DETAIL_LINES = 360
 WORK_AREA = 256 * 144
 #: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
 BLOCK_LO = 5.0
+#: A frame with at most this share of changed blocks may change only where an overlay (text)
+#: moves: only such frames get the ``block_median`` measure.
+LOCAL_BLOCK_FRAC = 0.2
 #: A frame with at least this share of changed blocks and at least this flow residual may be a
 #: cut (the detector's least block share and residual): only such frames get the ``still``
 #: measure, so other frames cost nothing more.
@@ -95,6 +101,9 @@ STILL_GRID = 8
 STILL_TEXTURE = 8.0
 STILL_DIFF = 3.0
 STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing: share 0
+#: Luma at or below which edge rows and columns dark in both frames are black bars (video black
+#: is 16; encoders leave a few levels of noise).
+BAR_LUMA = 40
 _YUV_FORMATS = frozenset(
     {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p"}
 )
@@ -274,7 +283,8 @@ class SignalComputer:
         mad = 0.0 if diff is None else cv2.mean(diff)[0]
         if prev is None or diff is None or (mad == 0.0 and not np.any(cv2.absdiff(hsv, prev[2]))):
             # The first frame, or one identical to the one before (a held drawing): no flow.
-            for name in ("mad", "block_max", "block_frac", "content", "motion", "residual"):
+            for name in ("mad", "block_max", "block_frac", "content", "motion", "residual",
+                         "block_median"):  # fmt: skip
                 vals[S[name], i] = 0.0
             return
         _, psmall, phsv = prev
@@ -284,6 +294,10 @@ class SignalComputer:
         vals[S["block_max"], i] = float(blocks.max())
         frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
         vals[S["block_frac"], i] = frac
+        local = frac <= LOCAL_BLOCK_FRAC
+        vals[S["block_median"], i] = (
+            _block_median(small, psmall, blocks.shape[::-1]) if local else np.nan
+        )  # set either way: a part's first frame is joined to the part before (see stitch)
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
         if frac == 0.0:
@@ -303,7 +317,8 @@ class SignalComputer:
         vals[S["residual"], i] = residual
         if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL:
             vals[S["still"], i] = _still_share(prev[0], diff)
-            vals[S["alike"], i] = _correlation(prev[0], luma)
+            rows, cols = _inside_bars(prev[0], luma)
+            vals[S["alike"], i] = _correlation(prev[0][rows, cols], luma[rows, cols])
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -365,6 +380,36 @@ def _still_share(prev: np.ndarray, diff: np.ndarray) -> float:
     if count < STILL_MIN_CELLS:
         return 0.0
     return float(np.count_nonzero(textured & (change < STILL_DIFF))) / count
+
+
+def _inside_bars(a: np.ndarray, b: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of two equal-size lumas inside the black bars they share
+    (letterbox, pillarbox): edge rows and columns dark in both. Bars are a constant picture of
+    their own, which makes any two pictures correlate (0.78 for unrelated ones in a 2.39:1
+    letterbox)."""
+    dark = cv2.max(a, b) <= BAR_LUMA
+    h, w = dark.shape
+    rows, cols = np.asarray(dark.all(axis=1)), np.asarray(dark.all(axis=0))
+    top, bottom = _run_length(rows), _run_length(rows[::-1])
+    left, right = _run_length(cols), _run_length(cols[::-1])
+    if h - top - bottom < h // 4 or w - left - right < w // 4:
+        return slice(None), slice(None)  # a dark frame, not a picture between bars
+    return slice(top, h - bottom), slice(left, w - right)
+
+
+def _run_length(flags: np.ndarray) -> int:
+    """How many of ``flags`` are True from the first on."""
+    off = np.flatnonzero(~flags)
+    return int(off[0]) if len(off) else len(flags)
+
+
+def _block_median(cur: np.ndarray, prev: np.ndarray, size: tuple[int, int]) -> float:
+    """The median over blocks (8x8 of the working luma, of ``size`` in all) of the absolute
+    mean signed change between two lumas: what changes besides an overlay (a dissolve moves most
+    blocks; grain and coding noise cancel within a block, text changes few)."""
+    signed = cv2.subtract(cur, prev, dtype=cv2.CV_32F)
+    means = np.abs(cv2.resize(signed, size, interpolation=cv2.INTER_AREA)).ravel()
+    return float(np.partition(means, means.size // 2)[means.size // 2])
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
