@@ -139,6 +139,20 @@ def test_cuts_between_shots_of_one_layout_inside_black_bars(tmp_path: Path, seed
     assert ev.transitions == [] and ev.flashes == []
 
 
+@pytest.mark.parametrize("seed", [900, 903, 905])
+def test_cuts_between_night_shots(tmp_path: Path, seed: int) -> None:
+    # At a quarter of the brightness every difference is a quarter: the cuts' flow residual
+    # (4-7) fell below floors set for shots of full contrast, and 1-2 cuts of 4 were missed.
+    rng = np.random.default_rng(seed)
+    tl = Timeline()
+    for _ in range(5):
+        tl.shot(int(rng.integers(8, 14)), random_palette(rng), random_layout(rng))
+    tl.frames = [(f.astype(np.float32) * 0.25).astype(np.uint8) for f in tl.frames]
+    ev = _events(tl.write(tmp_path / "night.mp4"))
+    assert ev.cuts == tl.cuts
+    assert ev.transitions == [] and ev.flashes == []
+
+
 @pytest.mark.parametrize("steps", [0, 4])
 def test_a_subtitle_appearing_after_a_pose_jump_is_no_cut(tmp_path: Path, steps: int) -> None:
     pal = random_palette(np.random.default_rng(1))

@@ -13,8 +13,10 @@ import numpy as np
 from anicurate.core.analysis.signals import (
     CANDIDATE_BLOCK_FRAC,
     CANDIDATE_RESIDUAL,
+    FULL_CONTRAST,
     LAGS,
     LOCAL_BLOCK_FRAC,
+    MIN_DIM,
     SPANS,
     Signals,
 )
@@ -229,8 +231,9 @@ def _cut_candidates(
     n = sig.frames
     residual = np.nan_to_num(sig["residual"])
     frac, content, mad = sig["block_frac"], sig["content"], sig["mad"]
-    large = (mad >= CUT_LARGE_MAD) & (residual >= CUT_MIN_RESIDUAL_LARGE)
-    strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL) | large)
+    dim = _dimness(sig["contrast"])
+    large = (mad >= CUT_LARGE_MAD * dim) & (residual >= CUT_MIN_RESIDUAL_LARGE * dim)
+    strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL * dim) | large)
     strong &= content >= cut_min_content
     strong &= ~(np.nan_to_num(sig["still"]) >= CUT_MAX_STILL)
     settled = held | repeats
@@ -239,13 +242,21 @@ def _cut_candidates(
         if i == 0:
             continue
         level = _level(residual, settled, i, n)
-        if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR):
+        if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR * dim[i]):
             out.append(int(i))
         elif content[i] >= CUT_COLOUR_MIN and content[i] >= CUT_COLOUR_RATIO * max(
             _level(content, held, i, n), CUT_FLOOR
         ):
             out.append(int(i))  # new colours everywhere that flow half explains by false matches
     return out
+
+
+def _dimness(contrast: np.ndarray) -> np.ndarray:
+    """:func:`signals.dimness` of every frame and the one before it, at once."""
+    before = np.concatenate((contrast[:1], contrast[:-1]))
+    spread = np.maximum(contrast, before)
+    dim = np.clip(spread / FULL_CONTRAST, MIN_DIM, 1.0)
+    return np.where(np.isfinite(spread), dim, 1.0)
 
 
 def _level(residual: np.ndarray, held: np.ndarray, i: int, n: int) -> float:

@@ -101,6 +101,12 @@ STILL_GRID = 8
 STILL_TEXTURE = 8.0
 STILL_DIFF = 3.0
 STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing: share 0
+#: A night scene or a hazy one shows every difference smaller by its contrast: below this luma
+#: contrast (standard deviation; normal shots have 25-35) thresholds on differences shrink in
+#: proportion, to MIN_DIM of themselves at least (a cut between two dark shots leaves a flow
+#: residual of 4-7, not 15-25).
+FULL_CONTRAST = 24.0
+MIN_DIM = 0.25
 #: Luma at or below which edge rows and columns dark in both frames are black bars (video black
 #: is 16; encoders leave a few levels of noise).
 BAR_LUMA = 40
@@ -315,8 +321,9 @@ class SignalComputer:
         )
         residual = cv2.mean(cv2.absdiff(warped, small))[0]
         vals[S["residual"], i] = residual
-        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL:
-            vals[S["still"], i] = _still_share(prev[0], diff)
+        dim = dimness(float(vals[S["contrast"], i]), float(vals[S["contrast"], i - 1]))
+        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * dim:
+            vals[S["still"], i] = _still_share(prev[0], diff, dim)
             rows, cols = _inside_bars(prev[0], luma)
             vals[S["alike"], i] = _correlation(prev[0][rows, cols], luma[rows, cols])
 
@@ -367,19 +374,30 @@ class SignalComputer:
         return Signals(self.values, self.hashes)
 
 
-def _still_share(prev: np.ndarray, diff: np.ndarray) -> float:
+def dimness(contrast: float, before: float) -> float:
+    """The share of a full picture's contrast that two frames reach at most (1 from
+    FULL_CONTRAST up, never below MIN_DIM): every difference of a night scene is as much
+    smaller, so thresholds on differences shrink with it."""
+    spread = max(contrast, before)
+    if not math.isfinite(spread):
+        return 1.0
+    return min(1.0, max(MIN_DIM, spread / FULL_CONTRAST))
+
+
+def _still_share(prev: np.ndarray, diff: np.ndarray, dim: float = 1.0) -> float:
     """The share of ``prev``'s textured grid cells whose mean absolute change (``diff``) stays
-    below STILL_DIFF: background left in place (see STILL_GRID)."""
+    below STILL_DIFF: background left in place (see STILL_GRID); both limits scaled by ``dim``
+    (see :func:`dimness`)."""
     grid = (STILL_GRID, STILL_GRID)
     change = cv2.resize(diff, grid, interpolation=cv2.INTER_AREA)
     f = prev.astype(np.float32)
     mean = cv2.resize(f, grid, interpolation=cv2.INTER_AREA)
     square = cv2.resize(f * f, grid, interpolation=cv2.INTER_AREA)
-    textured = square - mean * mean > STILL_TEXTURE**2
+    textured = square - mean * mean > (STILL_TEXTURE * dim) ** 2
     count = int(np.count_nonzero(textured))
     if count < STILL_MIN_CELLS:
         return 0.0
-    return float(np.count_nonzero(textured & (change < STILL_DIFF))) / count
+    return float(np.count_nonzero(textured & (change < STILL_DIFF * dim))) / count
 
 
 def _inside_bars(a: np.ndarray, b: np.ndarray) -> tuple[slice, slice]:
