@@ -16,6 +16,8 @@ from anicurate.core.analysis.signals import (
     FULL_CONTRAST,
     LAGS,
     LOCAL_BLOCK_FRAC,
+    LOCAL_BLOCK_MAX,
+    LOCAL_SPREAD,
     MIN_DIM,
     SPANS,
     Signals,
@@ -94,11 +96,6 @@ BLEND_MIN_FRAMES = 3
 #: this: a slow dissolve moves every pixel a little, which mpdecimate's block test calls held.
 BLEND_STILL_MAD = 1.0
 
-#: Text (credits, subtitles) changes a small part of the frame strongly: a frame whose mean
-#: change is below this share of its strongest block's (that is at least HELD_HI) is text-like.
-TEXT_SPREAD = 0.15
-TEXT_BLOCKS = LOCAL_BLOCK_FRAC  # and at most this share of its blocks changed (a dithered GIF
-# blend: more)
 #: A run of text-like blends is a dissolve under the text (credits crawling over it) when it
 #: lasts this long and its typical 8x8 block moves by more than TEXT_QUIET a frame meanwhile
 #: (text alone leaves it at 0, grain and coding noise cancel in a block; a dissolve moves it by
@@ -322,10 +319,12 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def text_like(sig: Signals) -> np.ndarray:
     """Frames whose change is confined to a small part of the frame while strong there: text
-    that scrolls or appears (or any small overlay), where a fade or dissolve changes it all."""
+    that scrolls or appears (or any small overlay), where a fade or dissolve changes it all
+    (the limits are the signals' LOCAL_*: a dithered GIF blend changes more blocks)."""
     block_max, mad, frac = sig["block_max"], sig["mad"], sig["block_frac"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        local = (block_max >= HELD_HI) & (mad < TEXT_SPREAD * block_max) & (frac <= TEXT_BLOCKS)
+        local = (block_max >= LOCAL_BLOCK_MAX) & (mad < LOCAL_SPREAD * block_max)
+        local &= frac <= LOCAL_BLOCK_FRAC
     return np.asarray(np.nan_to_num(local), dtype=bool)
 
 

@@ -71,7 +71,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "blur",  # variance of the Laplacian at a 360-line scale (NaN on frames not measured)
     "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
     "block_median",  # median 8x8 block |mean signed difference|: what moves besides an overlay
-    # (NaN where more than LOCAL_BLOCK_FRAC of the blocks changed: no overlay alone)
+    # (NaN on frames whose change is not local: see LOCAL_BLOCK_MAX)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -84,8 +84,12 @@ DETAIL_LINES = 360
 WORK_AREA = 256 * 144
 #: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
 BLOCK_LO = 5.0
-#: A frame with at most this share of changed blocks may change only where an overlay (text)
-#: moves: only such frames get the ``block_median`` measure.
+#: A frame whose strongest 8x8 block changed by at least LOCAL_BLOCK_MAX, its mean change
+#: being below LOCAL_SPREAD of that, with at most LOCAL_BLOCK_FRAC of its blocks changed, changes
+#: a small part of the frame strongly (text that scrolls or appears, any small overlay): only
+#: such frames get the ``block_median`` measure.
+LOCAL_BLOCK_MAX = 12.0
+LOCAL_SPREAD = 0.15
 LOCAL_BLOCK_FRAC = 0.2
 #: A frame with at least this share of changed blocks and at least this flow residual may be a
 #: cut (the detector's least block share and residual): only such frames get the ``still``
@@ -300,7 +304,8 @@ class SignalComputer:
         vals[S["block_max"], i] = float(blocks.max())
         frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
         vals[S["block_frac"], i] = frac
-        local = frac <= LOCAL_BLOCK_FRAC
+        top = float(blocks.max())
+        local = top >= LOCAL_BLOCK_MAX and mad < LOCAL_SPREAD * top and frac <= LOCAL_BLOCK_FRAC
         vals[S["block_median"], i] = (
             _block_median(small, psmall, blocks.shape[::-1]) if local else np.nan
         )  # set either way: a part's first frame is joined to the part before (see stitch)
@@ -321,7 +326,9 @@ class SignalComputer:
         )
         residual = cv2.mean(cv2.absdiff(warped, small))[0]
         vals[S["residual"], i] = residual
-        dim = dimness(float(vals[S["contrast"], i]), float(vals[S["contrast"], i - 1]))
+        dim = 1.0
+        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * MIN_DIM:
+            dim = dimness(float(vals[S["contrast"], i]), float(vals[S["contrast"], i - 1]))
         if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * dim:
             vals[S["still"], i] = _still_share(prev[0], diff, dim)
             rows, cols = _inside_bars(prev[0], luma)
