@@ -13,14 +13,13 @@ import numpy as np
 from anicurate.core.analysis.signals import (
     CANDIDATE_BLOCK_FRAC,
     CANDIDATE_RESIDUAL,
-    FULL_CONTRAST,
     LAGS,
     LOCAL_BLOCK_FRAC,
     LOCAL_BLOCK_MAX,
     LOCAL_SPREAD,
-    MIN_DIM,
     SPANS,
     Signals,
+    dimness,
 )
 
 #: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
@@ -228,7 +227,8 @@ def _cut_candidates(
     n = sig.frames
     residual = np.nan_to_num(sig["residual"])
     frac, content, mad = sig["block_frac"], sig["content"], sig["mad"]
-    dim = _dimness(sig["contrast"])
+    contrast = sig["contrast"]
+    dim = dimness(contrast, np.concatenate((contrast[:1], contrast[:-1])))
     large = (mad >= CUT_LARGE_MAD * dim) & (residual >= CUT_MIN_RESIDUAL_LARGE * dim)
     strong = (frac >= CUT_MIN_BLOCK_FRAC) & ((residual >= CUT_MIN_RESIDUAL * dim) | large)
     strong &= content >= cut_min_content
@@ -246,14 +246,6 @@ def _cut_candidates(
         ):
             out.append(int(i))  # new colours everywhere that flow half explains by false matches
     return out
-
-
-def _dimness(contrast: np.ndarray) -> np.ndarray:
-    """:func:`signals.dimness` of every frame and the one before it, at once."""
-    before = np.concatenate((contrast[:1], contrast[:-1]))
-    spread = np.maximum(contrast, before)
-    dim = np.clip(spread / FULL_CONTRAST, MIN_DIM, 1.0)
-    return np.where(np.isfinite(spread), dim, 1.0)
 
 
 def _level(residual: np.ndarray, held: np.ndarray, i: int, n: int) -> float:

@@ -301,10 +301,10 @@ class SignalComputer:
         vals[S["mad"], i] = mad
         blocks = cv2.resize(diff, (luma.shape[1] // 8, luma.shape[0] // 8),
                             interpolation=cv2.INTER_AREA)  # fmt: skip
-        vals[S["block_max"], i] = float(blocks.max())
+        top = float(blocks.max())
+        vals[S["block_max"], i] = top
         frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
         vals[S["block_frac"], i] = frac
-        top = float(blocks.max())
         local = top >= LOCAL_BLOCK_MAX and mad < LOCAL_SPREAD * top and frac <= LOCAL_BLOCK_FRAC
         vals[S["block_median"], i] = (
             _block_median(small, psmall, blocks.shape[::-1]) if local else np.nan
@@ -328,7 +328,7 @@ class SignalComputer:
         vals[S["residual"], i] = residual
         dim = 1.0
         if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * MIN_DIM:
-            dim = dimness(float(vals[S["contrast"], i]), float(vals[S["contrast"], i - 1]))
+            dim = float(dimness(vals[S["contrast"], i], vals[S["contrast"], i - 1]))
         if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * dim:
             vals[S["still"], i] = _still_share(prev[0], diff, dim)
             rows, cols = _inside_bars(prev[0], luma)
@@ -381,14 +381,13 @@ class SignalComputer:
         return Signals(self.values, self.hashes)
 
 
-def dimness(contrast: float, before: float) -> float:
-    """The share of a full picture's contrast that two frames reach at most (1 from
-    FULL_CONTRAST up, never below MIN_DIM): every difference of a night scene is as much
-    smaller, so thresholds on differences shrink with it."""
-    spread = max(contrast, before)
-    if not math.isfinite(spread):
-        return 1.0
-    return min(1.0, max(MIN_DIM, spread / FULL_CONTRAST))
+def dimness(contrast: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Per frame, the share of a full picture's contrast that it and the frame before reach at
+    most (1 from FULL_CONTRAST up, never below MIN_DIM; 1 where unknown): every difference of a
+    night scene is as much smaller, so thresholds on differences shrink with it."""
+    spread = np.maximum(contrast, before)
+    dim = np.clip(spread / FULL_CONTRAST, MIN_DIM, 1.0)
+    return np.asarray(np.where(np.isfinite(spread), dim, 1.0))
 
 
 def _still_share(prev: np.ndarray, diff: np.ndarray, dim: float = 1.0) -> float:
