@@ -26,6 +26,8 @@ benchmark venv (see analysis_speed.py):
     /work/bench-venv/bin/python -m tests.benchmarks.cuts --set real   # real cel animation
 
 ``--set action`` scores montages of 3-6 frame action shots on ones (speed lines, camera shake);
+``--set conditions`` montages at night brightness or inside black bars, and dissolves under
+crawling credits;
 ``--set real`` scores the frame-labelled public-domain excerpts in tests/core/data/real_cuts
 (truth.json: cuts, transitions, and named trap ranges whose false alarms are counted by name).
 """
@@ -48,6 +50,7 @@ from tests.helpers.analysis_samples import (
     Layout,
     Timeline,
     action_montage,
+    boxed,
     random_layout,
     random_palette,
 )
@@ -232,6 +235,28 @@ def action_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
     return action_montage(int(rng.integers(1 << 30)), lines=lines, shake=shake, w=w, h=h)
 
 
+def conditions_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
+    """Cuts and dissolves under conditions that change every difference (an even draw): a
+    montage at a quarter of the brightness (night), inside 2.39:1 or 4:3 black bars, or a
+    dissolve between two shots under crawling credits."""
+    kind = int(rng.integers(4))
+    tl = Timeline(w=w, h=h)
+    if kind == 3:
+        tl.shot(int(rng.integers(16, 28)), random_palette(rng), random_layout(rng))
+        after = tl.shot_frames(36, random_palette(rng), random_layout(rng))
+        n = int(rng.integers(8, 16))
+        tl.dissolve(n, after)
+        tl.frames += after[n:]
+        return tl.under_credits(CREDITS, float(rng.uniform(1, 3)))
+    for _ in range(int(rng.integers(4, 7))):
+        tl.shot(int(rng.integers(6, 16)), random_palette(rng), random_layout(rng))
+    if kind == 0:
+        tl.frames = [(f.astype(np.float32) * 0.25).astype(np.uint8) for f in tl.frames]
+    else:
+        tl.frames = [boxed(f, 2.39 if kind == 1 else 4 / 3) for f in tl.frames]
+    return tl
+
+
 def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
     """One shot, no cut: credits scrolling over the shot and a subtitle appearing, pose jumps
     of its figure, or credits crawling over its drawings."""
@@ -408,11 +433,13 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
     parser.add_argument("--set", default="generated",
-                        choices=["generated", "hard", "action", "real"],
+                        choices=["generated", "hard", "action", "conditions", "real"],
                         help="generated: the first set; hard: issue 18's montages from frame 0, "
                              "pose jumps, credits and subtitles; action: montages of action shots "
-                             "on ones with speed lines and camera shake (positives only); real: "
-                             "the labelled real-footage excerpts in tests/core/data/real_cuts",
+                             "on ones with speed lines and camera shake (positives only); "
+                             "conditions: night montages, black bars, dissolves under credits "
+                             "(positives only); real: the labelled real-footage excerpts in "
+                             "tests/core/data/real_cuts",
                         )  # fmt: skip
     args = parser.parse_args()
     if args.set == "real":
@@ -427,12 +454,13 @@ def main() -> None:
     started = time.perf_counter()
     jobs: list[tuple[str, Timeline, Truth]] = []
     hard = args.set == "hard"
-    make_positive = {"hard": hard_positive, "action": action_positive}.get(args.set, positive)
+    make_positive = {"hard": hard_positive, "action": action_positive,
+                     "conditions": conditions_positive}.get(args.set, positive)  # fmt: skip
     for k in range(args.clips):
         w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
         tl = make_positive(rng, w * args.scale, h * args.scale)
         jobs.append((f"pos{k}", tl, Truth(tl.cuts, tl.transitions, "positive")))
-    kinds = {"hard": HARD_KINDS, "action": ()}.get(args.set, NEGATIVE_KINDS)
+    kinds = {"hard": HARD_KINDS, "action": (), "conditions": ()}.get(args.set, NEGATIVE_KINDS)
     for kind in kinds:
         for k in range(args.negatives):
             make = hard_negative if hard else negative
