@@ -1,6 +1,6 @@
 """Hard shot boundaries (issue 18): montages of 2-6 frame shots from the first frames, text
-that scrolls over a black card or over animation, and pose jumps within a shot, with exact frame
-indices."""
+that scrolls over a black card or over animation (and over a dissolve), pose jumps within a shot,
+night scenes and black bars, with exact frame indices."""
 
 from __future__ import annotations
 
