@@ -124,6 +124,22 @@ def test_a_dissolve_under_crawling_credits_is_a_dissolve_not_text(tmp_path: Path
     assert abs(a - 24) <= 1 and abs(b - 35) <= 1
 
 
+@pytest.mark.parametrize("frames", [16, 24])
+def test_a_slow_dissolve_between_like_pictures_is_found(tmp_path: Path, frames: int) -> None:
+    # Each step moves every pixel by under a level, so mpdecimate's test calls every other
+    # frame held, and the dissolve was dropped as mostly held frames.
+    rng = np.random.default_rng(4002)
+    tl = Timeline().shot(20, random_palette(rng), random_layout(rng))
+    after = tl.shot_frames(frames + 20, random_palette(rng), random_layout(rng))
+    tl.dissolve(frames, after)
+    tl.frames += after[frames:]
+    ev = _events(tl.write(tmp_path / "slow.mp4"))
+    assert ev.cuts == [] and ev.flashes == []
+    assert len(ev.transitions) == 1
+    a, b = ev.transitions[0]
+    assert 20 <= a <= 22 + frames // 4 and abs(b - (19 + frames)) <= 1
+
+
 @pytest.mark.parametrize(("seed", "aspect"), [(6, 2.39), (9, 2.39), (7, 4 / 3), (9, 4 / 3)])
 def test_cuts_between_shots_of_one_layout_inside_black_bars(tmp_path: Path, seed: int,
                                                             aspect: float) -> None:  # fmt: skip

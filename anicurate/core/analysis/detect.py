@@ -13,6 +13,8 @@ import numpy as np
 from anicurate.core.analysis.signals import (
     CANDIDATE_BLOCK_FRAC,
     CANDIDATE_RESIDUAL,
+    HELD_FRAC,
+    HELD_HI,
     LAGS,
     LOCAL_BLOCK_FRAC,
     LOCAL_BLOCK_MAX,
@@ -21,12 +23,6 @@ from anicurate.core.analysis.signals import (
     Signals,
     dimness,
 )
-
-#: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
-#: ~256 x 144 working frame: a frame is held when no block changed by more than HELD_HI and at
-#: most HELD_FRAC of the blocks by more than the signals' BLOCK_LO.
-HELD_HI = 12.0
-HELD_FRAC = 0.33
 
 # Hard cuts: a cut changes most of the frame in a way flow cannot explain, far more than the
 # changes around it (AdaptiveDetector's idea, on the motion-compensated residual).
@@ -359,7 +355,8 @@ def _dissolves(
     changes are mostly text-like (text fading in or scrolling): overlays, no dissolves."""
     n = sig.frames
     mad, residual = sig["mad"], np.nan_to_num(sig["residual"])
-    held = held & (mad < BLEND_STILL_MAD)
+    # A faint change that moves most blocks one way (block_median) blends, however small.
+    held = held & (mad < BLEND_STILL_MAD) & ~(np.nan_to_num(sig["block_median"]) > TEXT_QUIET)
     centre = np.zeros(n, bool)
     # The shortest span at which each frame is a blend: a frame that is the mean of the frames k
     # before and k after lies at least k - 1 frames inside the blend's first and last frames.

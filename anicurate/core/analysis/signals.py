@@ -71,7 +71,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "blur",  # variance of the Laplacian at a 360-line scale (NaN on frames not measured)
     "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
     "block_median",  # median 8x8 block |mean signed difference|: what moves besides an overlay
-    # (NaN on frames whose change is not local: see LOCAL_BLOCK_MAX)
+    # or under coding noise (NaN on frames neither local nor faint: LOCAL_BLOCK_MAX, FAINT_MAD)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -84,11 +84,19 @@ DETAIL_LINES = 360
 WORK_AREA = 256 * 144
 #: mpdecimate's per-pixel "lo" (its lo=64*5 is a block sum over 64 pixels).
 BLOCK_LO = 5.0
+#: mpdecimate's defaults as per-pixel block means (hi=64*12, lo=64*5, frac=0.33), measured on the
+#: ~256 x 144 working frame: a frame is held when no block changed by more than HELD_HI and at
+#: most HELD_FRAC of the blocks by more than the signals' BLOCK_LO.
+HELD_HI = 12.0
+HELD_FRAC = 0.33
+#: A held frame (by mpdecimate's test) whose mean change is at least this may be a faint blend
+#: rather than coding noise: such frames get the ``block_median`` measure too.
+FAINT_MAD = 0.5
 #: A frame whose strongest 8x8 block changed by at least LOCAL_BLOCK_MAX, its mean change
 #: being below LOCAL_SPREAD of that, with at most LOCAL_BLOCK_FRAC of its blocks changed, changes
 #: a small part of the frame strongly (text that scrolls or appears, any small overlay): only
 #: such frames get the ``block_median`` measure.
-LOCAL_BLOCK_MAX = 12.0
+LOCAL_BLOCK_MAX = HELD_HI
 LOCAL_SPREAD = 0.15
 LOCAL_BLOCK_FRAC = 0.2
 #: A frame with at least this share of changed blocks and at least this flow residual may be a
@@ -306,8 +314,9 @@ class SignalComputer:
         frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
         vals[S["block_frac"], i] = frac
         local = top >= LOCAL_BLOCK_MAX and mad < LOCAL_SPREAD * top and frac <= LOCAL_BLOCK_FRAC
+        faint = top <= HELD_HI and frac <= HELD_FRAC and mad >= FAINT_MAD
         vals[S["block_median"], i] = (
-            _block_median(small, psmall, blocks.shape[::-1]) if local else np.nan
+            _block_median(small, psmall, blocks.shape[::-1]) if local or faint else np.nan
         )  # set either way: a part's first frame is joined to the part before (see stitch)
         hd = cv2.mean(cv2.absdiff(hsv, phsv))
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
