@@ -68,6 +68,8 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "span4",
     "mid8",
     "span8",
+    "mid16",
+    "span16",
     "blur",  # variance of the Laplacian at a 360-line scale (NaN on frames not measured)
     "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
     "block_median",  # median 8x8 block |mean signed difference|: what moves besides an overlay
@@ -75,7 +77,7 @@ SIGNAL_NAMES: tuple[str, ...] = (
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
-SPANS = (2, 4, 8)
+SPANS = (2, 4, 8, 16)
 #: Blur and noise are measured about every ``DETAIL_EVERY``-th frame (and the last one): each
 #: measure reads a whole plane, and a clip's value is a median, which a sample a second settles.
 DETAIL_EVERY = 24

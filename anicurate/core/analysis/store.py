@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the signals change: sources with signals of another version are decoded again.
 SIGNALS_VERSION = 11  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds;
-# 11: alike inside black bars, candidates' still share in night scenes, block_median
+# 11: alike inside black bars, candidates' still share in night scenes, block_median, span16
 #: Bump when the detector (events from signals) changes: stored events of another version are
 #: detected again from the stored signals, and flags recomputed; nothing is decoded.
 DETECTOR_VERSION = 4  # 2: colour-led cuts between action shots, short inserts are no flashes;
