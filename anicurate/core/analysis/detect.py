@@ -91,12 +91,14 @@ BLEND_MIN_FRAMES = 3
 #: this: a slow dissolve moves every pixel a little, which mpdecimate's block test calls held.
 BLEND_STILL_MAD = 1.0
 
+#: A frame's typical 8x8 block (``block_median``) stays put when it moves by at most this: text
+#: alone leaves it at 0, grain and coding noise cancel in a block; a dissolve moves it by 1-4,
+#: even under crawling credits or where each of its steps is too faint for mpdecimate.
+BLOCK_QUIET = 0.5
 #: A run of text-like blends is a dissolve under the text (credits crawling over it) when it
-#: lasts this long and its typical 8x8 block moves by more than TEXT_QUIET a frame meanwhile
-#: (text alone leaves it at 0, grain and coding noise cancel in a block; a dissolve moves it by
-#: 1-4). Shorter runs are exposure flicker and DVD quality pumps under a moving figure.
+#: lasts this long and its typical block moves meanwhile; shorter runs are exposure flicker and
+#: DVD quality pumps under a moving figure.
 BLEND_UNDER_TEXT_FRAMES = 6
-TEXT_QUIET = 0.5
 #: Credits crawling over a shot on twos to fours change the frames between its drawings a
 #: little, text-like: runs of up to this many such frames between two changes of the whole
 #: picture repeat a drawing, and set no level for the drawings' changes (as held frames do not).
@@ -356,7 +358,7 @@ def _dissolves(
     n = sig.frames
     mad, residual = sig["mad"], np.nan_to_num(sig["residual"])
     # A faint change that moves most blocks one way (block_median) blends, however small.
-    held = held & (mad < BLEND_STILL_MAD) & ~(np.nan_to_num(sig["block_median"]) > TEXT_QUIET)
+    held = held & (mad < BLEND_STILL_MAD) & ~(np.nan_to_num(sig["block_median"]) > BLOCK_QUIET)
     centre = np.zeros(n, bool)
     # The shortest span at which each frame is a blend: a frame that is the mean of the frames k
     # before and k after lies at least k - 1 frames inside the blend's first and last frames.
@@ -405,4 +407,4 @@ def _moves_under_text(sig: Signals, seg: slice, changed: np.ndarray) -> bool:
     if seg.stop - seg.start < BLEND_UNDER_TEXT_FRAMES:
         return False
     rest = np.nan_to_num(sig["block_median"][seg][changed], nan=np.inf)
-    return bool(np.median(rest) > TEXT_QUIET)
+    return bool(np.median(rest) > BLOCK_QUIET)

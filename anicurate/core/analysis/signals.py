@@ -96,8 +96,8 @@ HELD_FRAC = 0.33
 FAINT_MAD = 0.5
 #: A frame whose strongest 8x8 block changed by at least LOCAL_BLOCK_MAX, its mean change
 #: being below LOCAL_SPREAD of that, with at most LOCAL_BLOCK_FRAC of its blocks changed, changes
-#: a small part of the frame strongly (text that scrolls or appears, any small overlay): only
-#: such frames get the ``block_median`` measure.
+#: a small part of the frame strongly (text that scrolls or appears, any small overlay): such
+#: frames get the ``block_median`` measure (and faint ones: see FAINT_MAD).
 LOCAL_BLOCK_MAX = HELD_HI
 LOCAL_SPREAD = 0.15
 LOCAL_BLOCK_FRAC = 0.2
@@ -337,10 +337,10 @@ class SignalComputer:
         )
         residual = cv2.mean(cv2.absdiff(warped, small))[0]
         vals[S["residual"], i] = residual
-        dim = 1.0
-        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * MIN_DIM:
-            dim = float(dimness(vals[S["contrast"], i], vals[S["contrast"], i - 1]))
-        if frac >= CANDIDATE_BLOCK_FRAC and residual >= CANDIDATE_RESIDUAL * dim:
+        if frac < CANDIDATE_BLOCK_FRAC or residual < CANDIDATE_RESIDUAL * MIN_DIM:
+            return  # no cut candidate, however dim the frames
+        dim = float(dimness(vals[S["contrast"], i], vals[S["contrast"], i - 1]))
+        if residual >= CANDIDATE_RESIDUAL * dim:
             vals[S["still"], i] = _still_share(prev[0], diff, dim)
             rows, cols = _inside_bars(prev[0], luma)
             vals[S["alike"], i] = _correlation(prev[0][rows, cols], luma[rows, cols])
