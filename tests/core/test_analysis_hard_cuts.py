@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from anicurate.core.analysis import compute_signals, detect
-from anicurate.core.analysis.detect import CUT_MAX_ALIKE, Events
+from anicurate.core.analysis.detect import CUT_MAX_ALIKE, CUT_MAX_KEPT, CUT_MAX_STILL, Events
+from anicurate.core.analysis.signals import _kept_share, _still_share, work_size
 from anicurate.core.demo import Palette
 from tests.helpers.analysis_samples import (
     CREDITS,
@@ -19,6 +21,8 @@ from tests.helpers.analysis_samples import (
     Timeline,
     action_montage,
     boxed,
+    draw,
+    filmed,
     random_layout,
     random_palette,
 )
@@ -228,6 +232,31 @@ def test_pose_jumps_there_and_back_over_a_still_background_are_no_cuts(tmp_path:
     assert 14 in measured and 28 in measured
     assert sig["still"][14] >= 0.23 and sig["still"][28] >= 0.23
     assert np.isnan(sig["still"][[1, 3, 5, 21]]).all()
+
+
+def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The working luma and the small YUV of an RGB frame, as the signals reduce it."""
+    w, h = work_size(rgb.shape[1], rgb.shape[0])
+    yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV)
+    work = cv2.resize(yuv, (w, h), interpolation=cv2.INTER_AREA)
+    return work[..., 0], cv2.resize(yuv, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_background_kept_through_weave_flicker_and_grain_tells_a_pose_jump(seed: int) -> None:
+    # Real film (t02_pose 22): at a key-pose jump the held background moved by gate weave and
+    # flickered, so no textured cell stayed within `still`'s limit; its pattern and colour did.
+    before = draw(320, 180, DAY, Layout(pan=120, figure_x=0.2, scale=1.0), 0)
+    jump = draw(320, 180, DAY, Layout(pan=120, figure_x=0.6, scale=1.6), 5)
+    (luma, yuv), (jluma, _) = _reduced(before), _reduced(jump)
+    assert _still_share(luma, cv2.absdiff(luma, jluma)) >= CUT_MAX_STILL  # a clean print
+    filmed_jump = filmed([jump], np.random.default_rng(seed), weave=0.7, flicker=3, grain=2)[0]
+    fluma, fyuv = _reduced(filmed_jump)
+    assert _still_share(luma, cv2.absdiff(luma, fluma)) < CUT_MAX_STILL
+    assert _kept_share(yuv, fyuv) >= CUT_MAX_KEPT
+    # Another framing of the same scene (a cut: same palette, the camera moved) keeps little.
+    other = draw(320, 180, DAY, Layout(pan=270, figure_x=0.6, scale=1.6), 5)
+    assert _kept_share(yuv, _reduced(other)[1]) < CUT_MAX_KEPT / 3
 
 
 def test_new_colours_over_a_similar_layout_are_a_cut_though_flow_half_explains_it(

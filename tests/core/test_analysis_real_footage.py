@@ -18,10 +18,9 @@ TRUTH: dict[str, dict[str, object]] = json.loads((DATA / "truth.json").read_text
 
 #: Clips where detection is wrong today (issue 18), with the false cut frames and what they are.
 #: Signal values at those frames are in the issue-18 real-footage report.
-WRONG = {
-    "t02_pose": "false cut at 22: key-pose jump, the vulture takes off over a held background "
-    "(still 0.13: too few unchanged cells to reject it, the limit is 0.23)",
-}
+#: Empty today; t02_pose was one until the signals' ``kept`` (its frame 22: a key-pose jump,
+#: the vulture takes off over held rocks and sky, which gate weave and flicker had moved).
+WRONG: dict[str, str] = {}
 
 
 def _in(ranges: object, frame: int) -> bool:

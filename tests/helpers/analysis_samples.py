@@ -326,3 +326,18 @@ def anime_like_frames(n: int, start: int = 0) -> Iterator[Frame]:
         cv2.rectangle(rgb, (cx - 90, cy + 120), (cx + 90, cy + 380), (200, 60, 80), -1)
         cv2.putText(rgb, f"{i:04d}", (60, 120), cv2.FONT_HERSHEY_SIMPLEX, 3, (255, 255, 255), 6)
         yield rgb
+
+
+def filmed(frames: list[Frame], rng: np.random.Generator, *, weave: float = 1.0,
+           flicker: float = 4.0, grain: float = 3.0) -> list[Frame]:  # fmt: skip
+    """``frames`` as an old film print shows them: each frame shifted by up to ``weave`` pixels
+    (gate weave, sub-pixel), brightened or darkened by up to ``flicker`` levels and grained
+    (Gaussian, sigma ``grain``): a held background changes every pixel a little each frame."""
+    out: list[Frame] = []
+    for f in frames:
+        dx, dy = rng.uniform(-weave, weave, 2)
+        moved = cv2.warpAffine(f, np.float32([[1, 0, dx], [0, 1, dy]]), (f.shape[1], f.shape[0]),
+                               borderMode=cv2.BORDER_REFLECT)  # fmt: skip
+        noise = rng.normal(float(rng.uniform(-flicker, flicker)), grain, f.shape)
+        out.append(np.clip(moved + noise, 0, 255).astype(np.uint8))
+    return out

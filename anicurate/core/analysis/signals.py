@@ -5,10 +5,11 @@ without an RGB conversion, downscaled once to a working size (about 256 x 144 at
 to cheap numbers: differences to the frame before, an HSV content change as PySceneDetect's
 ContentDetector defines it, 8x8 block differences as ffmpeg's mpdecimate defines them, a motion
 magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, the typical
-block's signed change where few blocks changed (what moves besides an overlay), differences
-at larger lags (flashes) and a linearity test over frame triples (dissolves and fades). Blur and
-noise need detail, so they are measured about every ``DETAIL_EVERY`` frames at a 360-line scale,
-on frames the decoder deblocked.
+block's signed change where few blocks changed (what moves besides an overlay), for possible
+cuts how much of the background stays in place (``still``, ``kept``) and how alike the pictures
+are, differences at larger lags (flashes) and a linearity test over frame triples (dissolves
+and fades). Blur and noise need detail, so they are measured about every ``DETAIL_EVERY`` frames
+at a 360-line scale, on frames the decoder deblocked.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ SIGNAL_NAMES: tuple[str, ...] = (
     "noise",  # robust noise sigma at a 360-line scale (NaN on frames not measured)
     "block_median",  # median 8x8 block |mean signed difference|: what moves besides an overlay
     # or under coding noise (NaN on frames neither local nor faint: LOCAL_BLOCK_MAX, FAINT_MAD)
+    "kept",  # share of the frame before's textured cells kept in place through flicker, gate
+    # weave and grain (NaN: no cut candidate)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -115,6 +118,13 @@ STILL_GRID = 8
 STILL_TEXTURE = 8.0
 STILL_DIFF = 3.0
 STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing: share 0
+#: ``kept`` asks less of each textured cell than ``still``: its pattern correlates with the
+#: frame before's at least KEPT_CORRELATION, its mean luma moves by less than KEPT_LUMA and its
+#: mean chroma by less than KEPT_CHROMA. Old film's flicker and gate weave, and grain, change
+#: every pixel of a held background by more than STILL_DIFF; none of them moves its pattern.
+KEPT_CORRELATION = 0.8
+KEPT_LUMA = 6.0
+KEPT_CHROMA = 4.0
 #: A night scene or a hazy one shows every difference smaller by its contrast: below this luma
 #: contrast (standard deviation; normal shots have 25-35) thresholds on differences shrink in
 #: proportion, to MIN_DIM of themselves at least (a cut between two dark shots leaves a flow
@@ -130,6 +140,11 @@ _YUV_FORMATS = frozenset(
 _SEMI_PLANAR = frozenset({"nv12", "p010le"})  # what NVDEC frames are downloaded as
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 _NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+
+
+#: What a frame is reduced to for the signals against the frame after it: the working luma,
+#: the small luma, the small HSV and the small YUV (neutral chroma for grey sources).
+Reduced = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +238,7 @@ class SignalComputer:
         sw, sh = self.small
         gx, gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
         self._grid = np.dstack((gx, gy))
-        self._prev: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._prev: Reduced | None = None
         self._tiny: deque[np.ndarray] = deque(maxlen=2 * max(SPANS) + 1)
         self._i = start
         self._detail_due: int | None = None  # a detail measure waits from this frame on
@@ -235,7 +250,7 @@ class SignalComputer:
         if start > 0 and due + DETAIL_EVERY - 1 >= start:
             self._detail_due = self._inherited = due
         # What a part's first frames leave for the part before it to join up (see stitch).
-        self.head_prev: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.head_prev: Reduced | None = None
         self.head_tiny: list[np.ndarray] = []
 
     def feed(
@@ -269,8 +284,10 @@ class SignalComputer:
             cv = _shrink(v, sstored, sample=True)
             if code is not None:
                 cu, cv = cv2.rotate(cu, code), cv2.rotate(cv, code)
-            bgr = cv2.cvtColor(cv2.merge((small, cu, cv)), cv2.COLOR_YUV2BGR)
+            yuv = cv2.merge((small, cu, cv))
+            bgr = cv2.cvtColor(yuv, cv2.COLOR_YUV2BGR)
         else:
+            yuv = cv2.merge((small, np.full_like(small, 128), np.full_like(small, 128)))
             bgr = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
         vals = self.values
@@ -278,8 +295,8 @@ class SignalComputer:
         vals[S["luma"], i] = mean[0, 0]
         vals[S["contrast"], i] = std[0, 0]
         self.hashes[i] = _phash(small)
-        self._pair(i, (luma, small, hsv))
-        self._prev = (luma, small, hsv)
+        self._pair(i, (luma, small, hsv, yuv))
+        self._prev = (luma, small, hsv, yuv)
         if i - self.start < 2 * max(SPANS):
             if i == self.start:
                 self.head_prev = self._prev
@@ -294,9 +311,9 @@ class SignalComputer:
                 self.inherited_detail = i
             self._detail_due = None
 
-    def _pair(self, i: int, cur: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        """Signals of frame ``i`` (work luma, small luma, small HSV) against the frame before."""
-        luma, small, hsv = cur
+    def _pair(self, i: int, cur: Reduced) -> None:
+        """Signals of frame ``i`` (see :data:`Reduced`) against the frame before."""
+        luma, small, hsv, yuv = cur
         vals = self.values
         prev = self._prev
         diff = None if prev is None else cv2.absdiff(luma, prev[0])
@@ -307,7 +324,7 @@ class SignalComputer:
                          "block_median"):  # fmt: skip
                 vals[S[name], i] = 0.0
             return
-        _, psmall, phsv = prev
+        _, psmall, phsv, pyuv = prev
         vals[S["mad"], i] = mad
         blocks = cv2.resize(diff, (luma.shape[1] // 8, luma.shape[0] // 8),
                             interpolation=cv2.INTER_AREA)  # fmt: skip
@@ -344,6 +361,8 @@ class SignalComputer:
             vals[S["still"], i] = _still_share(prev[0], diff, dim)
             rows, cols = _inside_bars(prev[0], luma)
             vals[S["alike"], i] = _correlation(prev[0][rows, cols], luma[rows, cols])
+            rows, cols = _inside_bars(psmall, small)
+            vals[S["kept"], i] = _kept_share(pyuv[rows, cols], yuv[rows, cols], dim)
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -415,6 +434,30 @@ def _still_share(prev: np.ndarray, diff: np.ndarray, dim: float = 1.0) -> float:
     if count < STILL_MIN_CELLS:
         return 0.0
     return float(np.count_nonzero(textured & (change < STILL_DIFF * dim))) / count
+
+
+def _kept_share(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> float:
+    """The share of ``prev``'s textured grid cells (see STILL_GRID) whose pattern and colour
+    ``cur`` keeps in place (see KEPT_CORRELATION), of two small YUV frames; the limits on
+    texture and colour scaled by ``dim`` (see :func:`dimness`)."""
+    grid = (STILL_GRID, STILL_GRID)
+    pa, pb = prev.astype(np.float32), cur.astype(np.float32)
+    before = cv2.resize(pa, grid, interpolation=cv2.INTER_AREA)
+    after = cv2.resize(pb, grid, interpolation=cv2.INTER_AREA)
+    a, b = pa[..., 0], pb[..., 0]
+    squares = cv2.resize(cv2.merge((a * a, b * b, a * b)), grid, interpolation=cv2.INTER_AREA)
+    ma, mb = before[..., 0], after[..., 0]
+    va = squares[..., 0] - ma * ma
+    vb = squares[..., 1] - mb * mb
+    textured = va > (STILL_TEXTURE * dim) ** 2
+    count = int(np.count_nonzero(textured))
+    if count < STILL_MIN_CELLS:
+        return 0.0
+    pattern = (squares[..., 2] - ma * mb) >= KEPT_CORRELATION * np.sqrt(np.maximum(va * vb, 1e-6))
+    limits = np.array([KEPT_LUMA, KEPT_CHROMA, KEPT_CHROMA], np.float32) * dim
+    colour = np.abs(before - after) < limits
+    kept = textured & pattern & colour.all(axis=2)
+    return float(np.count_nonzero(kept)) / count
 
 
 def _inside_bars(a: np.ndarray, b: np.ndarray) -> tuple[slice, slice]:
