@@ -84,6 +84,10 @@ def main() -> None:
     def blocks() -> object:
         return cv2.resize(diff, (size[0] // 8, size[1] // 8), interpolation=cv2.INTER_AREA)
 
+    def kept() -> object:
+        yuv = cv2.merge((small, cu, cu))
+        return S._kept_share(cv2.merge((prev_small, cu, cu)), yuv)
+
     def residual() -> object:
         return cv2.remap(prev_small, computer._grid + flow, None, cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
@@ -99,6 +103,7 @@ def main() -> None:
         ("flow magnitude", lambda: cv2.mean(cv2.magnitude(flow[..., 0], flow[..., 1]))),
         ("lags and blends (tiny frames)", lambda: computer._tiny_signals(10**6, tiny)),
         ("still share (cut candidates only)", lambda: S._still_share(prev_luma, diff)),
+        ("kept share (cut candidates only)", kept),
     ]
     whole = per_call_us(feed, 1.0)
     print(f"{len(frames)} frames {width}x{height}, working size {size[0]}x{size[1]}, one thread")
