@@ -238,6 +238,7 @@ class SignalComputer:
         sw, sh = self.small
         gx, gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
         self._grid = np.dstack((gx, gy))
+        self._neutral = np.full((sh, sw), 128, np.uint8)  # the chroma of a grey source
         self._prev: Reduced | None = None
         self._tiny: deque[np.ndarray] = deque(maxlen=2 * max(SPANS) + 1)
         self._i = start
@@ -287,7 +288,7 @@ class SignalComputer:
             yuv = cv2.merge((small, cu, cv))
             bgr = cv2.cvtColor(yuv, cv2.COLOR_YUV2BGR)
         else:
-            yuv = cv2.merge((small, np.full_like(small, 128), np.full_like(small, 128)))
+            yuv = cv2.merge((small, self._neutral, self._neutral))
             bgr = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
         vals = self.values
