@@ -430,11 +430,10 @@ def _still_share(prev: np.ndarray, diff: np.ndarray, dim: float = 1.0) -> float:
     f = prev.astype(np.float32)
     mean = cv2.resize(f, grid, interpolation=cv2.INTER_AREA)
     square = cv2.resize(f * f, grid, interpolation=cv2.INTER_AREA)
-    textured = square - mean * mean > (STILL_TEXTURE * dim) ** 2
-    count = int(np.count_nonzero(textured))
-    if count < STILL_MIN_CELLS:
+    textured = _textured(square - mean * mean, dim)
+    if textured is None:
         return 0.0
-    return float(np.count_nonzero(textured & (change < STILL_DIFF * dim))) / count
+    return _share(textured, change < STILL_DIFF * dim)
 
 
 def _kept_share(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> float:
@@ -450,15 +449,25 @@ def _kept_share(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> float:
     ma, mb = before[..., 0], after[..., 0]
     va = squares[..., 0] - ma * ma
     vb = squares[..., 1] - mb * mb
-    textured = va > (STILL_TEXTURE * dim) ** 2
-    count = int(np.count_nonzero(textured))
-    if count < STILL_MIN_CELLS:
+    textured = _textured(va, dim)
+    if textured is None:
         return 0.0
     pattern = (squares[..., 2] - ma * mb) >= KEPT_CORRELATION * np.sqrt(np.maximum(va * vb, 1e-6))
     limits = np.array([KEPT_LUMA, KEPT_CHROMA, KEPT_CHROMA], np.float32) * dim
     colour = np.abs(before - after) < limits
-    kept = textured & pattern & colour.all(axis=2)
-    return float(np.count_nonzero(kept)) / count
+    return _share(textured, pattern & colour.all(axis=2))
+
+
+def _textured(variance: np.ndarray, dim: float) -> np.ndarray | None:
+    """The grid cells whose luma variance marks them textured (STILL_TEXTURE, scaled by
+    ``dim``), or None when too few are to tell anything (STILL_MIN_CELLS: a card, a flat frame)."""
+    textured = variance > (STILL_TEXTURE * dim) ** 2
+    return textured if np.count_nonzero(textured) >= STILL_MIN_CELLS else None
+
+
+def _share(textured: np.ndarray, kept: np.ndarray) -> float:
+    """The share of the textured cells that are also ``kept``."""
+    return float(np.count_nonzero(textured & kept)) / int(np.count_nonzero(textured))
 
 
 def _inside_bars(a: np.ndarray, b: np.ndarray) -> tuple[slice, slice]:

@@ -41,7 +41,7 @@ SIGNALS_VERSION = 12  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow 
 # 12: kept
 #: Bump when the detector (events from signals) changes: stored events of another version are
 #: detected again from the stored signals, and flags recomputed; nothing is decoded.
-DETECTOR_VERSION = 4  # 2: colour-led cuts between action shots, short inserts are no flashes;
+DETECTOR_VERSION = 5  # 2: colour-led cuts between action shots, short inserts are no flashes;
 # 3: credits crawling over drawings on twos set no level for their changes; 4: dissolves under text;
 # 5: a background kept through flicker and weave is no cut
 #: Flags rows depend on both.
