@@ -28,6 +28,8 @@ benchmark venv (see analysis_speed.py):
 ``--set action`` scores montages of 3-6 frame action shots on ones (speed lines, camera shake);
 ``--set conditions`` montages at night brightness or inside black bars, and dissolves under
 crawling credits;
+``--set film`` scores the generated set's timelines as an old film print or its telecine shows
+them: gate weave, flicker and grain on every frame (a held drawing is never the same twice);
 ``--set real`` scores the frame-labelled public-domain excerpts in tests/core/data/real_cuts
 (truth.json: cuts, transitions, and named trap ranges whose false alarms are counted by name).
 """
@@ -51,6 +53,7 @@ from tests.helpers.analysis_samples import (
     Timeline,
     action_montage,
     boxed,
+    filmed,
     random_layout,
     random_palette,
 )
@@ -213,13 +216,16 @@ def hard_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
             kind = "plain"  # credits after credits: one roll, no cut between
         if kind == "pose":
             a, b = _pose_pair(rng)
-            tl.shot(int(rng.integers(8, 16)), pal, a)
-            tl.pose_jump(int(rng.integers(8, 16)), pal, a, b, start=40)
+            n = int(rng.integers(8, 16))
+            tl.shot(n, pal, a)
+            tl.pose_jump(int(rng.integers(8, 16)), pal, a, b, start=40, camera=(n + 1) // 2)
         elif kind == "subtitle":
             lay = random_layout(rng)
-            tl.shot(int(rng.integers(6, 12)), pal, lay)
+            n = int(rng.integers(6, 12))
+            tl.shot(n, pal, lay)  # the shot goes on under the subtitle (on twos)
             tl.subtitle_in(int(rng.integers(10, 20)), int(rng.choice([0, 3, 6])),
-                           LINES[int(rng.integers(len(LINES)))], pal, lay, start=8)  # fmt: skip
+                           LINES[int(rng.integers(len(LINES)))], pal, lay,
+                           start=(n + 1) // 2)  # fmt: skip
         elif kind == "credits":
             tl.cuts.append(len(tl.frames))
             tl.scrolling_text(int(rng.integers(24, 48)), CREDITS, float(rng.uniform(1, 4)))
@@ -270,14 +276,17 @@ def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeli
                                  shot=(pal, lay), hold=int(rng.choice([2, 3])))  # fmt: skip
     if kind == "poses":
         a, b = _pose_pair(rng)
-        tl.shot(int(rng.integers(10, 20)), pal, a, cut=False)
-        tl.pose_jump(int(rng.integers(10, 20)), pal, a, b, start=40)
-        tl.pose_jump(int(rng.integers(10, 20)), pal, a, a, start=80)
+        n, m = int(rng.integers(10, 20)), int(rng.integers(10, 20))
+        tl.shot(n, pal, a, cut=False)
+        tl.pose_jump(m, pal, a, b, start=40, camera=(n + 1) // 2)
+        tl.pose_jump(int(rng.integers(10, 20)), pal, a, a, start=80,
+                     camera=(n + 1) // 2 + (m + 1) // 2)  # fmt: skip
         return tl
     lay = random_layout(rng)
-    tl.shot(int(rng.integers(8, 14)), pal, lay, cut=False)
+    n = int(rng.integers(8, 14))
+    tl.shot(n, pal, lay, cut=False)
     tl.subtitle_in(int(rng.integers(14, 24)), int(rng.choice([0, 4])), LINES[0], pal, lay,
-                   start=8)  # fmt: skip
+                   start=(n + 1) // 2)  # fmt: skip
     tl.scrolling_text(int(rng.integers(30, 60)), CREDITS, float(rng.uniform(1, 4)),
                       over=tl.frames[-1])  # fmt: skip
     return tl
@@ -433,13 +442,14 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
     parser.add_argument("--set", default="generated",
-                        choices=["generated", "hard", "action", "conditions", "real"],
+                        choices=["generated", "hard", "action", "conditions", "film", "real"],
                         help="generated: the first set; hard: issue 18's montages from frame 0, "
                              "pose jumps, credits and subtitles; action: montages of action shots "
                              "on ones with speed lines and camera shake (positives only); "
                              "conditions: night montages, black bars, dissolves under credits "
-                             "(positives only); real: the labelled real-footage excerpts in "
-                             "tests/core/data/real_cuts",
+                             "(positives only); film: the generated set's timelines with gate "
+                             "weave, flicker and grain on every frame; real: the labelled "
+                             "real-footage excerpts in tests/core/data/real_cuts",
                         )  # fmt: skip
     args = parser.parse_args()
     if args.set == "real":
@@ -466,6 +476,10 @@ def main() -> None:
             make = hard_negative if hard else negative
             tl = make(rng, kind, 320 * args.scale, 180 * args.scale)
             jobs.append((f"{kind}{k}", tl, Truth([], [], kind)))
+    if args.set == "film":  # the generated set's timelines, filmed with a generator of its own
+        film = np.random.default_rng(args.seed + 1000)
+        for _, tl, _ in jobs:
+            tl.frames = filmed(tl.frames, film)
     with tempfile.TemporaryDirectory() as tmp:
         for name, tl, written in jobs:
             for fmt, suffix in formats:

@@ -86,7 +86,7 @@ def main() -> None:
 
     def kept() -> object:
         yuv = cv2.merge((small, cu, cu))
-        return S._kept_share(cv2.merge((prev_small, cu, cu)), yuv)
+        return S._kept_shares(cv2.merge((prev_small, cu, cu)), yuv)
 
     def residual() -> object:
         return cv2.remap(prev_small, computer._grid + flow, None, cv2.INTER_LINEAR,

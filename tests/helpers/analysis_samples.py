@@ -192,11 +192,15 @@ class Timeline:
         return self
 
     def pose_jump(self, n: int, pal: Palette, before: Layout, after: Layout, *, hold: int = 2,
-                  start: int = 0) -> Timeline:  # fmt: skip
+                  start: int = 0, camera: int | None = None) -> Timeline:  # fmt: skip
         """``n`` frames more of the same shot (same background and camera as ``before``) with
-        the figure redrawn in a very different place, size and pose: no cut."""
-        jumped = Layout(before.pan, before.pan_speed, after.figure_x, after.scale,
-                        after.walk_speed, after.figures)  # fmt: skip
+        the figure redrawn in a very different place, size and pose from drawing ``start`` on:
+        no cut. A panning camera goes on from drawing ``camera`` (the drawings shown so far);
+        None moves it to ``start`` too, which jumps the background as a cut to another
+        framing of the scene does."""
+        lag = 0 if camera is None else start - camera
+        jumped = Layout(before.pan - before.pan_speed * lag, before.pan_speed, after.figure_x,
+                        after.scale, after.walk_speed, after.figures)  # fmt: skip
         for i in range(n):
             self.frames.append(draw(self.w, self.h, pal, jumped, start + i // hold))
         return self

@@ -49,6 +49,13 @@ CUT_GOES_ON = 3.0  # the next frame keeps a cut's change at this share (and the 
 #: frame (at most 1.8x on the real footage); montage cuts between such shots stand out 2.4-10x.
 CUT_COLOUR_ALONE = 2.8
 CUT_NEW_PICTURE = 0.7
+#: A change between two held frames to a picture that correlates with the one before less
+#: than STILL_SHOT_ALIKE, keeping less than STILL_SHOT_KEPT of its background, is a cut (of a
+#: montage of still shots, whose cuts reach 0.52 between framings of one layout) whatever the
+#: changes around it; a fast drawing on threes keeps its picture more (0.65) and some of its
+#: background (0.14).
+STILL_SHOT_ALIKE = 0.58
+STILL_SHOT_KEPT = 0.05
 CUT_OWN_SHOT_S = 1.5 / 24  # a frame shown this long between two changes is a shot of its own
 CUT_FLOOR = 1.5  # residual of the neighbourhood below this counts as this (held or still shots)
 #: A candidate that leaves at least this share of the frame before's textured cells unchanged
@@ -62,6 +69,10 @@ CUT_MAX_STILL = 0.23
 #: 1,048 true cuts (real footage, generated, hard, action and night/letterbox sets) none keeps
 #: more than 0.31 (two framings of one layout in one palette, its hills periodic).
 CUT_MAX_KEPT = 0.45
+#: The same for a background kept exactly (the signals' ``exact``: a digital hold), which
+#: a figure redrawn big in a new place may leave to a third of the textured cells (0.23 on
+#: the hard set's close-ups). Of 2,154 true cuts none keeps more than 0.11 so.
+CUT_MAX_EXACT = 0.2
 #: A candidate whose luma correlates this well with the frame before's is the same picture
 #: exposed or graded otherwise (a print's colour fringe, a DVD keyframe's quality pump, a
 #: splice's flicker): no cut. On the real footage those reach 0.94-0.96; cuts at most 0.86
@@ -238,10 +249,15 @@ def _cut_candidates(
     strong &= content >= cut_min_content
     strong &= ~(np.nan_to_num(sig["still"]) >= CUT_MAX_STILL)
     strong &= ~(np.nan_to_num(sig["kept"]) >= CUT_MAX_KEPT)
+    strong &= ~(np.nan_to_num(sig["exact"]) >= CUT_MAX_EXACT)
     settled = held | repeats
+    still_shots = _still_shots(sig, held)
     out: list[int] = []
     for i in (int(x) for x in np.flatnonzero(strong)):
         if i == 0:
+            continue
+        if still_shots[i]:
+            out.append(i)  # no shot motion to measure it against: the shots are still
             continue
         level = _level(residual, settled, i, n)
         if residual[i] >= CUT_RATIO * max(level, CUT_FLOOR * dim[i]):
@@ -250,6 +266,18 @@ def _cut_candidates(
             _level(content, held, i, n), CUT_FLOOR
         ):
             out.append(int(i))  # new colours everywhere that flow half explains by false matches
+    return out
+
+
+def _still_shots(sig: Signals, held: np.ndarray) -> np.ndarray:
+    """Changes to an unrelated picture between two held frames (see STILL_SHOT_ALIKE): the cuts
+    of a montage of still shots of two frames, where no drawing changes to measure them by."""
+    n = len(held)
+    out = np.zeros(n, bool)
+    if n >= 3:
+        with np.errstate(invalid="ignore"):
+            new = (sig["alike"] < STILL_SHOT_ALIKE) & (sig["kept"] < STILL_SHOT_KEPT)
+        out[1:-1] = np.asarray(new[1:-1]) & held[:-2] & held[2:]
     return out
 
 
@@ -333,6 +361,11 @@ def _fades(
     n = sig.frames
     flat = (sig["contrast"] < FLAT_CONTRAST) & ~in_flash
     luma, contrast = sig["luma"], sig["contrast"]
+    # A ramp keeps its picture, dimmed or brightened: a frame of a new picture (a short shot
+    # cut in before a cut to the card) is no step of it.
+    with np.errstate(invalid="ignore"):
+        new = np.asarray(sig["alike"] < CUT_NEW_PICTURE)
+    steps = ~(text | new)
     out: list[tuple[int, int]] = []
     overlays: list[tuple[int, int]] = []
     for a, b in runs(flat):
@@ -341,11 +374,11 @@ def _fades(
         start = a
         # Frame j ramps towards the card when the frame before it is further from the card;
         # a step that changes only a small part of the frame is text, not a ramp.
-        while (start >= 2 and not text[start - 1]
+        while (start >= 2 and steps[start - 1]
                and q[start - 2] > q[start - 1] * (1 + FADE_STEP) + FADE_STEP_ABS):  # fmt: skip
             start -= 1
         end = b
-        while (end + 2 < n and not text[end + 1]
+        while (end + 2 < n and not text[end + 1] and not new[end + 2]
                and q[end + 2] > q[end + 1] * (1 + FADE_STEP) + FADE_STEP_ABS):  # fmt: skip
             end += 1
         ramps = (a - start) + (end - b)
@@ -381,6 +414,10 @@ def _dissolves(
     overlays: list[tuple[int, int]] = []
     for a, b in runs(centre):
         ka, kb = int(shortest[a]), int(shortest[b])
+        if a == b and ka > min(SPANS):
+            # A linear blend that one frame centres at a long span centres more frames at the
+            # short one: this is three unrelated frames that happen to average (a montage's).
+            continue
         # Every frame of a blend differs from the one before; the frame after its last one too.
         start = a
         while start > max(1, a - ka + 1) and not held[start - 1] and mad[start - 1] >= 0.3:

@@ -6,10 +6,10 @@ to cheap numbers: differences to the frame before, an HSV content change as PySc
 ContentDetector defines it, 8x8 block differences as ffmpeg's mpdecimate defines them, a motion
 magnitude and a motion-compensated residual from DIS optical flow on a 128-wide frame, the typical
 block's signed change where few blocks changed (what moves besides an overlay), for possible
-cuts how much of the background stays in place (``still``, ``kept``) and how alike the pictures
-are, differences at larger lags (flashes) and a linearity test over frame triples (dissolves
-and fades). Blur and noise need detail, so they are measured about every ``DETAIL_EVERY`` frames
-at a 360-line scale, on frames the decoder deblocked.
+cuts how much of the background stays in place (``still``, ``kept``, ``exact``) and how alike
+the pictures are, differences at larger lags (flashes) and a linearity test over frame triples
+(dissolves and fades). Blur and noise need detail, so they are measured about every
+``DETAIL_EVERY`` frames at a 360-line scale, on frames the decoder deblocked.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ SIGNAL_NAMES: tuple[str, ...] = (
     # or under coding noise (NaN on frames neither local nor faint: LOCAL_BLOCK_MAX, FAINT_MAD)
     "kept",  # share of the frame before's textured cells kept in place through flicker, gate
     # weave and grain (NaN: no cut candidate)
+    "exact",  # share of the frame before's textured cells kept as they were, but for coding
+    # noise (NaN: no cut candidate)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -125,6 +127,12 @@ STILL_MIN_CELLS = 4  # fewer textured cells (a card, a flat frame) tell nothing:
 KEPT_CORRELATION = 0.8
 KEPT_LUMA = 6.0
 KEPT_CHROMA = 4.0
+#: ``exact`` asks more: the cell correlates at least EXACT_CORRELATION and its mean luma and
+#: chroma move by less than EXACT_DIFF. A background held digitally stays so through a pose
+#: jump however much of the frame the figure takes; cells that match across a cut to another
+#: framing of the scene (periodic hills, flat sky) match only roughly.
+EXACT_CORRELATION = 0.95
+EXACT_DIFF = 2.0
 #: A night scene or a hazy one shows every difference smaller by its contrast: below this luma
 #: contrast (standard deviation; normal shots have 25-35) thresholds on differences shrink in
 #: proportion, to MIN_DIM of themselves at least (a cut between two dark shots leaves a flow
@@ -363,7 +371,8 @@ class SignalComputer:
             rows, cols = _inside_bars(prev[0], luma)
             vals[S["alike"], i] = _correlation(prev[0][rows, cols], luma[rows, cols])
             rows, cols = _inside_bars(psmall, small)
-            vals[S["kept"], i] = _kept_share(pyuv[rows, cols], yuv[rows, cols], dim)
+            kept, exact = _kept_shares(pyuv[rows, cols], yuv[rows, cols], dim)
+            vals[S["kept"], i], vals[S["exact"], i] = kept, exact
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -436,10 +445,11 @@ def _still_share(prev: np.ndarray, diff: np.ndarray, dim: float = 1.0) -> float:
     return _share(textured, change < STILL_DIFF * dim)
 
 
-def _kept_share(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> float:
-    """The share of ``prev``'s textured grid cells (see STILL_GRID) whose pattern and colour
-    ``cur`` keeps in place (see KEPT_CORRELATION), of two small YUV frames; the limits on
-    texture and colour scaled by ``dim`` (see :func:`dimness`)."""
+def _kept_shares(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> tuple[float, float]:
+    """The shares of ``prev``'s textured grid cells (see STILL_GRID) whose pattern and colour
+    ``cur`` keeps in place, of two small YUV frames: roughly (see KEPT_CORRELATION) and
+    exactly (EXACT_CORRELATION); the limits on texture and colour scaled by ``dim`` (see
+    :func:`dimness`)."""
     grid = (STILL_GRID, STILL_GRID)
     pa, pb = prev.astype(np.float32), cur.astype(np.float32)
     before = cv2.resize(pa, grid, interpolation=cv2.INTER_AREA)
@@ -451,11 +461,13 @@ def _kept_share(prev: np.ndarray, cur: np.ndarray, dim: float = 1.0) -> float:
     vb = squares[..., 1] - mb * mb
     textured = _textured(va, dim)
     if textured is None:
-        return 0.0
-    pattern = (squares[..., 2] - ma * mb) >= KEPT_CORRELATION * np.sqrt(np.maximum(va * vb, 1e-6))
+        return 0.0, 0.0
+    correlation = (squares[..., 2] - ma * mb) / np.sqrt(np.maximum(va * vb, 1e-6))
+    moved = np.abs(before - after)
     limits = np.array([KEPT_LUMA, KEPT_CHROMA, KEPT_CHROMA], np.float32) * dim
-    colour = np.abs(before - after) < limits
-    return _share(textured, pattern & colour.all(axis=2))
+    kept = (correlation >= KEPT_CORRELATION) & (moved < limits).all(axis=2)
+    exact = (correlation >= EXACT_CORRELATION) & (moved < EXACT_DIFF * dim).all(axis=2)
+    return _share(textured, kept), _share(textured, exact)
 
 
 def _textured(variance: np.ndarray, dim: float) -> np.ndarray | None:
