@@ -30,6 +30,7 @@ benchmark venv (see analysis_speed.py):
 crawling credits;
 ``--set film`` scores the generated set's timelines as an old film print or its telecine shows
 them: gate weave, flicker and grain on every frame (a held drawing is never the same twice);
+``--set wipes`` shots joined by wipes from every side and by cuts (negatives as the first set's);
 ``--set real`` scores the frame-labelled public-domain excerpts in tests/core/data/real_cuts
 (truth.json: cuts, transitions, and named trap ranges whose false alarms are counted by name).
 """
@@ -263,6 +264,28 @@ def conditions_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
     return tl
 
 
+def wipes_positive(rng: np.random.Generator, w: int, h: int) -> Timeline:
+    """Shots joined by wipes (the next shot sliding in behind an edge that crosses the frame
+    from any side in 6-16 frames) and cuts, a third of them to another framing of one layout."""
+    tl = Timeline(w=w, h=h)
+    pal, lay = random_palette(rng), random_layout(rng)
+    tl.shot(int(rng.integers(10, 20)), pal, lay)
+    for _ in range(int(rng.integers(4, 7))):
+        if rng.random() < 0.33:
+            lay = _similar(rng, lay)
+        else:
+            pal, lay = random_palette(rng), random_layout(rng)
+        n = int(rng.integers(12, 24))
+        if rng.random() < 0.7:
+            d = int(rng.integers(6, 17))
+            nxt = tl.shot_frames(d + n, pal, lay)
+            tl.wipe(d, nxt, str(rng.choice(["right", "left", "down", "up"])))
+            tl.frames.extend(nxt[d:])
+        else:
+            tl.shot(n, pal, lay)
+    return tl
+
+
 def hard_negative(rng: np.random.Generator, kind: str, w: int, h: int) -> Timeline:
     """One shot, no cut: credits scrolling over the shot and a subtitle appearing, pose jumps
     of its figure, or credits crawling over its drawings."""
@@ -442,13 +465,15 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(f for f, _ in FORMATS))
     parser.add_argument("--detectors", default=",".join(DETECTORS))
     parser.add_argument("--set", default="generated",
-                        choices=["generated", "hard", "action", "conditions", "film", "real"],
+                        choices=["generated", "hard", "action", "conditions", "film", "wipes",
+                                 "real"],
                         help="generated: the first set; hard: issue 18's montages from frame 0, "
                              "pose jumps, credits and subtitles; action: montages of action shots "
                              "on ones with speed lines and camera shake (positives only); "
                              "conditions: night montages, black bars, dissolves under credits "
                              "(positives only); film: the generated set's timelines with gate "
-                             "weave, flicker and grain on every frame; real: the labelled "
+                             "weave, flicker and grain on every frame; wipes: shots joined by "
+                             "wipes from every side and by cuts; real: the labelled "
                              "real-footage excerpts in tests/core/data/real_cuts",
                         )  # fmt: skip
     args = parser.parse_args()
@@ -465,7 +490,8 @@ def main() -> None:
     jobs: list[tuple[str, Timeline, Truth]] = []
     hard = args.set == "hard"
     make_positive = {"hard": hard_positive, "action": action_positive,
-                     "conditions": conditions_positive}.get(args.set, positive)  # fmt: skip
+                     "conditions": conditions_positive, "wipes": wipes_positive,
+                     }.get(args.set, positive)  # fmt: skip
     for k in range(args.clips):
         w, h = [(320, 180), (384, 216), (480, 270)][k % 3]
         tl = make_positive(rng, w * args.scale, h * args.scale)

@@ -62,7 +62,7 @@ def test_event_flags_with_reasons(tmp_path: Path) -> None:
     flags = _flags(tl.write(tmp_path / "events.mp4"))
     assert flags["cut"] == "cut at frame 20"
     assert flags["flash"] == "flash at frame 40"
-    assert flags["fade"] == "fade or dissolve at frames 53-64"
+    assert flags["fade"] == "fade, dissolve or wipe at frames 53-64"
 
 
 def test_credits_over_black_are_flagged_as_a_text_overlay_not_a_fade(tmp_path: Path) -> None:

@@ -436,3 +436,81 @@ def test_a_three_frame_insert_of_another_picture_is_a_shot_not_a_flash(tmp_path:
     ev = detect(sig)
     assert ev.cuts == [8, 11] and ev.flashes == []
     assert sig["luma"][8] - sig["luma"][7] >= 25  # bright enough to be taken for a flash
+
+
+def _wiped(seed: int, direction: str, similar: bool = False) -> Timeline:
+    """A shot, then the next one sliding in behind an edge in 6-16 frames, then more of it."""
+    rng = np.random.default_rng(seed)
+    pal, lay = random_palette(rng), random_layout(rng)
+    tl = Timeline().shot(20, pal, lay)
+    n = int(rng.integers(6, 17))
+    if similar:  # another framing of one layout in one palette
+        lay = Layout((lay.pan + 160) % 600, lay.pan_speed, (lay.figure_x + 0.3) % 0.8, lay.scale)
+    else:
+        pal, lay = random_palette(rng), random_layout(rng)
+    nxt = tl.shot_frames(n + 20, pal, lay)
+    tl.wipe(n, nxt, direction)
+    tl.frames += nxt[n:]
+    return tl
+
+
+@pytest.mark.parametrize(("seed", "direction"),
+                         [(0, "right"), (1, "left"), (2, "down"), (3, "up"), (4, "right")])
+def test_a_wipe_is_a_transition_from_its_first_frame_to_its_last(
+    tmp_path: Path, seed: int, direction: str
+) -> None:  # fmt: skip
+    # Each frame changes only the strip the edge crosses, so no frame read as a cut and the
+    # shots were joined as one.
+    tl = _wiped(seed, direction)
+    (a, b), = tl.transitions
+    assert a == 20 and b - a + 1 >= 6
+    _, sig = compute_signals(tl.write(tmp_path / "wipe.mp4"))
+    ev = detect(sig)
+    assert ev.transitions == [(a, b)] and ev.cuts == [] and ev.flashes == []
+    # The edge's strip is found in nearly every frame of it (a figure of the new shot moving
+    # on the same frame may hide it), and moves one way.
+    edge = sig["edge_x" if direction in ("right", "left") else "edge_y"][a : b + 2]
+    assert np.isfinite(edge).sum() >= len(edge) - 1
+    steps = np.diff(edge[np.isfinite(edge)])
+    assert (steps > 0).all() if direction in ("right", "down") else (steps < 0).all()
+
+
+def test_a_wipe_in_a_gif_is_a_transition(tmp_path: Path) -> None:
+    tl = _wiped(5, "left")
+    (a, b), = tl.transitions
+    shown = _gif_frames(tl)
+    ev = _events(tl.write_gif(tmp_path / "wipe.gif", [60] * len(tl.frames)))
+    assert ev.transitions == [(int(shown[a]), int(shown[b]))] and ev.cuts == []
+
+
+def test_a_wipe_between_shots_of_like_brightness_is_found_by_their_colours(tmp_path: Path
+                                                                           ) -> None:  # fmt: skip
+    # The wipes set's (seed 11) fourth clip, 54-68: a teal sky slides in over a blue one of
+    # like luma, so in luma no column of blocks changed from top to bottom; in chroma it did.
+    from tests.benchmarks.cuts import wipes_positive
+
+    rng = np.random.default_rng(11)
+    for k in range(4):
+        tl = wipes_positive(rng, *[(320, 180), (384, 216), (480, 270)][k % 3])
+    assert (54, 68) in tl.transitions
+    ev = _events(tl.write(tmp_path / "wipes.mp4"))
+    assert (54, 68) in ev.transitions
+
+
+def test_a_close_up_figure_walking_across_is_no_wipe(tmp_path: Path) -> None:
+    # Its front and back change whole columns of blocks that march across the frame as a
+    # wipe's edge does; they are two strips, an edge is one.
+    pal = random_palette(np.random.default_rng(3))
+    lay = Layout(pan=80, figure_x=0.05, scale=2.6, walk_speed=40)
+    tl = Timeline().shot(40, pal, lay, hold=1)
+    ev = _events(tl.write(tmp_path / "walk.mp4"))
+    assert ev.transitions == [] and ev.cuts == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 18: between two framings of one layout in one palette most of each strip (sky, "
+    "ground) stays as it was, so no line of blocks changes from side to side"))
+def test_a_wipe_between_two_framings_of_one_layout_is_a_transition(tmp_path: Path) -> None:
+    tl = _wiped(6, "right", similar=True)
+    ev = _events(tl.write(tmp_path / "wipe.mp4"))
+    assert ev.transitions == tl.transitions

@@ -191,6 +191,27 @@ class Timeline:
         self.transitions.append((a, len(self.frames) - 1))
         return self
 
+    def wipe(self, n: int, nxt_frames: list[Frame], direction: str = "right") -> Timeline:
+        """The next shot's first ``n`` frames slide in behind an edge that crosses the frame
+        (from the left edge "right"ward, or "left", "down", "up") over the last frame (held)."""
+        a = len(self.frames)
+        last = self.frames[-1]
+        h, w = last.shape[:2]
+        for k in range(1, n + 1):
+            b = nxt_frames[min(k - 1, len(nxt_frames) - 1)]
+            out = last.copy()
+            if direction in ("right", "left"):
+                x = round(w * k / (n + 1))
+                cols = slice(0, x) if direction == "right" else slice(w - x, w)
+                out[:, cols] = b[:, cols]
+            else:
+                y = round(h * k / (n + 1))
+                rows = slice(0, y) if direction == "down" else slice(h - y, h)
+                out[rows] = b[rows]
+            self.frames.append(out)
+        self.transitions.append((a, len(self.frames) - 1))
+        return self
+
     def pose_jump(self, n: int, pal: Palette, before: Layout, after: Layout, *, hold: int = 2,
                   start: int = 0, camera: int | None = None) -> Timeline:  # fmt: skip
         """``n`` frames more of the same shot (same background and camera as ``before``) with

@@ -108,6 +108,19 @@ BLEND_MIN_FRAMES = 3
 #: this: a slow dissolve moves every pixel a little, which mpdecimate's block test calls held.
 BLEND_STILL_MAD = 1.0
 
+# Wipes: the next shot slides in behind a straight edge that crosses the frame.
+#: At least this many frames carry the edge (the signals' ``edge_x`` or ``edge_y``), moving
+#: one way by at most WIPE_MAX_STEP of the frame a frame and by WIPE_MIN_TRAVEL in all; held
+#: frames between them (a wipe on twos) carry it on, and so may a few others (WIPE_GAP). The
+#: picture changes across them as a cut's does (see BLEND_MIN_SPAN): an edge that crosses and
+#: leaves the picture as it was is a figure passing by.
+WIPE_MIN_FRAMES = 5
+WIPE_MAX_STEP = 0.35
+WIPE_MIN_TRAVEL = 0.5
+#: Frames in which the edge is not seen (a figure of the new shot moves on the same frame,
+#: changing whole columns of its own) may part two that carry it, up to this many.
+WIPE_GAP = 2
+
 #: A frame's typical 8x8 block (``block_median``) stays put when it moves by at most this: text
 #: alone leaves it at 0, grain and coding noise cancel in a block; a dissolve moves it by 1-4,
 #: even under crawling credits or where each of its steps is too faint for mpdecimate.
@@ -177,6 +190,9 @@ def detect(sig: Signals, cut_min_content: float = CUT_MIN_CONTENT) -> Events:
         covered[a : b + 1] = True
     dissolves, text_blends = _dissolves(sig, held, covered, text)
     transitions += dissolves
+    for a, b in dissolves:
+        covered[a : b + 1] = True
+    transitions += _wipes(sig, held, covered)
     overlays = sorted(overlays + text_blends)
     transitions.sort()
     in_transition = np.zeros(n + 1, bool)
@@ -452,3 +468,51 @@ def _moves_under_text(sig: Signals, seg: slice, changed: np.ndarray) -> bool:
         return False
     rest = np.nan_to_num(sig["block_median"][seg][changed], nan=np.inf)
     return bool(np.median(rest) > BLOCK_QUIET)
+
+
+def _wipes(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of frames whose only full lines of change march across the frame one way (see
+    WIPE_MIN_FRAMES), ending in another picture: [first, last] frames of the wipe (the frame
+    after them shows the new shot whole)."""
+    out: list[tuple[int, int]] = []
+    for name in ("edge_x", "edge_y"):
+        edge = sig[name]
+        i, n = 1, sig.frames
+        while i < n:
+            if not np.isfinite(edge[i]) or covered[i]:
+                i += 1
+                continue
+            places = [i]
+            j = i + 1
+            while j < n and not covered[j]:
+                if np.isfinite(edge[j]):
+                    step = float(edge[j] - edge[places[-1]])
+                    first = float(edge[places[1]] - edge[places[0]]) if len(places) > 1 else step
+                    most = WIPE_MAX_STEP * (j - places[-1])
+                    if not (0 < abs(step) <= most and step * first > 0):
+                        break
+                    places.append(j)
+                elif not held[j] and j - places[-1] > WIPE_GAP:
+                    break
+                j += 1
+            a, b = places[0], places[-1]
+            travel = abs(float(edge[b] - edge[a]))
+            if (len(places) >= WIPE_MIN_FRAMES and travel >= WIPE_MIN_TRAVEL
+                    and _replaced(sig, a, b)):  # fmt: skip
+                out.append((a, b - 1))
+                i = b + 1
+            else:
+                i += 1
+    return sorted(out)
+
+
+def _replaced(sig: Signals, a: int, b: int) -> bool:
+    """Whether the frame at ``b`` shows another picture than the one before ``a``: the tiny
+    frames' change over the shortest span that reaches across (see BLEND_MIN_SPAN)."""
+    half = (b - a + 2) / 2
+    k = next((k for k in SPANS if k >= half), max(SPANS))
+    centre = min(max((a - 1 + b) // 2, k), sig.frames - 1 - k)
+    if centre < k:
+        return False
+    span = sig[f"span{k}"][centre]
+    return bool(np.isfinite(span) and span >= BLEND_MIN_SPAN)

@@ -117,7 +117,7 @@ def clip_flags(
         out.append(Flag(FlagKind.CUT, f"{word} at frame {_frames(m.cuts)}"))
     if m.transitions:
         spans = ", ".join(f"{a}-{b}" for a, b in m.transitions[:5])
-        out.append(Flag(FlagKind.FADE, f"fade or dissolve at frames {spans}"))
+        out.append(Flag(FlagKind.FADE, f"fade, dissolve or wipe at frames {spans}"))
     if m.flashes:
         out.append(Flag(FlagKind.FLASH, f"flash at frame {_frames([a for a, _ in m.flashes])}"))
     if m.overlays:

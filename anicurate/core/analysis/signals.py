@@ -79,6 +79,9 @@ SIGNAL_NAMES: tuple[str, ...] = (
     # weave and grain (NaN: no cut candidate)
     "exact",  # share of the frame before's textured cells kept as they were, but for coding
     # noise (NaN: no cut candidate)
+    "edge_x",  # where a straight edge crosses: the mean place of the columns of 8x8 blocks that
+    "edge_y",  # changed from top to bottom (rows: from side to side), a share of the width (height)
+    # (NaN: no such column or row, or more than SWEEP_MAX_FRAC of the blocks changed)
 )
 S = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 LAGS = (2, 3, 4)
@@ -133,6 +136,13 @@ KEPT_CHROMA = 4.0
 #: framing of the scene (periodic hills, flat sky) match only roughly.
 EXACT_CORRELATION = 0.95
 EXACT_DIFF = 2.0
+#: A wipe's edge crosses a strip of the frame at a time: where the strip is (``edge_x``,
+#: ``edge_y``) is measured on frames that change at most SWEEP_MAX_FRAC of their blocks, as
+#: the columns (rows) in which at least SWEEP_FULL of the blocks changed, in luma (see
+#: BLOCK_LO) or in chroma (|dU| + |dV| above SWEEP_CHROMA).
+SWEEP_MAX_FRAC = 0.5
+SWEEP_FULL = 0.8
+SWEEP_CHROMA = 4.0
 #: A night scene or a hazy one shows every difference smaller by its contrast: below this luma
 #: contrast (standard deviation; normal shots have 25-35) thresholds on differences shrink in
 #: proportion, to MIN_DIM of themselves at least (a cut between two dark shots leaves a flow
@@ -339,8 +349,11 @@ class SignalComputer:
                             interpolation=cv2.INTER_AREA)  # fmt: skip
         top = float(blocks.max())
         vals[S["block_max"], i] = top
-        frac = float(np.count_nonzero(blocks > BLOCK_LO)) / blocks.size
+        changed = blocks > BLOCK_LO
+        frac = float(np.count_nonzero(changed)) / blocks.size
         vals[S["block_frac"], i] = frac
+        if 0.0 < frac <= SWEEP_MAX_FRAC:
+            self._edges(i, changed, yuv, pyuv)
         local = top >= LOCAL_BLOCK_MAX and mad < LOCAL_SPREAD * top and frac <= LOCAL_BLOCK_FRAC
         faint = top <= HELD_HI and frac <= HELD_FRAC and mad >= FAINT_MAD
         vals[S["block_median"], i] = (
@@ -373,6 +386,17 @@ class SignalComputer:
             rows, cols = _inside_bars(psmall, small)
             kept, exact = _kept_shares(pyuv[rows, cols], yuv[rows, cols], dim)
             vals[S["kept"], i], vals[S["exact"], i] = kept, exact
+
+    def _edges(self, i: int, changed: np.ndarray, yuv: np.ndarray, pyuv: np.ndarray) -> None:
+        """Where a straight edge crosses frame ``i`` (see SWEEP_FULL): ``changed`` are its
+        luma's changed blocks; two shots' colours may differ where their luma does not, so the
+        chroma of each block's centre counts too (flat colours: a sample tells)."""
+        hues = cv2.resize(cv2.absdiff(yuv, pyuv), changed.shape[::-1],
+                          interpolation=cv2.INTER_NEAREST)  # fmt: skip
+        lines = changed | (cv2.add(hues[..., 1], hues[..., 2]) > SWEEP_CHROMA)
+        rows, cols = lines.shape
+        self.values[S["edge_x"], i] = _full_lines(np.count_nonzero(lines, axis=0), rows)
+        self.values[S["edge_y"], i] = _full_lines(np.count_nonzero(lines, axis=1), cols)
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -480,6 +504,16 @@ def _textured(variance: np.ndarray, dim: float) -> np.ndarray | None:
 def _share(textured: np.ndarray, kept: np.ndarray) -> float:
     """The share of the textured cells that are also ``kept``."""
     return float(np.count_nonzero(textured & kept)) / int(np.count_nonzero(textured))
+
+
+def _full_lines(counts: np.ndarray, length: int) -> float:
+    """The mean place (a share of their number) of the lines of blocks of which at least
+    SWEEP_FULL of the ``length`` changed (``counts``) when they lie side by side (one edge's
+    strip; a figure that moves changes lines at its front and at its back), else NaN."""
+    full = np.flatnonzero(counts >= SWEEP_FULL * length)
+    if not len(full) or full[-1] - full[0] + 1 != len(full):
+        return math.nan
+    return float((full[0] + full[-1] + 1) / 2 / len(counts))
 
 
 def _inside_bars(a: np.ndarray, b: np.ndarray) -> tuple[slice, slice]:
