@@ -89,10 +89,10 @@ def main() -> None:
         return S._kept_shares(cv2.merge((prev_small, cu, cu)), yuv)
 
     changed = blocks() > S.BLOCK_LO  # type: ignore[operator]
-    yuv, prev_yuv = cv2.merge((small, cu, cu)), cv2.merge((prev_small, cu, cu))
+    colours = cv2.absdiff(colour(), colour())  # type: ignore[call-overload]
 
     def edges() -> object:
-        return computer._edges(10**6 - 1, changed.copy(), yuv, prev_yuv)
+        return computer._edges(10**6 - 1, changed, colours)
 
     def residual() -> object:
         return cv2.remap(prev_small, computer._grid + flow, None, cv2.INTER_LINEAR,
@@ -110,7 +110,7 @@ def main() -> None:
         ("lags and blends (tiny frames)", lambda: computer._tiny_signals(10**6, tiny)),
         ("still share (cut candidates only)", lambda: S._still_share(prev_luma, diff)),
         ("kept share (cut candidates only)", kept),
-        ("wipe edges (frames changing at most half)", edges),
+        ("wipe edges (frames changing <= half)", edges),
     ]
     whole = per_call_us(feed, 1.0)
     print(f"{len(frames)} frames {width}x{height}, working size {size[0]}x{size[1]}, one thread")

@@ -139,10 +139,11 @@ EXACT_DIFF = 2.0
 #: A wipe's edge crosses a strip of the frame at a time: where the strip is (``edge_x``,
 #: ``edge_y``) is measured on frames that change at most SWEEP_MAX_FRAC of their blocks, as
 #: the columns (rows) in which at least SWEEP_FULL of the blocks changed, in luma (see
-#: BLOCK_LO) or in chroma (|dU| + |dV| above SWEEP_CHROMA).
+#: BLOCK_LO) or in colour (a weighted sum of the changes of hue, saturation and value at the
+#: block's centre above SWEEP_COLOUR).
 SWEEP_MAX_FRAC = 0.5
 SWEEP_FULL = 0.8
-SWEEP_CHROMA = 4.0
+SWEEP_COLOUR = 8
 #: A night scene or a hazy one shows every difference smaller by its contrast: below this luma
 #: contrast (standard deviation; normal shots have 25-35) thresholds on differences shrink in
 #: proportion, to MIN_DIM of themselves at least (a cut between two dark shots leaves a flow
@@ -352,15 +353,16 @@ class SignalComputer:
         changed = blocks > BLOCK_LO
         frac = float(np.count_nonzero(changed)) / blocks.size
         vals[S["block_frac"], i] = frac
-        if 0.0 < frac <= SWEEP_MAX_FRAC:
-            self._edges(i, changed, yuv, pyuv)
         local = top >= LOCAL_BLOCK_MAX and mad < LOCAL_SPREAD * top and frac <= LOCAL_BLOCK_FRAC
         faint = top <= HELD_HI and frac <= HELD_FRAC and mad >= FAINT_MAD
         vals[S["block_median"], i] = (
             _block_median(small, psmall, blocks.shape[::-1]) if local or faint else np.nan
         )  # set either way: a part's first frame is joined to the part before (see stitch)
-        hd = cv2.mean(cv2.absdiff(hsv, phsv))
+        colours = cv2.absdiff(hsv, phsv)
+        hd = cv2.mean(colours)
         vals[S["content"], i] = (hd[0] + hd[1] + hd[2]) / 3.0
+        if 0.0 < frac <= SWEEP_MAX_FRAC:
+            self._edges(i, changed, colours)
         if frac == 0.0:
             # No block changed by more than mpdecimate's "lo": a held drawing that the encoder
             # re-coded. Nothing moved; what differs is coding noise, which flow cannot explain.
@@ -387,16 +389,18 @@ class SignalComputer:
             kept, exact = _kept_shares(pyuv[rows, cols], yuv[rows, cols], dim)
             vals[S["kept"], i], vals[S["exact"], i] = kept, exact
 
-    def _edges(self, i: int, changed: np.ndarray, yuv: np.ndarray, pyuv: np.ndarray) -> None:
+    def _edges(self, i: int, changed: np.ndarray, colours: np.ndarray) -> None:
         """Where a straight edge crosses frame ``i`` (see SWEEP_FULL): ``changed`` are its
-        luma's changed blocks; two shots' colours may differ where their luma does not, so the
-        chroma of each block's centre counts too (flat colours: a sample tells)."""
-        hues = cv2.resize(cv2.absdiff(yuv, pyuv), changed.shape[::-1],
-                          interpolation=cv2.INTER_NEAREST)  # fmt: skip
-        lines = changed | (cv2.add(hues[..., 1], hues[..., 2]) > SWEEP_CHROMA)
-        rows, cols = lines.shape
-        self.values[S["edge_x"], i] = _full_lines(np.count_nonzero(lines, axis=0), rows)
-        self.values[S["edge_y"], i] = _full_lines(np.count_nonzero(lines, axis=1), cols)
+        luma's changed blocks, ``colours`` its HSV change; two shots' colours may differ where
+        their luma does not, so each block centre's colour counts too (flat colours: a sample
+        tells)."""
+        rows, cols = changed.shape
+        hues = cv2.resize(colours, (cols, rows), interpolation=cv2.INTER_NEAREST)
+        lines = (changed | (cv2.cvtColor(hues, cv2.COLOR_RGB2GRAY) > SWEEP_COLOUR)).view(np.uint8)
+        across = cv2.reduce(lines, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+        down = cv2.reduce(lines, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+        self.values[S["edge_x"], i] = _full_lines(across.ravel(), rows)
+        self.values[S["edge_y"], i] = _full_lines(down.ravel(), cols)
 
     def stitch(self, after: SignalComputer) -> None:
         """Take over the signals of ``after``, the part that starts where this one stops, and
@@ -510,8 +514,11 @@ def _full_lines(counts: np.ndarray, length: int) -> float:
     """The mean place (a share of their number) of the lines of blocks of which at least
     SWEEP_FULL of the ``length`` changed (``counts``) when they lie side by side (one edge's
     strip; a figure that moves changes lines at its front and at its back), else NaN."""
-    full = np.flatnonzero(counts >= SWEEP_FULL * length)
-    if not len(full) or full[-1] - full[0] + 1 != len(full):
+    least = SWEEP_FULL * length
+    if counts.max() < least:
+        return math.nan
+    full = np.flatnonzero(counts >= least)
+    if full[-1] - full[0] + 1 != len(full):
         return math.nan
     return float((full[0] + full[-1] + 1) / 2 / len(counts))
 
