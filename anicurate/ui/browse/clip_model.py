@@ -101,7 +101,7 @@ _EDIT, _TIMING, _PICTURE, _SAME = "#c7463f", "#b7791f", "#7b5cc4", "#3d7fa6"
 #: Every flag kind's style (a test checks none is missing).
 FLAG_STYLES: dict[FlagKind, FlagStyle] = {
     FlagKind.CUT: FlagStyle("CUT", "contains a cut", _EDIT),
-    FlagKind.FADE: FlagStyle("FADE", "contains a fade", _EDIT),
+    FlagKind.FADE: FlagStyle("FADE", "contains a fade, dissolve or wipe", _EDIT),
     FlagKind.FLASH: FlagStyle("FLASH", "contains a flash", _EDIT),
     FlagKind.LARGE_MOTION: FlagStyle("MOTION", "large motion", _TIMING),
     FlagKind.LOW_FPS: FlagStyle("LOW FPS", "low effective fps", _TIMING),

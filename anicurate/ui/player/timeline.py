@@ -68,7 +68,7 @@ def legend_html() -> str:
     """One line naming each colour the timeline uses."""
     fade = "#{:02x}{:02x}{:02x}".format(*FADE_COLOR[:3])
     keys = [("\u2501", DIFF_COLOR, "difference"), ("\u2501", MOTION_COLOR, "motion"),
-            ("\u2503", CUT_COLOR, "cut"), ("\u25a0", fade, "fade"),
+            ("\u2503", CUT_COLOR, "cut"), ("\u25a0", fade, "transition"),
             ("\u2507", FLASH_COLOR, "flash"), ("\u25ac", HELD_COLOR, "held"),
             ("\u2504", THRESHOLD_COLOR, "threshold"),
             ("\u25bc", SYNTH_COLOR, "synthesised")]  # fmt: skip
