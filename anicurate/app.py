@@ -22,6 +22,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        collect_garbage_in_gui_thread()
         return existing
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
@@ -31,7 +32,23 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "anicurate.svg")))
     apply_dark_theme(app)
     configure_pyqtgraph()
+    collect_garbage_in_gui_thread()
     return app
+
+
+_collector: object | None = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Collect reference cycles on a GUI-thread timer instead of wherever the interpreter
+    happens to (pyqtgraph's GarbageCollector). A collection that runs in a worker thread may
+    destroy Qt objects there, which crashes Qt: the fix preview's first import of ncnn, in its
+    worker, did so about one run in eight. Once per process; call with a QApplication."""
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
 
 
 def configure_pyqtgraph() -> None:

@@ -20,6 +20,14 @@ from tests.helpers.tagger_samples import make_tiny_tagger
 from tests.helpers.ui_media import MediaSet, make_colour_clips, make_media, run_import
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _gui_thread_garbage_collection(qapp: object) -> None:
+    """As the app does: cycles are collected on the GUI thread only (see anicurate.app)."""
+    from anicurate.app import collect_garbage_in_gui_thread
+
+    collect_garbage_in_gui_thread()
+
+
 @pytest.fixture
 def media(tmp_path: Path) -> MediaSet:
     return make_media(tmp_path / "media")

@@ -37,3 +37,30 @@ def test_run_gui_creates_a_missing_project_and_exits_cleanly(qtbot: QtBot, tmp_p
     assert seen == ["fresh \u2014 anicurate"]
     assert (tmp_path / "fresh.anicurate").is_file()
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_reference_cycles_are_collected_on_the_gui_thread_only(qtbot: QtBot) -> None:
+    # A collection in a worker thread may destroy Qt objects there and crash Qt (the fix
+    # preview's first ncnn import did, about one run in eight): the interpreter's own
+    # collector is off, and a GUI-thread timer collects instead.
+    import gc
+    import threading
+    import weakref
+
+    from anicurate.app import create_application
+
+    create_application()
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    threads: list[str] = []
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # type: ignore[attr-defined]
+    gone = weakref.finalize(a, lambda: threads.append(threading.current_thread().name))
+    del a, b
+    young = [Node() for _ in range(gc.get_threshold()[0] + 1)]  # enough for the next check
+    del young
+    qtbot.waitUntil(lambda: not gone.alive, timeout=5000)
+    assert threads == [threading.main_thread().name]
