@@ -475,34 +475,32 @@ def _wipes(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tuple[in
     WIPE_MIN_FRAMES), ending in another picture: [first, last] frames of the wipe (the frame
     after them shows the new shot whole)."""
     out: list[tuple[int, int]] = []
+    n = sig.frames
+    taken = covered[:n].copy()
     for name in ("edge_x", "edge_y"):
         edge = sig[name]
-        i, n = 1, sig.frames
-        while i < n:
-            if not np.isfinite(edge[i]) or covered[i]:
-                i += 1
+        after = 1  # where the next run may start
+        for i in (int(x) for x in np.flatnonzero(np.isfinite(edge) & ~taken)):
+            if i < after:
                 continue
             places = [i]
-            j = i + 1
-            while j < n and not covered[j]:
+            for j in range(i + 1, n):
+                if taken[j]:
+                    break
                 if np.isfinite(edge[j]):
                     step = float(edge[j] - edge[places[-1]])
                     first = float(edge[places[1]] - edge[places[0]]) if len(places) > 1 else step
-                    most = WIPE_MAX_STEP * (j - places[-1])
-                    if not (0 < abs(step) <= most and step * first > 0):
+                    if not (0 < abs(step) <= WIPE_MAX_STEP * (j - places[-1]) and step * first > 0):
                         break
                     places.append(j)
                 elif not held[j] and j - places[-1] > WIPE_GAP:
                     break
-                j += 1
             a, b = places[0], places[-1]
-            travel = abs(float(edge[b] - edge[a]))
-            if (len(places) >= WIPE_MIN_FRAMES and travel >= WIPE_MIN_TRAVEL
+            if (len(places) >= WIPE_MIN_FRAMES and abs(float(edge[b] - edge[a])) >= WIPE_MIN_TRAVEL
                     and _replaced(sig, a, b)):  # fmt: skip
                 out.append((a, b - 1))
-                i = b + 1
-            else:
-                i += 1
+                taken[a : b + 1] = True
+                after = b + 1
     return sorted(out)
 
 
