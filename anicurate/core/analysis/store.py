@@ -41,11 +41,11 @@ SIGNALS_VERSION = 14  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow 
 # 12: kept; 13: exact; 14: edge_x, edge_y (wipes)
 #: Bump when the detector (events from signals) changes: stored events of another version are
 #: detected again from the stored signals, and flags recomputed; nothing is decoded.
-DETECTOR_VERSION = 7  # 2: colour-led cuts between action shots, short inserts are no flashes;
+DETECTOR_VERSION = 8  # 2: colour-led cuts between action shots, short inserts are no flashes;
 # 3: credits crawling over drawings on twos set no level for their changes; 4: dissolves under text;
 # 5: a background kept through flicker and weave is no cut; 6: a background kept exactly is no
 # cut, a ramp into a card keeps its picture, a blend seen at one frame over a long span is none;
-# 7: wipes
+# 7: wipes; 8: dissolves that flow half matches (HD, gate weave)
 #: Flags rows depend on both.
 RESULTS_VERSION = 1000 * SIGNALS_VERSION + DETECTOR_VERSION
 SIGNALS = "signals"
