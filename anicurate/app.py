@@ -20,18 +20,16 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The process's QApplication with names (for QSettings) and the dark theme; reused if any."""
     from anicurate.ui.common.theme import apply_dark_theme
 
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        collect_garbage_in_gui_thread()
-        return existing
-    QCoreApplication.setOrganizationName(ORGANIZATION)
-    QCoreApplication.setApplicationName(APPLICATION)
-    QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication(list(argv) if argv is not None else sys.argv[:1])
-    app.setDesktopFileName("anicurate")
-    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "anicurate.svg")))
-    apply_dark_theme(app)
-    configure_pyqtgraph()
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        QCoreApplication.setApplicationVersion(__version__)
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+        app.setDesktopFileName("anicurate")
+        app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "anicurate.svg")))
+        apply_dark_theme(app)
+        configure_pyqtgraph()
     collect_garbage_in_gui_thread()
     return app
 

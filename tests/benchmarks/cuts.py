@@ -321,14 +321,12 @@ def encode(tl: Timeline, path: Path, fmt: str, rng: np.random.Generator, truth: 
     is renumbered to the frames the file keeps."""
     if fmt == "gif":
         delays = [int(rng.choice(GIF_DELAYS)) for _ in tl.frames]
-        keep = np.array([i == 0 or not np.array_equal(f, tl.frames[i - 1])
-                         for i, f in enumerate(tl.frames)])  # fmt: skip
-        new = np.cumsum(keep) - 1  # the kept frame that shows each written frame
+        new = tl.gif_frames()  # the kept frame that shows each written frame
         kept = Truth(
             [int(new[c]) for c in truth.cuts],
             [(int(new[a]), int(new[b])) for a, b in truth.transitions],
             truth.kind,
-            int(keep.sum()),
+            int(new[-1]) + 1,
         )
         return tl.write_gif(path, delays), kept
     truth = Truth(truth.cuts, truth.transitions, truth.kind, len(tl.frames))

@@ -89,7 +89,8 @@ def main() -> None:
         return S._kept_shares(cv2.merge((prev_small, cu, cu)), yuv)
 
     changed = blocks() > S.BLOCK_LO  # type: ignore[operator]
-    colours = cv2.absdiff(colour(), colour())  # type: ignore[call-overload]
+    prev_bgr = cv2.cvtColor(cv2.merge((prev_small, cu, cu)), cv2.COLOR_YUV2BGR)
+    colours = cv2.absdiff(colour(), cv2.cvtColor(prev_bgr, cv2.COLOR_BGR2HSV))  # type: ignore[call-overload]
 
     def edges() -> object:
         return computer._edges(10**6 - 1, changed, colours)

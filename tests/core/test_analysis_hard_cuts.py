@@ -258,12 +258,6 @@ def test_a_montage_of_still_two_frame_shots_is_cut_at_every_shot(tmp_path: Path,
     assert ev.transitions == [] and ev.flashes == []
 
 
-def _gif_frames(tl: Timeline) -> np.ndarray:
-    """The frame a GIF of ``tl`` shows for each of its frames (a held drawing is stored once)."""
-    keep = [i == 0 or not np.array_equal(f, tl.frames[i - 1]) for i, f in enumerate(tl.frames)]
-    return np.cumsum(keep) - 1
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_short_dark_shot_before_a_cut_to_credits_is_no_fade(tmp_path: Path, seed: int) -> None:
     # In a GIF the dark shot is one frame, nearer black than the shot before: it was taken for
@@ -276,7 +270,7 @@ def test_a_short_dark_shot_before_a_cut_to_credits_is_no_fade(tmp_path: Path, se
     tl.cuts.append(len(tl.frames))
     tl.scrolling_text(30, CREDITS, 2.0)
     ev = _events(tl.write_gif(tmp_path / "dark.gif", [80] * len(tl.frames)))
-    shown = _gif_frames(tl)
+    shown = tl.gif_frames()
     assert ev.cuts == [int(shown[c]) for c in tl.cuts] == [6, 7]
     assert ev.transitions == []
 
@@ -292,7 +286,7 @@ def test_three_unrelated_frames_that_average_are_no_dissolve(tmp_path: Path) -> 
     mean = ((tl.frames[12].astype(np.uint16) + tl.frames[28]) // 2).astype(np.uint8)
     tl.frames[20] = tl.frames[21] = mean
     ev = _events(tl.write_gif(tmp_path / "montage.gif", [80] * len(tl.frames)))
-    shown = _gif_frames(tl)
+    shown = tl.gif_frames()
     assert ev.transitions == []
     assert {6, 7, 8, 13, 14, 15} <= set(ev.cuts) <= {int(shown[c]) for c in tl.cuts}
 
@@ -478,7 +472,7 @@ def test_a_wipe_is_a_transition_from_its_first_frame_to_its_last(
 def test_a_wipe_in_a_gif_is_a_transition(tmp_path: Path) -> None:
     tl = _wiped(5, "left")
     (a, b), = tl.transitions
-    shown = _gif_frames(tl)
+    shown = tl.gif_frames()
     ev = _events(tl.write_gif(tmp_path / "wipe.gif", [60] * len(tl.frames)))
     assert ev.transitions == [(int(shown[a]), int(shown[b]))] and ev.cuts == []
 

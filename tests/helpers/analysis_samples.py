@@ -280,6 +280,13 @@ class Timeline:
     def write_gif(self, path: Path, delays_ms: list[int]) -> Path:
         return write_animation(path, self.frames, delays_ms)
 
+    def gif_frames(self) -> np.ndarray:
+        """For each frame, the frame of a GIF of this timeline that shows it: a GIF stores a
+        held drawing once, with the sum of its delays."""
+        keep = [i == 0 or not np.array_equal(f, self.frames[i - 1])
+                for i, f in enumerate(self.frames)]  # fmt: skip
+        return np.cumsum(keep) - 1
+
 
 def speed_lines(img: Frame, rng: np.random.Generator, n: int = 40) -> Frame:
     """``n`` white streaks from the outer part of the frame to its edges, drawn anew."""

@@ -6,6 +6,7 @@ the source decoded again.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -486,13 +487,14 @@ def _wipes(sig: Signals, held: np.ndarray, covered: np.ndarray) -> list[tuple[in
             if i < after:
                 continue
             places = [i]
+            way = 0.0  # the sign of the edge's first step
             for j in range(i + 1, n):
                 if taken[j]:
                     break
                 if np.isfinite(edge[j]):
                     step = float(edge[j] - edge[places[-1]])
-                    first = float(edge[places[1]] - edge[places[0]]) if len(places) > 1 else step
-                    if not (0 < abs(step) <= WIPE_MAX_STEP * (j - places[-1]) and step * first > 0):
+                    way = way or math.copysign(1.0, step)
+                    if not (0 < abs(step) <= WIPE_MAX_STEP * (j - places[-1]) and step * way > 0):
                         break
                     places.append(j)
                 elif not held[j] and j - places[-1] > WIPE_GAP:
