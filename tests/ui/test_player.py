@@ -16,7 +16,7 @@ from anicurate.core.crop import CropRect, Handle
 from anicurate.core.media import open_media, write_animation, write_video
 from anicurate.ui.player.frame_server import FrameServer
 from anicurate.ui.player.panel import PlayerPanel
-from anicurate.ui.player.timeline import TimelineData
+from anicurate.ui.player.timeline import Timeline, TimelineData
 from tests.helpers.ui_media import frames
 
 N_FRAMES = 60
@@ -356,3 +356,16 @@ def test_pad_option_and_presets(qtbot: QtBot, panel: PlayerPanel, clip: Path) ->
         player.buttons["crop_pad"].click()
     assert changed.args == [None]
     assert overlay.label_text() == "pad to 96\u00d796 \u2192 64\u00d764"
+
+
+def test_the_timeline_keeps_both_axes_inside_a_narrow_player(qtbot: QtBot) -> None:
+    # The legend line above the plot once sat in the view's column alone, so its width set the
+    # view's least width: at 600 px the right axis and its "motion" label fell off the widget.
+    timeline = Timeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(600, 200)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    right = timeline.plot_item.getAxis("right")
+    qtbot.waitUntil(lambda: right.geometry().right() <= timeline.viewport().width())
+    assert timeline.plot_item.getAxis("left").geometry().left() >= 0

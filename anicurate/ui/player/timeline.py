@@ -169,6 +169,10 @@ class Timeline(pg.PlotWidget):  # type: ignore[misc]
 
         # The legend is a line above the plot, so it never hides a spike.
         plot.setTitle(legend_html(), size="8pt")
+        # Over the axes too: in the view's column alone the legend's width set the view's least
+        # width, and in a narrow player that pushed the right axis (motion's) out of the widget.
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)
 
         self.playhead.sigDragged.connect(self._on_playhead_dragged)
         self.region.sigRegionChangeFinished.connect(self._on_region_finished)
