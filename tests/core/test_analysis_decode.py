@@ -96,3 +96,44 @@ def test_detail_measures_wait_for_the_next_exact_frame() -> None:
 def test_detail_measures_do_not_wait_past_the_next_one_due() -> None:
     assert _measured(None) == [23, 47, 59]  # no exact frame at all: the last frame of each wait
     assert _measured(1) == [0, 24, 48, 59]  # every frame exact: the plain schedule
+
+
+def _detail_of(y: np.ndarray) -> tuple[float, float]:
+    h, w = y.shape
+    computer = SignalComputer(1, w, h, np.ones(1))
+    computer._detail(0, y)
+    values = computer.finish()
+    return float(values["blur"][0]), float(values["noise"][0])
+
+
+@pytest.mark.parametrize("lines", [1080, 1800])
+def test_detail_of_an_odd_whole_ratio_is_the_area_resize_s(lines: int) -> None:
+    """1080p's 3x (and 5x) box filter path measures what OpenCV's area resize would."""
+    import cv2
+
+    rng = np.random.default_rng(lines)
+    w = lines * 16 // 9
+    grain = rng.normal(0, 12, (lines, w))
+    cells = rng.integers(40, 220, (lines // 60, w // 60), dtype=np.uint8)
+    edges = cv2.resize(cells, (w, lines), interpolation=cv2.INTER_NEAREST)
+    y = np.clip(edges + grain, 0, 255).astype(np.uint8)
+    size = (w * signals.DETAIL_LINES // lines, signals.DETAIL_LINES)
+    area = cv2.resize(y, size, interpolation=cv2.INTER_AREA)
+    lap = cv2.Laplacian(area, cv2.CV_16S)
+    blur = float(cv2.meanStdDev(lap)[1][0, 0]) ** 2
+    stored = np.float32  # the signals' precision
+    assert _detail_of(y) == (stored(blur), stored(signals._noise_sigma(area)))
+
+
+@pytest.mark.parametrize(
+    "size", [(1024, 576), (1280, 720), (1920, 1080), (3840, 2160), (1440, 1080)]
+)
+def test_a_large_plane_reaches_the_working_size_averaged(size: tuple[int, int]) -> None:
+    """At least 16 source pixels go into each working pixel: grain (sigma 40) shrinks to a
+    quarter or less, which the flow residual needs (sampled grain reads as change)."""
+    w, h = size
+    y = np.clip(np.random.default_rng(w).normal(128, 40, (h, w)), 0, 255).astype(np.uint8)
+    work = signals._shrink(y, signals.work_size(w, h))
+    assert work.shape == signals.work_size(w, h)[::-1]
+    assert float(work.std()) <= 40 / 4
+    assert abs(float(work.mean()) - float(y.mean())) < 1
