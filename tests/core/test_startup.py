@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from anicurate.core.media import write_video
 from tests.helpers.analysis_samples import anime_like_frames
@@ -70,3 +73,22 @@ def test_analyzing_a_video_loads_neither_pillow_nor_the_user_dirs(tmp_path: Path
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout.split("\n")[-2].split(" ") == ["0", ""]
+
+
+BLAS_SCRIPT = """
+import os
+import anicurate.__main__
+import numpy
+print(os.environ.get("OPENBLAS_NUM_THREADS"), len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_the_entry_point_keeps_numpy_to_one_blas_thread_unless_the_user_chose() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = [sys.executable, "-c", BLAS_SCRIPT]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["1", "1"]  # no thread but the main one
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split()[0] == "3"
