@@ -137,3 +137,22 @@ def test_a_large_plane_reaches_the_working_size_averaged(size: tuple[int, int]) 
     assert work.shape == signals.work_size(w, h)[::-1]
     assert float(work.std()) <= 40 / 4
     assert abs(float(work.mean()) - float(y.mean())) < 1
+
+
+def test_a_worker_with_one_decoder_thread_computes_in_that_thread(
+    blocky: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pipelining pays where a core is free; a pool worker's one thread (threads=1) has none."""
+    used: list[bool] = []
+    pipelined = signals._pipelined
+
+    def recording(source: object, *args: object) -> object:
+        used.append(True)
+        return pipelined(source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signals, "_pipelined", recording)
+    _, alone = signals.compute_signals(blocky, threads=1)
+    assert used == []
+    _, piped = signals.compute_signals(blocky, threads=0, parts=1)
+    assert used == [True]
+    np.testing.assert_array_equal(alone.values, piped.values)
