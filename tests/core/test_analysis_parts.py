@@ -45,15 +45,19 @@ def _timeline(n: int) -> Timeline:
         (".webm", {"codec": "libvpx-vp9", "gop": 40}),
     ],
 )
+@pytest.mark.parametrize("ahead", [False, True], ids=["own-opens", "opened-ahead"])
 def test_two_parts_give_exactly_the_one_part_signals(
-    tmp_path: Path, suffix: str, kw: dict[str, Any]
+    tmp_path: Path, suffix: str, kw: dict[str, Any], ahead: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     n = SPLIT_MIN_FRAMES + 50
     path = _timeline(n).write(tmp_path / f"long{suffix}", **kw)
     split = _split_frame(inspect_source(path).index)
     assert split is not None and n // 4 <= split <= 3 * n // 4
     _, one = compute_signals(path, parts=1)
+    taken = _count_taken(monkeypatch)
+    monkeypatch.setattr(signals, "AHEAD_MIN_BYTES", 0 if ahead else 2**40)
     _, two = compute_signals(path, parts=2)
+    assert taken == ([True, True] if ahead else [])  # both parts decode what was opened ahead
     assert one.frames == two.frames == n
     # NaN where NaN; values equal but for DIS flow, whose motion differs in the last bit now and
     # then even between two one-part runs.
@@ -63,6 +67,52 @@ def test_two_parts_give_exactly_the_one_part_signals(
     np.testing.assert_array_equal(two.values[exact], one.values[exact])
     np.testing.assert_array_equal(two.hashes, one.hashes)
     assert detect(two).cuts == detect(one).cuts and detect(one).cuts
+
+
+def _count_taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records each container a part took from the ones opened ahead (True: one was there)."""
+    taken: list[bool] = []
+    take = signals._OpenAhead.take
+
+    def recording(self: signals._OpenAhead) -> Any:
+        container = take(self)
+        taken.append(container is not None)
+        return container
+
+    monkeypatch.setattr(signals._OpenAhead, "take", recording)
+    return taken
+
+
+def test_containers_opened_ahead_are_closed_when_nothing_is_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import av
+
+    short = _timeline(SPLIT_MIN_FRAMES - 10).write(tmp_path / "short.mp4", gop=30)
+    opened: list[Any] = []
+    real_open = av.open
+
+    def tracking(*args: Any, **kw: Any) -> Any:
+        opened.append(real_open(*args, **kw))
+        return opened[-1]
+
+    monkeypatch.setattr(signals, "AHEAD_MIN_BYTES", 0)
+    monkeypatch.setattr(av, "open", tracking)
+    _, alone = compute_signals(short, parts=2)
+    assert alone.frames == SPLIT_MIN_FRAMES - 10
+    assert len(opened) == 3  # probing's and two ahead, none used
+    assert all(not c.streams for c in opened)  # every one closed (a closed input has no streams)
+
+
+def test_nothing_is_opened_ahead_of_a_fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(signals, "AHEAD_MIN_BYTES", 0)
+    assert signals._OpenAhead.start(fifo) is None  # an open would wait for a writer forever
+    with pytest.raises(MediaError):
+        compute_signals(fifo, parts=2)
 
 
 def test_short_sources_and_ones_without_a_middle_keyframe_are_not_split(tmp_path: Path) -> None:

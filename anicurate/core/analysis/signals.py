@@ -33,7 +33,7 @@ from av.video.frame import VideoFrame
 from anicurate.core.errors import MediaError, MediaErrorKind
 from anicurate.core.media import hardware
 from anicurate.core.media.decode import AvCursor
-from anicurate.core.media.failures import guarded
+from anicurate.core.media.failures import guarded, regular_stat
 from anicurate.core.media.hardware import Decoder, Decoding
 from anicurate.core.media.index import FrameIndex
 from anicurate.core.media.info import MediaInfo
@@ -654,6 +654,8 @@ def _rgb_planes(rgb: np.ndarray) -> Planes:
 #: frame-threaded decoder can) when it has at least this many frames and a keyframe in its
 #: middle half to split at; the parts are joined to exactly the one-part result.
 SPLIT_MIN_FRAMES = 240
+#: Files from this size on have their parts' containers opened while probing (see _OpenAhead).
+AHEAD_MIN_BYTES = 2 * 2**20
 
 
 def compute_signals(
@@ -694,22 +696,76 @@ def decode_signals(
     decoder: Decoder = "auto",
 ) -> tuple[MediaInfo, Signals, Decoding]:
     """:func:`compute_signals`, and the decoder that really decoded (with why not the GPU)."""
-    inspected = inspect_source(
-        path, threads=threads, keep_open=True, skip_nonref_deblock=True, max_pixels=max_pixels
-    )
     if parts == 0:
         parts = 2 if threads == 0 and (os.cpu_count() or 1) >= 2 else 1
     if pipelined is None:
         pipelined = threads != 1
+    ahead = _OpenAhead.start(Path(path)) if parts >= 2 and pipelined else None
     try:
-        return _compute(inspected, threads, pipelined, parts, decoder)
+        inspected = inspect_source(
+            path, threads=threads, keep_open=True, skip_nonref_deblock=True,
+            max_pixels=max_pixels,
+        )  # fmt: skip
+        try:
+            return _compute(inspected, threads, pipelined, parts, decoder, ahead)
+        finally:
+            if inspected.cursor is not None:
+                inspected.cursor.close()
     finally:
-        if inspected.cursor is not None:
-            inspected.cursor.close()
+        if ahead is not None:
+            ahead.close()
+
+
+class _OpenAhead:
+    """The two parts' containers, opened in a thread while probing runs on another core.
+
+    An open of a 1080p H.264 file costs ~32 ms (FFmpeg decodes a few frames to learn the
+    stream) and probing ~90 ms; the parts' own opens came after it, on the critical path. Only
+    files of AHEAD_MIN_BYTES or more: a small file opens in a millisecond or two, and is mostly
+    too short to be split, which would make its opens wasted work.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._containers: list[av.container.InputContainer] = []
+        self._thread = threading.Thread(target=self._open, name="analysis-open-ahead", daemon=True)
+
+    @classmethod
+    def start(cls, path: Path) -> _OpenAhead | None:
+        try:
+            if regular_stat(path).st_size < AHEAD_MIN_BYTES:
+                return None
+        except MediaError:
+            return None  # probing says what is wrong with it
+        ahead = cls(path)
+        ahead._thread.start()
+        return ahead
+
+    def _open(self) -> None:
+        for _ in range(2):
+            try:
+                self._containers.append(av.open(str(self._path), metadata_errors="replace"))
+            except (av.error.FFmpegError, OSError, UnicodeDecodeError):
+                return  # the parts open the file themselves, and say what is wrong
+
+    def take(self) -> av.container.InputContainer | None:
+        """An opened container (its owner closes it), or None: open one yourself."""
+        self._thread.join()
+        return self._containers.pop() if self._containers else None
+
+    def close(self) -> None:
+        self._thread.join()
+        while self._containers:
+            self._containers.pop().close()
 
 
 def _compute(
-    inspected: Inspected, threads: int, pipelined: bool, parts: int, decoder: Decoder
+    inspected: Inspected,
+    threads: int,
+    pipelined: bool,
+    parts: int,
+    decoder: Decoder,
+    ahead: _OpenAhead | None = None,
 ) -> tuple[MediaInfo, Signals, Decoding]:
     info = inspected.info
     with guarded(inspected.path), _cv2_threads(1):
@@ -728,7 +784,7 @@ def _compute(
         split = _split_frame(inspected.index) if parts >= 2 and pipelined else None
         if split is not None:
             try:
-                return info, _two_parts(inspected, split, pipelined), used
+                return info, _two_parts(inspected, split, pipelined, ahead), used
             except MediaError:
                 pass  # a part that decodes no frame of its own (a file damaged past the join):
                 # in one pass, the frames before it stand in, as they always have
@@ -787,8 +843,11 @@ def _one_pass(
     return whole.finish()
 
 
-def _two_parts(inspected: Inspected, split: int, pipelined: bool) -> Signals:
-    """Frames [0, split) here and [split, n) in a second thread at once, then stitched."""
+def _two_parts(
+    inspected: Inspected, split: int, pipelined: bool, ahead: _OpenAhead | None = None
+) -> Signals:
+    """Frames [0, split) here and [split, n) in a second thread at once, then stitched; each
+    part's decoder on a container ``ahead`` opened, where it did."""
     n, rotation = len(inspected.index), inspected.info.rotation
     first, second = _computer(inspected, 0, split), _computer(inspected, split)
     # A plain decoder for the shorter part and two frame threads for the longer, which runs
@@ -801,9 +860,21 @@ def _two_parts(inspected: Inspected, split: int, pipelined: bool) -> Signals:
     cancel = threading.Event()
     failure: list[BaseException] = []
 
+    def opened(start: int) -> AvCursor | None:
+        container = ahead.take() if ahead is not None else None
+        if container is None:
+            return None
+        cursor = AvCursor(
+            inspected.path, inspected.stream_index, inspected.index,
+            threads=threads_second if start else threads_first, container=container,
+            skip_nonref_deblock=True,
+        )  # fmt: skip
+        cursor.seek(start)
+        return cursor
+
     def run_second() -> None:
         try:
-            stream = _av_planes(inspected, threads_second, start=split)
+            stream = _av_planes(inspected, threads_second, start=split, opened=opened(split))
             _run_part(inspected, second, stream, rotation, pipelined, cancel)
         except BaseException as exc:  # raised in the caller's thread below
             failure.append(exc)
@@ -811,7 +882,7 @@ def _two_parts(inspected: Inspected, split: int, pipelined: bool) -> Signals:
     worker = threading.Thread(target=run_second, name="analysis-second-part", daemon=True)
     worker.start()
     try:
-        stream = _av_planes(inspected, threads_first, own_cursor=True)
+        stream = _av_planes(inspected, threads_first, own_cursor=True, opened=opened(0))
         _run_part(inspected, first, stream, rotation, pipelined)
     except BaseException:
         cancel.set()
