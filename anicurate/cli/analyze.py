@@ -23,6 +23,18 @@ from anicurate.cli.common import (
 MAX_WORKERS = 64
 
 
+def workers_count(text: str) -> int:
+    """``--workers``: 1 to MAX_WORKERS, or ``auto`` (0: the core's choice, see pool_size)."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        return int_in(1, MAX_WORKERS)(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"must be auto or a whole number from 1 to {MAX_WORKERS}, not {text!r}"
+        ) from None
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "analyze",
@@ -34,9 +46,11 @@ def register(sub: Any) -> None:
     p.add_argument("--project", metavar="P", help="analyse this project's stale sources")
     p.add_argument(
         "--workers",
-        type=int_in(1, MAX_WORKERS),
-        default=1,
-        help=f"processes decoding at once, 1-{MAX_WORKERS} (1)",
+        type=workers_count,
+        default=0,
+        metavar="N",
+        help=f"processes decoding at once, 1-{MAX_WORKERS}, or auto: one per core, at most one "
+        "per file and 8 (auto)",
     )
     p.add_argument("--force", action="store_true", help="with --project: re-analyse everything")
     p.add_argument(
