@@ -142,3 +142,16 @@ def test_a_part_that_decodes_nothing_falls_back_to_one_pass(
     assert sorted(calls) == [0, 0, split]  # both parts, then the whole source in one pass
     assert np.array_equal(np.isnan(two.values), np.isnan(one.values))
     np.testing.assert_allclose(two.values, one.values, rtol=1e-6, atol=0)
+
+
+def test_a_large_file_that_is_no_media_fails_as_one_and_leaves_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    junk = tmp_path / "clip.mp4"
+    junk.write_bytes(np.random.default_rng(0).integers(0, 256, 3 * 2**20, np.uint8).tobytes())
+    assert junk.stat().st_size >= signals.AHEAD_MIN_BYTES  # opened ahead as well as probed
+    with pytest.raises(MediaError):
+        compute_signals(junk, parts=2)
+    assert not [t for t in threading.enumerate() if t.name == "analysis-open-ahead"]

@@ -745,8 +745,8 @@ class _OpenAhead:
         for _ in range(2):
             try:
                 self._containers.append(av.open(str(self._path), metadata_errors="replace"))
-            except (av.error.FFmpegError, OSError, UnicodeDecodeError):
-                return  # the parts open the file themselves, and say what is wrong
+            except Exception:  # only a head start: probing and the parts open the file
+                return  # themselves, and say what is wrong with it
 
     def take(self) -> av.container.InputContainer | None:
         """An opened container (its owner closes it), or None: open one yourself."""
