@@ -83,9 +83,12 @@ def test_workers_default_to_one_process_per_core_up_to_one_per_file(
     monkeypatch.setattr(run.os, "cpu_count", lambda: 16)
     assert [run.pool_size(0, files) for files in (1, 5, 100)] == [1, 5, run.AUTO_WORKERS]
     assert run.pool_size(3, 100) == 3  # the user's number stands
-    # and a process more only for each WORK_PER_PROCESS_S of estimated work
-    per = run.WORK_PER_PROCESS_S
-    assert [run.pool_size(0, 100, k * per) for k in (0.1, 1, 2.6, 40)] == [1, 1, 3, 8]
+    # and a process more only for each WORK_PER_START starts' worth of estimated work
+    for alone, method in ((False, "spawn"), (True, "fork")):
+        monkeypatch.setattr(run, "_only_thread", lambda alone=alone: alone)
+        per = run.WORK_PER_START * run.START_COST_S[method]
+        assert [run.pool_size(0, 100, k * per) for k in (0.1, 1, 2.6, 40)] == [1, 1, 3, 8]
+    assert run.START_COST_S["fork"] < run.START_COST_S["spawn"]
     monkeypatch.setattr(run.os, "cpu_count", lambda: None)
     assert run.pool_size(0, 100) == 1
 

@@ -160,11 +160,14 @@ def _watch_parent(parent: int) -> None:
 #: At most this many processes where the number is left to anicurate (``workers`` 0): each holds
 #: a decoder's frames, 100-300 MB at 1080p.
 AUTO_WORKERS = 8
-#: A process more for each this many CPU seconds of analysis: starting one (Python, numpy,
-#: OpenCV, PyAV) costs ~0.2 s. Two processes on 2 cores beat one for a folder of 16 short clips
-#: (1.8 s of work: 1.36 s against 1.83 s) and for two 600-frame 1080p files (0.91 of the time),
-#: and lost to it for the demo set (0.3 s of work: 0.59 s against 0.46 s).
-WORK_PER_PROCESS_S = 0.75
+#: What starting a pool process costs, by how it starts: a fork copies a loaded process, a spawned
+#: one imports Python, numpy, OpenCV and PyAV anew.
+START_COST_S = {"fork": 0.02, "spawn": 0.2}
+#: A process more for each this many times its start cost of work. On 2 cores, two spawned
+#: processes beat one for a folder of 16 short clips (1.8 s of work: 1.36 s against 1.83 s) and
+#: two 600-frame 1080p files (0.91 of the time), and lost for the demo set (0.3 s of work:
+#: 0.59 s against 0.46 s), which two forked ones analyse in 0.43 s against 0.49 s.
+WORK_PER_START = 4
 #: The CPU cost of analysing a frame, to size a pool: a part per frame and a part per pixel
 #: (0.6 ms a 480x270 frame, 3.2 ms a 1080p one, measured on one core).
 FRAME_COST_S = 0.45e-3
@@ -176,11 +179,12 @@ FILE_BYTES_PER_S = 1e6
 
 def pool_size(workers: int, files: int, work_s: float = math.inf) -> int:
     """Processes that analyse ``files`` files: ``workers``, or for 0 one per core, no more than
-    there are files, AUTO_WORKERS, or one per WORK_PER_PROCESS_S of the work (``work_s``: its
-    estimated CPU seconds)."""
+    there are files, AUTO_WORKERS, or one per WORK_PER_START process starts of the work
+    (``work_s``: its estimated CPU seconds)."""
     if workers > 0:
         return workers
-    by_work = max(1, round(work_s / WORK_PER_PROCESS_S)) if math.isfinite(work_s) else files
+    per_process = WORK_PER_START * START_COST_S[_pool_context().get_start_method()]
+    by_work = max(1, round(work_s / per_process)) if math.isfinite(work_s) else files
     return max(1, min(os.cpu_count() or 1, files, AUTO_WORKERS, by_work))
 
 
