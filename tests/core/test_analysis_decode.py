@@ -156,3 +156,24 @@ def test_a_worker_with_one_decoder_thread_computes_in_that_thread(
     _, piped = signals.compute_signals(blocky, threads=0, parts=1)
     assert used == [True]
     np.testing.assert_array_equal(alone.values, piped.values)
+
+
+def test_a_gif_s_packed_rgb_frames_become_the_planes_swscale_would_give(tmp_path: Path) -> None:
+    """GIF frames come as bgra; OpenCV's 4:2:0 conversion replaces swscale's (a third of the
+    cost): the same luma within a level, chroma alike but at edges (other siting)."""
+    import av
+
+    from anicurate.core.media.writer import write_animation
+    from tests.helpers.analysis_samples import DAY, NIGHT, Layout, Timeline
+
+    tl = Timeline(w=160, h=90).shot(3, DAY, Layout(pan=4)).shot(3, NIGHT, Layout(figure_x=0.3))
+    path = write_animation(tmp_path / "clip.gif", tl.frames, [40] * 6)
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            assert frame.format.name in signals._PACKED_RGB
+            y, u, v = signals._planes_of(frame, (1024, 576))
+            ref = frame.reformat(format="yuv420p")
+            ry, ru, rv = (signals._plane(ref, k).astype(int) for k in range(3))
+            assert y.shape == (90, 160) and u.shape == v.shape == (45, 80)
+            assert np.abs(y - ry).max() <= 1
+            assert np.abs(u - ru).mean() < 1.5 and np.abs(v - rv).mean() < 1.5

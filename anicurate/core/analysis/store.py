@@ -36,9 +36,10 @@ from anicurate.core.project.rows import DamagedRow, need_int, parse_json
 log = logging.getLogger(__name__)
 
 #: Bump when the signals change: sources with signals of another version are decoded again.
-SIGNALS_VERSION = 15  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds;
+SIGNALS_VERSION = 16  # 7: 2x box; 8: continuous changes; 9: alike; 10: no flow on re-coded holds;
 # 11: alike inside black bars, candidates' still share in night scenes, block_median, span16;
-# 12: kept; 13: exact; 14: edge_x, edge_y (wipes); 15: HD luma through 2x boxes
+# 12: kept; 13: exact; 14: edge_x, edge_y (wipes); 15: HD luma through 2x boxes;
+# 16: packed RGB (GIF) frames to 4:2:0 by OpenCV
 #: Bump when the detector (events from signals) changes: stored events of another version are
 #: detected again from the stored signals, and flags recomputed; nothing is decoded.
 DETECTOR_VERSION = 8  # 2: colour-led cuts between action shots, short inserts are no flashes;
