@@ -12,6 +12,7 @@ first round fills the cache.
 Goal (issue 16): >= 0.6 with N workers on N cores (aim 0.8).
 
     python -m tests.benchmarks.folder_analysis [--clips 16] [--frames 180] [--workers 2]
+        [--content pan|anime] [--format mp4|gif]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import cv2
 import numpy as np
 
 from anicurate.core.media import write_video
+from anicurate.core.media.writer import write_animation
 from anicurate.core.project import Project, import_paths
 from tests.benchmarks.procs import CPU, DECODE_ONLY, child_env, timed
 from tests.helpers.analysis_samples import Timeline, random_layout, random_palette
@@ -65,13 +67,22 @@ def main() -> None:
     parser.add_argument("--content", choices=["pan", "anime"], default="pan",
                         help="pan: a grainy background panning every frame (the worst case); "
                         "anime: flat-coloured drawings on twos")  # fmt: skip
+    parser.add_argument("--format", choices=["mp4", "gif"], default="mp4",
+                        help="mp4 (H.264, GOP 48) or GIF (60 ms a frame; a held drawing is "
+                        "stored once), as most of a user's folder is")  # fmt: skip
     args = parser.parse_args()
     n = args.workers
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         make = short_clip if args.content == "pan" else anime_clip
-        files = [write_video(work / f"clip{k:02d}.mp4", make(args.frames, k), 24, gop=48)
-                 for k in range(args.clips)]  # fmt: skip
+
+        def write(k: int) -> Path:
+            frames = list(make(args.frames, k))
+            if args.format == "gif":
+                return write_animation(work / f"clip{k:02d}.gif", frames, [60] * len(frames))
+            return write_video(work / f"clip{k:02d}.mp4", frames, 24, gop=48)
+
+        files = [write(k) for k in range(args.clips)]
         project = work / "p.anicurate"
         Project.open(project, create=True).close()
         for _ in import_paths(project, files):
@@ -91,7 +102,8 @@ def main() -> None:
             one_cpu.append(CPU[0])
         ratios = [r / m for r, m in zip(ref, many, strict=True)]
         med = statistics.median
-        print(f"{args.clips} clips x {args.frames} frames 480x270 ({args.content}), {n} workers, "
+        print(f"{args.clips} {args.format} clips x {args.frames} frames 480x270 ({args.content}), "
+              f"{n} workers, "
               f"{os.cpu_count()} cores, {args.repeat} rounds (median)")  # fmt: skip
         print(f"decode-only, {n} processes : {med(ref):6.2f} s")
         print(f"analyze --workers {n}       : {med(many):6.2f} s")
