@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from anicurate.cli.arguments import int_in
+from anicurate.cli.arguments import count_or_auto
 from anicurate.cli.cluster import add_ray_option, ray_ready
 from anicurate.cli.common import (
     EXIT_OK,
@@ -23,18 +23,6 @@ from anicurate.cli.common import (
 MAX_WORKERS = 64
 
 
-def workers_count(text: str) -> int:
-    """``--workers``: 1 to MAX_WORKERS, or ``auto`` (0: the core's choice, see pool_size)."""
-    if text.strip().lower() == "auto":
-        return 0
-    try:
-        return int_in(1, MAX_WORKERS)(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"must be auto or a whole number from 1 to {MAX_WORKERS}, not {text!r}"
-        ) from None
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "analyze",
@@ -46,7 +34,7 @@ def register(sub: Any) -> None:
     p.add_argument("--project", metavar="P", help="analyse this project's stale sources")
     p.add_argument(
         "--workers",
-        type=workers_count,
+        type=count_or_auto(MAX_WORKERS),
         default=0,
         metavar="N",
         help=f"processes decoding at once, 1-{MAX_WORKERS}, or auto: one per core, at most one "

@@ -30,6 +30,24 @@ def int_in(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
+def count_or_auto(hi: int) -> Callable[[str], int]:
+    """An argparse ``type`` for ``auto`` (0: the command chooses) or a count from 1 to ``hi``."""
+    count = int_in(1, hi)
+
+    def parse(text: str) -> int:
+        if text.strip().lower() == "auto":
+            return 0
+        try:
+            return count(text)
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"must be auto or a whole number from 1 to {hi}, not {text!r}"
+            ) from None
+
+    parse.__name__ = f"count_or_auto({hi})"
+    return parse
+
+
 def float_in(lo: float, hi: float, *, finite: bool = True) -> Callable[[str], float]:
     """An argparse ``type`` for a number from ``lo`` to ``hi`` inclusive; NaN is always
     refused, infinities too unless ``finite`` is False (and the bounds allow them)."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from anicurate.cli.arguments import WHERE_HELP, int_in, where
+from anicurate.cli.arguments import WHERE_HELP, count_or_auto, int_in, where
 from anicurate.cli.cluster import add_ray_option, ray_ready
 from anicurate.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, run_job
 from anicurate.core.captions.template import DEFAULT_PATTERN
@@ -60,8 +60,9 @@ def register(sub: Any) -> None:
     p.add_argument("--where", type=where, metavar="EXPR",
                    help=f"and of those, only these: {WHERE_HELP}")  # fmt: skip
     p.add_argument(
-        "--workers", type=int_in(*WORKERS), default=1,
-        help=f"clips rendered at once, {WORKERS[0]}-{WORKERS[1]} (1)",
+        "--workers", type=count_or_auto(WORKERS[1]), default=0, metavar="N",
+        help=f"clips rendered at once, {WORKERS[0]}-{WORKERS[1]}, or auto: half the cores "
+        "(each encode uses threads too), at most 4 (auto)",
     )  # fmt: skip
     p.add_argument(
         "--width", type=even_size,

@@ -394,7 +394,8 @@ def test_a_read_only_out_folder_for_real(tmp_path: Path, media: Path) -> None:
         (["--fps", "x"], "argument --fps: must be a whole number from 1 to 240, not 'x'"),
         (["--frames", "0"], "argument --frames: must be from 1 to 1024, not 0"),
         (["--frame-step", "-1"], "argument --frame-step: must be from 1 to 1000, not -1"),
-        (["--workers", "0"], "argument --workers: must be from 1 to 64, not 0"),
+        (["--workers", "0"],
+         "argument --workers: must be auto or a whole number from 1 to 64, not '0'"),
     ],
 )
 def test_numeric_export_arguments_are_usage_errors(

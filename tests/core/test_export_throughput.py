@@ -77,3 +77,26 @@ def test_the_record_is_not_saved_after_every_file_when_saving_is_slow(
     monkeypatch.undo()
     again = plan_export(project, ExportOptions(target=Target.T2V_FOLDER, out_dir=tmp_path / "o"))
     assert (again.up_to_date, again.to_render) == (6, 0)
+
+
+def test_export_renders_half_the_cores_at_once_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anicurate.cli import build_parser
+
+    parse = build_parser().parse_args
+    base = ["export", "--project", "p.anicurate", "--format", "t2v-json", "--out", "o"]
+    assert parse(base).workers == 0 and parse([*base, "--workers", "auto"]).workers == 0
+    assert parse([*base, "--workers", "3"]).workers == 3
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 16)
+    assert render_module.auto_workers() == 4
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
+    assert render_module.auto_workers() == 1
+    threads: list[int] = []
+    pool = render_module._pool_renderer
+    monkeypatch.setattr(render_module, "_pool_renderer", lambda n: threads.append(n) or pool(n))
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 6)
+    project = project_with(tmp_path, [write_numbered(tmp_path / "a.mp4", 24)])
+    plan = plan_export(project, ExportOptions(target=Target.T2V_JSON, out_dir=tmp_path / "out"))
+    assert run(plan, workers=0).results  # it rendered
+    assert threads == [3]

@@ -363,6 +363,12 @@ def _remove_stale(plan: ExportPlan, state: dict[str, dict[str, Any]], owner: Own
         del state[media]
 
 
+def auto_workers() -> int:
+    """Clips rendered at once where the user leaves it open: half the cores (each encode uses
+    threads too), at most 4."""
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
 def render(
     plan: ExportPlan, workers: int = 1, renderer: Renderer | None = None
 ) -> Generator[Progress, None, ExportResult]:
@@ -372,7 +378,7 @@ def render(
     named in the result, and the index and config list only the files that exist. The folder is
     locked and only files this export wrote are replaced or deleted (ownership.py); an I/O error
     ends the export with an ExportError, keeping what is done. ``renderer``: where files are
-    rendered (default: here, ``workers`` threads).
+    rendered (default: here, ``workers`` threads; 0: :func:`auto_workers`).
     """
     sources = [i.source_path for i in plan.items]
     with open_export(plan.out_dir, plan.project_path, sources, plan.target.value) as owner:
@@ -404,7 +410,7 @@ def _render(
         else:
             todo.append(item)
     saver = _Saver(owner)
-    results = (renderer or _pool_renderer(workers))(todo, root)
+    results = (renderer or _pool_renderer(workers or auto_workers()))(todo, root)
     try:
         for res in results:
             result.results.append(res)

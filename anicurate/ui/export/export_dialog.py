@@ -52,6 +52,7 @@ from anicurate.core.export import (
     plan_export,
 )
 from anicurate.core.export.include import DEFAULT_INCLUDE
+from anicurate.core.export.render import auto_workers
 from anicurate.core.jobs import Progress
 from anicurate.core.project import PRESETS, ProjectSettings
 from anicurate.ui.common.messages import export_cancelled_text, export_summary_text
@@ -88,11 +89,6 @@ def _plan_job(project_path: Path, options: ExportOptions) -> Generator[Progress,
     if False:  # pragma: no cover - makes this a generator
         yield Progress(0, 0)
     return plan_export(project_path, options)
-
-
-def default_workers() -> int:
-    """Clips rendered at once: half the cores (each encode uses threads too), at most 4."""
-    return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 def _align_labels(*forms: QFormLayout) -> None:
@@ -264,7 +260,7 @@ class ExportDialog(QDialog):
         self.fallback_edit.setPlaceholderText("caption for clips without tags")
         form.addRow("Fallback prompt", self.fallback_edit)
         self.workers_spin = spin("exportWorkers", 1, max(1, os.cpu_count() or 1))
-        self.workers_spin.setValue(default_workers())
+        self.workers_spin.setValue(auto_workers())
         self.workers_spin.setToolTip("Clips rendered at the same time")
         form.addRow("Parallel clips", self.workers_spin)
         return box
