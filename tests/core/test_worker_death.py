@@ -1,6 +1,6 @@
-"""kill -9 of ``analyze --workers 2`` takes its workers (forked from the command line, see
-run._pool_context) and any resource tracker with it: no process it started is left running
-(Linux: processes found through /proc)."""
+"""kill -9 of ``analyze --workers 2`` takes its workers (forked from the command line's process,
+spawned from one that runs other threads: see run._pool_context) and any resource tracker with
+it: no process it started is left running (Linux: processes found through /proc)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("long")
     media = root / "media"
     media.mkdir()
-    for i in range(8):
+    for i in range(16):  # ~2.6 s of analysis for two workers: killed well before its end
         write_video(media / f"{i}.mp4", noise_frames(240, i), 24)
     path = root / "p.anicurate"
     job = import_paths(path, [media])
@@ -85,11 +85,26 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_killing_analyze_ends_its_workers_and_the_resource_tracker(project: Path) -> None:
+#: ``anicurate analyze`` from a process that already runs a second thread, as the window's does:
+#: its workers are spawned (see run._pool_context), with a resource tracker beside them.
+BUSY = """
+import sys, threading
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+from anicurate.__main__ import main
+sys.argv = ["anicurate", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_killing_analyze_ends_its_workers_and_the_resource_tracker(
+    project: Path, start: str
+) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    run = ["-m", "anicurate"] if start == "fork" else ["-c", BUSY]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "anicurate", "analyze", "--project", str(project),
-         "--workers", "2", "-q"],
+        [sys.executable, *run, "analyze", "--project", str(project), "--workers", "2", "-q",
+         "--force"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
@@ -99,11 +114,13 @@ def test_killing_analyze_ends_its_workers_and_the_resource_tracker(project: Path
             return [k for k in children(proc.pid) if "resource_tracker" not in cmdline(k)]
 
         assert wait_until(lambda: len(workers()) >= 2, 60), "the workers never started"
-        time.sleep(1.0)  # let them take their first files
+        time.sleep(0.3 if start == "fork" else 1.0)  # let them take their first files
         kids = children(proc.pid)
         assert proc.poll() is None, "analyze finished before it could be killed: longer clips"
         assert len(workers()) == 2
-        assert all("anicurate" in cmdline(k) or "multiprocessing" in cmdline(k) for k in kids)
+        assert all(("spawn_main" in cmdline(w)) == (start == "spawn") for w in workers())
+        trackers = [k for k in kids if "resource_tracker" in cmdline(k)]
+        assert len(trackers) == (start == "spawn")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         assert wait_until(lambda: not any(alive(k) for k in kids), 4 * PARENT_POLL_S + 5), [
