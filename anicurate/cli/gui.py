@@ -28,7 +28,7 @@ def prepare_demo(quiet: bool = False) -> Path:
     media = run_job(generate_demo_media(folder / "clips"), "drawing demo clips", quiet)
     project = folder / "demo.anicurate"
     run_job(import_paths(project, [media]), "importing demo clips", quiet)
-    run_job(analyze_project(project), "analysing demo clips", quiet)
+    run_job(analyze_project(project, workers=0), "analysing demo clips", quiet)
     return project
 
 
