@@ -2,7 +2,8 @@
 against its CPU reference measured in the same run. Meant to be run whenever an NVIDIA GPU is at
 hand (a few minutes); without CUDA it says so for each part and measures the CPU side only.
 
-    python -m tests.benchmarks.gpu [--frames 600] [--blocks 32] [--batch 16] [--json OUT]
+    python -m tests.benchmarks.gpu [--frames 600] [--blocks 32] [--batch 16] [--fix-frames 4]
+        [--json OUT]
 
 Parts:
   * environment: ``nvidia-smi -L``, FFmpeg's hardware device types, onnxruntime's providers;
@@ -14,18 +15,19 @@ Parts:
     "auto" thresholds in anicurate/core/media/hardware.py);
   * tagger: a WD14-layout model of realistic cost (tests/benchmarks/tagging.py) on ready batches
     with the CPU provider and with CUDA (the provider that really ran is printed); ratio;
-  * fixers (issue 13: upscaling, interpolation, denoising): measured when this build has them.
+  * fixers: every bundled upscaler, denoiser and interpolator on the CPU and on its GPU provider
+    (ncnn on Vulkan, RIFE on CUDA), a 480x270 frame each; where each really ran; ratio.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ import numpy as np
 from av.codec.context import ThreadType
 from av.codec.hwaccel import HWAccel, hwdevices_available
 
+from anicurate.core.fix.models import ModelInfo
+from anicurate.core.fix.providers import Provider
 from anicurate.core.media.hardware import device_errors
 from anicurate.core.media.writer import write_video
 from tests.helpers.analysis_samples import anime_like_frames
@@ -139,21 +143,59 @@ def tagger(work: Path, blocks: int, batch: int, runs: int) -> Report:
     return out
 
 
-FIXER_MODULES = ("anicurate.core.fix", "anicurate.core.fixers", "anicurate.core.fixing")
+#: A typical source a user fixes: a small GIF or clip, upscaled 2x to 960x540.
+FIX_SIZE = (480, 270)
+#: Where each fix engine runs besides the CPU.
+FIX_GPU: dict[str, Provider] = {"ncnn": "vulkan", "onnx": "cuda"}
 
 
-def fixers() -> Report:
-    """The fixers' own benchmark hook (``benchmark() -> dict``) when this build has fixers."""
-    for name in FIXER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
+def _fix_runner(
+    info: ModelInfo, provider: Provider, frames: list[np.ndarray]
+) -> tuple[str, Callable[[int], object]]:
+    """The fixer of ``info`` loaded on ``provider`` (FixError where it cannot run there): where
+    it really runs, and a call that fixes frame i (interpolators: between frames i and i+1)."""
+    from anicurate.core.fix.engines import load_image_model, load_interpolator
+
+    if info.kind == "interpolate":
+        interp = load_interpolator(info, provider)
+        return interp.providers[0], lambda i: interp(frames[i], frames[i + 1], 0.5)
+    image = load_image_model(info, provider)
+    return image.providers[0], lambda i: image(frames[i])
+
+
+def fixers(count: int) -> Report:
+    """Every bundled upscaler, denoiser and interpolator on the CPU and on its GPU provider
+    (ncnn: Vulkan, onnxruntime: CUDA), timed on the same ``count`` frames after one warm-up:
+    frames per second, where each really ran, and the ratio GPU/CPU. The OpenCV built-ins run
+    on the CPU only and are left out."""
+    import cv2
+
+    from anicurate.core.fix.errors import FixError
+    from anicurate.core.fix.models import list_models
+
+    frames = [cv2.resize(f, FIX_SIZE, interpolation=cv2.INTER_AREA)
+              for f in anime_like_frames(count + 1)]  # fmt: skip
+    out: Report = {"size": f"{FIX_SIZE[0]}x{FIX_SIZE[1]}", "frames": count}
+    for info in list_models():
+        gpu = FIX_GPU.get(info.engine)
+        if gpu is None:
             continue
-        hook = getattr(module, "benchmark", None)
-        if hook is None:
-            return {"note": f"{name} has no benchmark() hook yet: nothing measured"}
-        return {"module": name, **hook()}
-    return {"note": "this build has no fixers (issue 13): nothing measured"}
+        row: Report = {}
+        for provider in ("cpu", gpu):
+            try:
+                ran, run = _fix_runner(info, provider, frames)
+            except FixError as exc:
+                row[provider] = {"not_measured": str(exc)}
+                continue
+            run(0)  # warm-up: first-call allocations, a GPU's shader or kernel set-up
+            start = time.perf_counter()
+            for i in range(count):
+                run(i)
+            row[provider] = {"fps": round(count / (time.perf_counter() - start), 2), "ran_on": ran}
+        if "fps" in row.get("cpu", {}) and "fps" in row.get(gpu, {}):
+            row[f"ratio_{gpu}_cpu"] = round(row[gpu]["fps"] / row["cpu"]["fps"], 2)
+        out[f"{info.kind} {info.name}"] = row
+    return out
 
 
 def main() -> None:
@@ -162,6 +204,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=32, help="tagger cost, see tagging.py")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--runs", type=int, default=6, help="tagger batches timed per provider")
+    parser.add_argument("--fix-frames", type=int, default=4, help="frames timed per fixer (4)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     report: Report = {"environment": environment()}
@@ -192,8 +235,15 @@ def main() -> None:
         print(f"tagger ({t['gmacs_per_frame']} GMACs/frame): CPU {t['cpu']['fps']} fps, "
               f"'cuda' {t['cuda']['fps']} fps on {t['cuda']['provider']}")  # fmt: skip
         print(f"  {t.get('cuda_note') or 'ratio CUDA/CPU ' + str(t['ratio_cuda_cpu'])}")
-        report["fixers"] = f = fixers()
-        print(f"fixers: {f.get('note') or json.dumps(f)}")
+        report["fixers"] = f = fixers(args.fix_frames)
+        print(f"fixers ({f['size']} in, {f['frames']} frames each):")
+        for name, row in f.items():
+            if isinstance(row, dict):
+                parts = [f"{p} " + (f"{r['fps']} fps on {r['ran_on']}" if "fps" in r
+                                    else f"not measured: {r['not_measured']}")
+                         for p, r in row.items() if isinstance(r, dict)]  # fmt: skip
+                ratio = next((f"ratio {v}" for k, v in row.items() if k.startswith("ratio")), "")
+                print(f"  {name}: {'; '.join(parts)}{'; ' + ratio if ratio else ''}")
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
 
