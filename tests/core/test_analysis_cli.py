@@ -133,9 +133,9 @@ def test_auto_workers_analyse_a_folder_across_processes(
     monkeypatch.setattr(run, "pool_size", lambda *a: sizes.append(size(*a)) or sizes[-1])
     assert main(["analyze", "-q", "--json", str(tmp_path)]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert sizes[0] == 2  # two processes for three files on two cores
+    assert sizes == [2]  # two processes for three files on two cores, chosen once
     assert [r["cuts"] for r in rows] == [[12]] * 3
     monkeypatch.setattr(run, "FILE_BYTES_PER_S", 1e12)  # as they are: a few frames each
     sizes.clear()
     assert main(["analyze", "-q", "--json", str(tmp_path)]) == 0
-    assert sizes[0] == 1  # no process started for them
+    assert sizes == [1]  # no process started for them

@@ -144,9 +144,7 @@ def test_a_part_that_decodes_nothing_falls_back_to_one_pass(
     np.testing.assert_allclose(two.values, one.values, rtol=1e-6, atol=0)
 
 
-def test_a_large_file_that_is_no_media_fails_as_one_and_leaves_no_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_large_file_that_is_no_media_fails_as_one_and_leaves_no_thread(tmp_path: Path) -> None:
     import threading
 
     junk = tmp_path / "clip.mp4"

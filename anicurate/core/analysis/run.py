@@ -244,9 +244,8 @@ Runner = Callable[[Sequence[str], int, "int | None", Decoder], Iterator[FileResu
 def _results(
     paths: Sequence[str], workers: int, max_pixels: int | None, decoder: Decoder = "auto"
 ) -> Iterator[FileResult]:
-    """Results in completion order; one worker runs in this process. ``workers`` 0: see
-    :func:`pool_size`."""
-    workers = pool_size(workers, len(paths))
+    """Results in completion order; one worker runs in this process. ``workers``: a number
+    already chosen (see :func:`pool_size`)."""
     if workers <= 1 or len(paths) <= 1:
         for p in paths:  # the decoder (and a two-part analysis) may use every core
             yield _work(p, 0, max_pixels, decoder)
