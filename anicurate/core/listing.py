@@ -14,6 +14,7 @@ from pathlib import Path
 from anicurate.core.analysis.flags import Flag
 from anicurate.core.analysis.store import ClipResult, load_results
 from anicurate.core.project.catalogue import Clip, Project, Source
+from anicurate.core.project.rows import Damage
 
 #: The status of a row whose source failed (there is no clip to accept or reject).
 ERROR_STATUS = "error"
@@ -78,25 +79,37 @@ class ClipRow:
         return info.duration * n / info.frame_count
 
 
-def list_clips(project: Project, errors: list[Source] | None = None) -> list[ClipRow]:
-    """Clips in the catalogue's order, then failed sources without a clip, by path.
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What the browser shows: its rows, and for the Problems list the failed and damaged
+    sources (``project.errors()``) and the other damaged rows (``project.damage()``)."""
 
-    ``errors`` (``project.errors()``) saves a query when the caller has just read it anyway.
-    """
+    rows: list[ClipRow]
+    errors: list[Source]
+    damage: list[Damage]
+
+
+def read_listing(project: Project) -> Listing:
+    """The browser's rows and problems from one scan of the catalogue (see ``Project.scan``)
+    and a query each for results, tags and sentences."""
+    scan = project.scan()
     results = load_results(project)
     tags = clip_tag_text(project)
     sentences = clip_sentence_text(project)
     rows = [
         ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""),
                 sentences.get(clip.id, ""))
-        for clip, source in project.clips_with_sources()
+        for clip, source in scan.clips
     ]
     with_clip = {row.source.id for row in rows}
-    failed = project.errors() if errors is None else errors
-    rows.extend(
-        ClipRow(s, None) for s in sorted(failed, key=lambda s: s.path) if s.id not in with_clip
-    )
-    return rows
+    failed = sorted(scan.errors, key=lambda s: s.path)  # a damaged row's path is a stand-in
+    rows.extend(ClipRow(s, None) for s in failed if s.id not in with_clip)
+    return Listing(rows, scan.errors, scan.damage)
+
+
+def list_clips(project: Project) -> list[ClipRow]:
+    """Clips in the catalogue's order, then failed sources without a clip, by path."""
+    return read_listing(project).rows
 
 
 def clip_tag_text(project: Project) -> dict[int, str]:

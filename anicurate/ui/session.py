@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from anicurate.core.errors import AnicurateError
+from anicurate.core.listing import Listing, read_listing
 from anicurate.core.project import Project
 from anicurate.ui.browse.clip_model import ClipListModel
 from anicurate.ui.browse.problems import ProblemListModel, problems_from
@@ -79,7 +80,8 @@ class ProjectSession(QObject):
             self.report_error("Cannot open project", describe_error(err))
             return False
         try:  # a damaged file fails here, before any view is reset; damaged rows do not
-            project.errors(), project.damage()
+            started = time.perf_counter()
+            listing = read_listing(project)
         except AnicurateError as err:
             project.close()
             self.report_error("Cannot open project", describe_error(err))
@@ -87,10 +89,10 @@ class ProjectSession(QObject):
         self._close_quietly()
         self.project = project
         self.import_failures = []
-        self.clip_model.set_project(project)
+        self.clip_model.set_project(project, listing.rows)
         self.settings.add_recent(project.path)
         self.settings.set_last_dir(project.path.parent)
-        self.refresh()
+        self._show(listing, started)
         self.message.emit(f"Opened {project.path}", 5000)
         self.project_changed.emit(project.path)
         return True
@@ -122,13 +124,18 @@ class ProjectSession(QObject):
             return
         started = time.perf_counter()
         try:
-            errors = self.project.errors()
-            self.clip_model.refresh(errors)
-            damage = self.project.damage()
-            self.problem_model.set_problems(problems_from(errors, self.import_failures, damage))
+            listing = read_listing(self.project)
         except AnicurateError as err:
             self.report_error("Cannot read the project", describe_error(err))
             return
+        self.clip_model.refresh(listing.rows)
+        self._show(listing, started)
+
+    def _show(self, listing: Listing, started: float) -> None:
+        """Problems from ``listing`` (its rows are in the clip model already), and the next
+        automatic re-read's interval from what reading it cost since ``started``."""
+        errors, damage = listing.errors, listing.damage
+        self.problem_model.set_problems(problems_from(errors, self.import_failures, damage))
         # Re-read at most ~1/5 of the time during an import: big catalogues refresh less often.
         cost_ms = int((time.perf_counter() - started) * 1000)
         self._refresh_timer.setInterval(max(REFRESH_INTERVAL_MS, 5 * cost_ms))

@@ -4,7 +4,9 @@
 Each clip is a short distinct video of its own (48x32, 16 frames). For each size, in a fresh
 project: import the folder, analyse the project (one worker, so the figure is per clip and not
 per core), open the browser's model (``ClipListModel.set_project``: ``core.listing.list_clips``),
-and export every clip (t2v-folder, accepted clips). Printed: milliseconds per clip at each size
+open it in the window's session (``ProjectSession.open``: the browser's rows and the Problems
+list), refresh it after one clip is accepted (what every review action waits for), and export
+every clip (t2v-folder, accepted clips). Printed: milliseconds per clip at each size
 and, against the size before it, the ratio of per-clip costs (1.0 = flat; a cost that grows
 with the project shows as > 1). Goal (issue 16): flat from 1,000 to 10,000.
 
@@ -24,7 +26,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from anicurate.core.analysis import analyze_project
 from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
@@ -32,10 +34,12 @@ from anicurate.core.media.writer import write_video
 from anicurate.core.project import ClipStatus, Project, import_paths
 from anicurate.core.project.edits import set_status
 from anicurate.ui.browse.clip_model import ClipListModel
+from anicurate.ui.common.settings import AppSettings
+from anicurate.ui.session import ProjectSession
 from tests.helpers.jobs import finish as drive
 
 FRAMES = 16
-STAGES = ("import", "analysis", "browser open", "export")
+STAGES = ("import", "analysis", "browser open", "session open", "edit refresh", "export")
 
 
 
@@ -70,6 +74,14 @@ def measure(work: Path, count: int, workers: int) -> dict[str, float]:
         assert model.rowCount() == count
         model.set_project(None)
         ids = [clip.id for clip, _ in project.clips_with_sources()]
+    settings = AppSettings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    session = ProjectSession(settings, interactive=False)
+    out["session open"] = timed(lambda: session.open(path))
+    assert session.project is not None and session.clip_model.rowCount() == count
+    set_status(session.project, ids[:1], ClipStatus.ACCEPTED)
+    out["edit refresh"] = timed(session.refresh)
+    session.close()
+    with Project.open(path) as project:
         set_status(project, ids, ClipStatus.ACCEPTED)
         options = ExportOptions(
             target=Target.T2V_FOLDER, out_dir=work / f"out{count}", include=Include.ACCEPTED,

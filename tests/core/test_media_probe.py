@@ -119,3 +119,29 @@ def test_av1_writing_prints_no_encoder_banner(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.stderr == ""
     assert probe(tmp_path / "a.mkv").frame_count == 3
+
+
+@pytest.mark.parametrize(
+    "stored", ["30000/1001", "24/1", "0/1", "24", "1.5", " 3/4", "-1/2", "3/0", "x/y", "", 2.5, 7]
+)
+def test_stored_rates_read_as_fraction_reads_them(stored: object) -> None:
+    """The catalogue's "num/den" rates take a fast path; every value reads (or fails) as
+    Fraction itself reads it."""
+    d = MediaInfo.from_dict(_SOME_INFO).to_dict()
+    d["fps"] = d["sample_aspect"] = stored
+    try:
+        expected: object = Fraction(stored)  # type: ignore[arg-type]
+    except (ValueError, ArithmeticError) as err:
+        with pytest.raises(type(err)):
+            MediaInfo.from_dict(d)
+        return
+    info = MediaInfo.from_dict(d)
+    assert info.fps == expected and info.sample_aspect == expected
+    assert type(info.fps) is Fraction
+
+
+_SOME_INFO = {
+    "path": "a.mp4", "kind": "video", "container": "mov,mp4,m4a,3gp,3g2,mj2", "codec": "h264",
+    "width": 64, "height": 48, "rotation": 0, "sample_aspect": "1/1", "frame_count": 12,
+    "fps": "24/1", "duration": 0.5, "vfr": False, "has_audio": False,
+}  # fmt: skip

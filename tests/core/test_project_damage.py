@@ -316,6 +316,11 @@ def test_quarantined_rows_are_named_and_the_rest_reads(project: Path, base: Path
             == "setting 'train_height': damaged row: train_height 12 must be a multiple of 8"
         )
         assert reasons[0].endswith("b.mp4): damaged row: status 'maybe' is unknown")
+        # One scan (each source row parsed once) reads exactly what the three reads do.
+        scan = p.scan()
+        assert scan.clips == p.clips_with_sources()
+        assert scan.errors == p.errors()
+        assert scan.damage == p.damage()
 
 
 def test_repair_reads_a_damaged_source_again_from_its_file(project: Path) -> None:

@@ -84,8 +84,13 @@ class Flag:
 
 def flags_from_json(items: Iterable[Mapping[str, Any]]) -> list[Flag]:
     """Stored flags back as Flags; a kind this version does not know is left out."""
-    known = {k.value for k in FlagKind}
-    return [Flag(FlagKind(f["kind"]), str(f["reason"])) for f in items if f.get("kind") in known]
+    return [
+        Flag(_KINDS[kind], str(f["reason"])) for f in items if (kind := f.get("kind")) in _KINDS
+    ]
+
+
+#: Stored flag kinds this version knows (built once: a browser reads every clip's flags).
+_KINDS = {k.value: k for k in FlagKind}
 
 
 def _num(x: float) -> str:

@@ -317,13 +317,17 @@ def load_results(project: Project) -> dict[int, ClipResult]:
 
 def _metrics(stored: Any) -> ClipMetrics:
     """ClipMetrics from stored JSON, each field's JSON type checked (TypeError otherwise)."""
-    kinds = {"int": (int,), "float": (int, float), "str": (str,)}
-    for f in fields(ClipMetrics):
-        value = stored[f.name]
-        wanted = kinds.get(str(f.type), (list,))
+    for name, wanted in _METRIC_TYPES:
+        value = stored[name]
         if not isinstance(value, wanted) or isinstance(value, bool):
-            raise TypeError(f"metric {f.name} is {value!r:.40}")
+            raise TypeError(f"metric {name} is {value!r:.40}")
     return ClipMetrics.from_json(dict(stored))
+
+
+#: Each ClipMetrics field with the JSON types its stored value may have (built once: a browser
+#: reads every clip's metrics).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,)}
+_METRIC_TYPES = [(f.name, _JSON_TYPES.get(str(f.type), (list,))) for f in fields(ClipMetrics)]
 
 
 def read_flags_row(source_id: Any, text: Any) -> dict[int, ClipResult]:

@@ -46,11 +46,22 @@ class MediaInfo:
             width=int(d["width"]),
             height=int(d["height"]),
             rotation=int(d["rotation"]),
-            sample_aspect=Fraction(d["sample_aspect"]),
+            sample_aspect=_fraction(d["sample_aspect"]),
             frame_count=int(d["frame_count"]),
-            fps=Fraction(d["fps"]),
+            fps=_fraction(d["fps"]),
             duration=float(d["duration"]),
             vfr=bool(d["vfr"]),
             has_audio=bool(d["has_audio"]),
             truncated=bool(d.get("truncated", False)),
         )
+
+
+def _fraction(value: Any) -> Fraction:
+    """A stored fraction: "num/den" as to_dict writes it is read without Fraction's string
+    parser (a regular expression, most of reading a catalogue's sources); anything else as
+    Fraction reads it."""
+    if type(value) is str:
+        num, slash, den = value.partition("/")
+        if slash and num.isdigit() and den.isdigit():
+            return Fraction(int(num), int(den))
+    return Fraction(value)

@@ -42,7 +42,7 @@ from anicurate.ui.common.messages import explain_source_error
 from anicurate.ui.common.table_model import ListTableModel
 
 if TYPE_CHECKING:
-    from anicurate.core.project import Project, Source
+    from anicurate.core.project import Project
 
 # Custom roles; every column answers them, so delegates and the inspector need no column logic.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ClipRow
@@ -145,20 +145,24 @@ class ClipListModel(ListTableModel[ClipRow]):
     def project(self) -> Project | None:
         return self._project
 
-    def set_project(self, project: Project | None) -> None:
-        """Show ``project`` (or nothing); resets the model and forgets cached thumbnails."""
+    def set_project(self, project: Project | None, rows: list[ClipRow] | None = None) -> None:
+        """Show ``project`` (or nothing); resets the model and forgets cached thumbnails.
+        ``rows``: its rows, where the caller has just read them."""
         self.beginResetModel()
         self._project = project
-        self._items = list_clips(project) if project is not None else []
+        if rows is None:
+            rows = list_clips(project) if project is not None else []
+        self._items = list(rows)
         self._thumbs.clear()
         self._icons.clear()
         self.endResetModel()
 
-    def refresh(self, errors: list[Source] | None = None) -> None:
-        """Re-read the project and apply only what changed (keeps selection and scroll)."""
+    def refresh(self, rows: list[ClipRow] | None = None) -> None:
+        """Re-read the project (``rows``: read already) and apply only what changed (keeps
+        selection and scroll)."""
         if self._project is None:
             return
-        self.apply_rows(list_clips(self._project, errors))
+        self.apply_rows(list_clips(self._project) if rows is None else rows)
 
     def rows(self) -> list[ClipRow]:
         return list(self._items)
