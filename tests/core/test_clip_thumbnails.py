@@ -77,6 +77,10 @@ def test_split_shots_get_thumbnails_of_their_own_frames(project_path: Path) -> N
         pieces = split(project, whole.id, [6, 12])
         assert [thumbnail_frame(c) for c in pieces] == [2, 8, 14]
         assert sorted(missing_clip_thumbnails(project)) == sorted(c.id for c in pieces)
+        # The browser hands its rows over instead of reading them again: the same answer.
+        pairs = project.clips_with_sources()
+        assert missing_clip_thumbnails(project, pairs) == missing_clip_thumbnails(project)
+        assert missing_clip_thumbnails(project, pairs[:1]) == [pieces[0].id]
         assert shown(project) == [{LEVELS[1]}] * 3  # the source's picture until made
     steps, made = run(make_clip_thumbnails(project_path))
     assert made == 3 and [s.done for s in steps] == [0, 1, 2, 3]

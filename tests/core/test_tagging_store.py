@@ -162,6 +162,9 @@ def test_frequencies_and_coverage_count_accepted_clips(tmp_path: Path) -> None:
             conn.execute("UPDATE clips SET status = 'rejected' WHERE id = 3")
         assert store.tag_frequencies(project) == [("smile", 2), ("crying", 1), ("walking", 1)]
         assert store.tag_frequencies(project, None)[:2] == [("smile", 3), ("angry", 1)]
+        assert store.clip_count(project) == 2  # the population the frequencies count in
+        assert store.clip_count(project, None) == 4
+        assert store.clip_count(project, [ClipStatus.REJECTED, ClipStatus.UNREVIEWED]) == 2
         assert store.clips_with_tag(project, "Smile") == [1, 2, 3]
         assert store.clips_with_tag(project, "smile", [ClipStatus.ACCEPTED]) == [1, 2]
         items = {c.term: c.clips for c in store.coverage(project)}

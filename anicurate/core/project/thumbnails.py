@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 import cv2
@@ -80,8 +80,14 @@ def clip_thumbnail(project: Project, clip: Clip, source: Source) -> bytes | None
     return project.thumbnail(source.id)
 
 
-def missing_clip_thumbnails(project: Project) -> list[int]:
-    """Ids of the clips that need a thumbnail of their own and have no current one."""
+def missing_clip_thumbnails(
+    project: Project, clips: Iterable[tuple[Clip, Source]] | None = None
+) -> list[int]:
+    """Ids of the clips that need a thumbnail of their own and have no current one.
+
+    ``clips``: the project's clips with their sources where the caller has just read them (the
+    browser, after every edit), else they are read here.
+    """
     have = {
         int(r[0]): (r[1], r[2], r[3])
         for r in project.read(
@@ -90,7 +96,7 @@ def missing_clip_thumbnails(project: Project) -> list[int]:
     }
     return [
         clip.id
-        for clip, source in project.clips_with_sources()
+        for clip, source in (project.clips_with_sources() if clips is None else clips)
         if source.error is None
         and not spans_source(clip, source)
         and have.get(clip.id) != (clip.first_frame, clip.last_frame, source.hash)

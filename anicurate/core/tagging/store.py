@@ -209,6 +209,13 @@ def tag_frequencies(
     return sorted(((shown[k], n) for k, n in merged.items()), key=lambda r: (-r[1], r[0]))
 
 
+def clip_count(project: Project, statuses: Sequence[ClipStatus] | None = _ACCEPTED) -> int:
+    """Clips of ``statuses`` (None: all): the population tag_frequencies counts in, counted in
+    SQL as it does (a browser refresh re-reads this, and parsing every clip did not scale)."""
+    where, args = _status_filter(statuses)
+    return int(project.read(f"SELECT count(*) FROM clips c {where}", args)[0][0])
+
+
 def clips_with_tag(
     project: Project, tag: str, statuses: Sequence[ClipStatus] | None = None
 ) -> list[int]:

@@ -39,7 +39,8 @@ class ClipThumbnails(QObject):
             return False
         if self.jobs.blocker(THUMBNAILS) is not None or self.jobs.is_busy():
             return False
-        todo = [i for i in missing_clip_thumbnails(project) if i not in self._tried]
+        shown = [(r.clip, r.source) for r in self.session.clip_model.rows() if r.clip is not None]
+        todo = [i for i in missing_clip_thumbnails(project, shown) if i not in self._tried]
         if not todo:
             return False
         self._tried.update(todo)

@@ -214,11 +214,10 @@ class TagOverviewPanel(QWidget):
         try:
             rows = store.tag_frequencies(project, statuses)
             items = store.coverage(project, statuses=statuses)
-            clips = project.clips()
+            total = store.clip_count(project, statuses)
         except AnicurateError as err:
             self.error_reported.emit(describe_error(err))
             return
-        total = sum(1 for c in clips if statuses is None or c.status in statuses)
         self.frequency_model.set_rows(rows, total)
         self.coverage_model.set_items(items)
         noun = "clip" if total == 1 else "clips"
