@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSettings
 
+from anicurate.app import collect_garbage_in_gui_thread
 from anicurate.core.analysis import analyze_project
 from anicurate.core.export import ExportOptions, Include, Target, plan_export, render
 from anicurate.core.media.writer import write_video
@@ -110,6 +111,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="analysis/export workers (1)")
     args = parser.parse_args()
     QCoreApplication.instance() or QCoreApplication([])
+    # As in the window's process: no automatic cycle collection, which would walk every live
+    # object in the middle of a bulk read; cycles are collected on a GUI-thread timer instead.
+    collect_garbage_in_gui_thread()
     sizes = [100, 1_000] + ([10_000] if args.large else [])
     rows: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
