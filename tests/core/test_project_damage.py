@@ -321,6 +321,12 @@ def test_quarantined_rows_are_named_and_the_rest_reads(project: Path, base: Path
         assert scan.clips == p.clips_with_sources()
         assert scan.errors == p.errors()
         assert scan.damage == p.damage()
+        # Reading clips by id leaves out the same ones; any number of ids, in any order.
+        ids = [r[0] for r in p.read("SELECT id FROM clips ORDER BY id DESC")]
+        assert len(ids) == 3
+        assert p.clips_by_id([*ids, ids[0], 10**6]) == p.clips_with_sources()
+        assert p.clips_by_id(range(-5000, 5000)) == p.clips_with_sources()
+        assert p.clips_by_id([]) == []
 
 
 def test_repair_reads_a_damaged_source_again_from_its_file(project: Path) -> None:

@@ -35,10 +35,11 @@ def clip_shots(metrics: ClipMetrics, drop: int = 0) -> list[tuple[int, int]]:
 def split_at_cuts(project: Project, clip_ids: Iterable[int], drop: int = 0) -> SplitReport:
     """Split the clips at their cuts, fades and flashes (one undoable edit), then re-flag."""
     results = load_results(project)
-    clips = {c.id: c for c in project.clips()}
+    wanted = list(dict.fromkeys(clip_ids))
+    clips = {c.id: c for c, _source in project.clips_by_id(wanted)}
     pieces: dict[int, list[tuple[int, int]]] = {}
     unanalysed: list[int] = []
-    for cid in dict.fromkeys(clip_ids):
+    for cid in wanted:
         clip, result = clips.get(cid), results.get(cid)
         if clip is None:
             continue

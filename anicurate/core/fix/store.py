@@ -79,7 +79,7 @@ def clip_fixes(project: Project, clip_ids: Iterable[int] | None = None) -> dict[
 def set_fixes(project: Project, fixes: Mapping[int, FixSpec | None], label: str = "") -> int:
     """Set (or, with None or an identity fix, clear) the fixes of many clips as one undoable
     edit; returns how many clips changed."""
-    known = {c.id for c in project.clips()}
+    known = {c.id for c, _source in project.clips_by_id(fixes)}
     missing = set(fixes) - known
     if missing:
         raise EditError(f"no clip {min(missing)}")

@@ -438,17 +438,27 @@ class Project:
 
         Damaged clips, and clips of damaged sources, are left out (:meth:`damage` names them).
         """
-        return [clip for clip, _source in self._clip_scan(source_id)[0]]
+        if source_id is None:
+            return [clip for clip, _source in self._clip_scan()[0]]
+        return [clip for clip, _s in self._clip_scan("WHERE c.source_id = ?", (source_id,))[0]]
+
+    def clips_by_id(self, clip_ids: Iterable[int]) -> list[tuple[Clip, Source]]:
+        """The readable clips among ``clip_ids`` with their sources, in catalogue order: what an
+        edit of some clips reads (reading every clip made each edit cost what the project
+        holds). Ids that name no readable clip are left out, as in :meth:`clips`."""
+        ids = json.dumps(sorted({int(i) for i in clip_ids}))
+        where = "WHERE c.id IN (SELECT value FROM json_each(?))"  # any number of ids, one value
+        return self._clip_scan(where, (ids,))[0]
 
     def clips_with_sources(self) -> list[tuple[Clip, Source]]:
         """Every readable clip with its source in one query, ordered by source path, then first
         frame; damaged ones are left out as in :meth:`clips`."""
-        return self._clip_scan(None)[0]
+        return self._clip_scan()[0]
 
     def damage(self) -> list[Damage]:
         """Quarantined clip rows and damaged settings, for the Problems list (damaged sources
         are in :meth:`errors`; ``anicurate check`` reads every table)."""
-        return self._clip_scan(None)[1] + self._settings_read()[1]
+        return self._clip_scan()[1] + self._settings_read()[1]
 
     def scan(self) -> Scan:
         """:meth:`clips_with_sources`, :meth:`errors` and :meth:`damage` from one read, each
@@ -466,12 +476,13 @@ class Project:
         errors = [s for s in sources if s.error_kind is not None]
         return Scan(clips, errors, damage + self._settings_read()[1])
 
-    def _clip_scan(self, source_id: int | None) -> tuple[list[tuple[Clip, Source]], list[Damage]]:
-        where = "" if source_id is None else "WHERE c.source_id = ?"
+    def _clip_scan(
+        self, where: str = "", args: tuple[Any, ...] = ()
+    ) -> tuple[list[tuple[Clip, Source]], list[Damage]]:
         rows = self.read(
             f"SELECT {_CLIP_COLUMNS}, {_SOURCE_COLUMNS} FROM clips c"
             f" JOIN sources s ON s.id = c.source_id {where} ORDER BY s.path, c.first_frame, c.id",
-            () if source_id is None else (source_id,),
+            args,
         )
         return _clip_pairs((r[:10], _source(r[10:])) for r in rows)
 

@@ -137,7 +137,7 @@ def set_status(project: Project, clip_ids: Sequence[int], status: ClipStatus) ->
     ids = list(dict.fromkeys(clip_ids))
     noun = "clip" if len(ids) == 1 else f"{len(ids)} clips"
     verb = {ClipStatus.ACCEPTED: "Accept", ClipStatus.REJECTED: "Reject"}.get(status, "Reset")
-    changed = [c.id for c in project.clips() if c.id in set(ids) and c.status != status]
+    changed = [c.id for c, _source in project.clips_by_id(ids) if c.status != status]
     if changed:
         with edit(project, f"{verb} {noun}") as rec:
             rec.touch("clips", changed)
@@ -226,7 +226,7 @@ def split_ranges(
     unreviewed clips with the same crop and note. A clip whose ranges equal its own frames is
     left alone. Returns the pieces of every clip named, in frame order.
     """
-    clips = {c.id: c for c in project.clips() if c.id in pieces}
+    clips = {c.id: c for c, _source in project.clips_by_id(pieces)}
     for clip_id, ranges in pieces.items():
         clip = clips.get(clip_id)
         if clip is None:
@@ -263,7 +263,7 @@ def split_ranges(
                     assert cur.lastrowid is not None
                     rec.inserted("clips", cur.lastrowid)
                     out[clip_id].append(cur.lastrowid)
-    after = {c.id: c for c in project.clips()}
+    after = {c.id: c for c, _source in project.clips_by_id(i for ids in out.values() for i in ids)}
     return {cid: [after[i] for i in ids] for cid, ids in out.items()}
 
 
@@ -271,7 +271,7 @@ def set_crops(
     project: Project, crops: Mapping[int, tuple[int, int, int, int] | None], label: str
 ) -> int:
     """Set or clear the crops of many clips as one undoable edit; returns how many changed."""
-    current = {c.id: c.crop for c in project.clips() if c.id in crops}
+    current = {c.id: c.crop for c, _source in project.clips_by_id(crops)}
     missing = set(crops) - set(current)
     if missing:
         raise EditError(f"no clip {min(missing)}")
@@ -326,10 +326,9 @@ def crop_clips(project: Project, clip_ids: Iterable[int], mode: CropMode) -> int
     Clips whose sources failed to import are left alone. Returns how many clips changed.
     """
     settings = project.settings()
-    wanted = set(clip_ids)
     crops: dict[int, tuple[int, int, int, int] | None] = {}
-    for clip, source in project.clips_with_sources():
-        if clip.id not in wanted or source.info is None:
+    for clip, source in project.clips_by_id(clip_ids):
+        if source.info is None:
             continue
         if mode is CropMode.CLEAR:
             crops[clip.id] = None
@@ -397,10 +396,10 @@ def _update_clips(
 
 
 def _clip(project: Project, clip_id: int) -> Clip:
-    found = [c for c in project.clips() if c.id == clip_id]
+    found = project.clips_by_id([clip_id])
     if not found:
         raise EditError(f"no clip {clip_id}")
-    return found[0]
+    return found[0][0]
 
 
 def _check_range(project: Project, clip: Clip, first: int, last: int) -> None:
