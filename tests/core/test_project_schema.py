@@ -267,3 +267,58 @@ def test_two_connections_see_each_others_commits(tmp_path: Path) -> None:
             conn.execute("INSERT INTO sources (path, size, mtime, hash, added_at)"
                          " VALUES ('/a.mp4', 1, 0, 'h', 0)")  # fmt: skip
         assert [s.path for s in reader.sources()] == ["/a.mp4"]
+
+
+def test_a_project_another_process_creates_while_this_one_checks_it_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check reads the file's id, version and tables as one snapshot: read one by one, a
+    project created in between (another `anicurate import` into the same new project) showed
+    tables without its id and was refused as "another SQLite database"."""
+    path = tmp_path / "p.anicurate"
+    real_connect = sqlite3.connect
+    opened: list[str] = []
+
+    class Read:
+        """The rows a finished statement read."""
+
+        def __init__(self, rows: list[tuple[object, ...]]) -> None:
+            self.rows = rows
+
+        def fetchone(self) -> tuple[object, ...] | None:
+            return self.rows[0] if self.rows else None
+
+        def fetchall(self) -> list[tuple[object, ...]]:
+            return self.rows
+
+    class CreatedAfterFirstRead:
+        """This process's connection; the other process creates the project right after this
+        one's first statement."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self._conn = conn
+
+        def execute(self, *args: object) -> object:
+            if opened:
+                return self._conn.execute(*args)  # type: ignore[arg-type]
+            rows = self._conn.execute(*args).fetchall()  # type: ignore[arg-type]  # read done
+            opened.append("other")
+            Project.open(path, create=True).close()  # its own, plain connection
+            return Read(rows)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._conn, name)
+
+    def connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        return conn if opened else CreatedAfterFirstRead(conn)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    with Project.open(path, create=True) as project:
+        assert opened == ["other"]
+        assert project.settings().train_width == 384  # the defaults, written once or twice
+        assert project.sources() == []
+    monkeypatch.undo()
+    with Project.open(path) as again:
+        assert again.read("PRAGMA application_id") == [(APPLICATION_ID,)]
+        assert again.read("PRAGMA user_version") == [(SCHEMA_VERSION,)]

@@ -261,9 +261,12 @@ class Project:
         """Refuse foreign or newer files before writing a byte, then set up WAL and migrate."""
         # Errors here (a file that is no database, a read-only folder) are told apart by
         # open_error(): an unreadable file is not "not a database".
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = schema.user_version(conn)
-        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, so one snapshot: read apart, another process creating the project could
+        # commit in between, and its tables would be seen without its application id.
+        app_id, version, objects = conn.execute(
+            "SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master)"
+            " FROM pragma_application_id() AS a, pragma_user_version() AS v"
+        ).fetchone()
         empty = app_id == 0 and version == 0 and objects == 0
         if empty and not create:
             raise NotAProject(f"{path} is not an anicurate project (empty file)")
