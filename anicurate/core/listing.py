@@ -92,10 +92,11 @@ class Listing:
 def read_listing(project: Project) -> Listing:
     """The browser's rows and problems from one scan of the catalogue (see ``Project.scan``)
     and a query each for results, tags and sentences."""
-    scan = project.scan()
-    results = load_results(project)
-    tags = clip_tag_text(project)
-    sentences = clip_sentence_text(project)
+    with project.snapshot():  # rows, results and tags as of one moment (an import may run)
+        scan = project.scan()
+        results = load_results(project)
+        tags = clip_tag_text(project)
+        sentences = clip_sentence_text(project)
     rows = [
         ClipRow(source, clip, results.get(clip.id), tags.get(clip.id, ""),
                 sentences.get(clip.id, ""))

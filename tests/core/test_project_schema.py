@@ -269,6 +269,33 @@ def test_two_connections_see_each_others_commits(tmp_path: Path) -> None:
         assert [s.path for s in reader.sources()] == ["/a.mp4"]
 
 
+def test_reads_in_a_snapshot_see_one_state(tmp_path: Path) -> None:
+    """A browser's rows are read in several queries while an import may commit: inside a
+    snapshot every query sees the file as the first one did."""
+    path = tmp_path / "p.anicurate"
+
+    def add(project: Project, name: str) -> None:
+        with project.transaction() as conn:
+            cur = conn.execute("INSERT INTO sources (path, size, mtime, hash, added_at)"
+                               " VALUES (?, 1, 0, 'h', 0)", (name,))  # fmt: skip
+            conn.execute("INSERT INTO clips (source_id, first_frame, last_frame, status,"
+                         " note, created_at, updated_at) VALUES (?, 0, 0, 'unreviewed', '', 0, 0)",
+                         (cur.lastrowid,))  # fmt: skip
+
+    with Project.open(path, create=True) as writer, Project.open(path) as reader:
+        add(writer, "/a.mp4")
+        with reader.snapshot():
+            assert [s.path for s in reader.sources()] == ["/a.mp4"]
+            add(writer, "/b.mp4")  # committed by the other connection meanwhile
+            assert [s.path for s in reader.sources()] == ["/a.mp4"]
+            assert len(reader.scan().clips) == 1
+            with reader.snapshot():  # nested: part of the same one
+                assert len(reader.clips()) == 1
+        assert not reader.connection.in_transaction
+        assert [s.path for s in reader.sources()] == ["/a.mp4", "/b.mp4"]
+        assert len(reader.scan().clips) == 2
+
+
 def test_a_project_another_process_creates_while_this_one_checks_it_opens(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,7 +90,7 @@ class Clip:
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """What a browser shows of the catalogue, read at once (see :meth:`Catalogue.scan`)."""
+    """What a browser shows of the catalogue, read at once (see :meth:`Project.scan`)."""
 
     clips: list[tuple[Clip, Source]]  # as clips_with_sources()
     errors: list[Source]  # as errors()
@@ -441,9 +441,8 @@ class Project:
 
         Damaged clips, and clips of damaged sources, are left out (:meth:`damage` names them).
         """
-        if source_id is None:
-            return [clip for clip, _source in self._clip_scan()[0]]
-        return [clip for clip, _s in self._clip_scan("WHERE c.source_id = ?", (source_id,))[0]]
+        where, args = ("", ()) if source_id is None else ("WHERE c.source_id = ?", (source_id,))
+        return [clip for clip, _source in self._clip_scan(where, args)[0]]
 
     def clips_by_id(self, clip_ids: Iterable[int]) -> list[tuple[Clip, Source]]:
         """The readable clips among ``clip_ids`` with their sources, in catalogue order: what an
@@ -468,16 +467,34 @@ class Project:
         source row parsed once: a browser shows all three and reads them again after every
         edit, and parsing the sources' stored probe info was most of that (10,000 clips: three
         parses of each source took 0.5 s of the 0.7 s a refresh cost)."""
-        sources = list(map(_source, self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s "
-                                              "ORDER BY s.path")))  # fmt: skip
+        with self.snapshot():  # two queries, one state: the clips' sources are all there
+            sources = list(map(_source, self.read(f"SELECT {_SOURCE_COLUMNS} FROM sources s "
+                                                  "ORDER BY s.path")))  # fmt: skip
+            rows = self.read(
+                f"SELECT {_CLIP_COLUMNS} FROM clips c JOIN sources s ON s.id = c.source_id"
+                " ORDER BY s.path, c.first_frame, c.id"
+            )
+            settings_damage = self._settings_read()[1]
         by_id = {s.id: s for s in sources}
-        rows = self.read(
-            f"SELECT {_CLIP_COLUMNS} FROM clips c JOIN sources s ON s.id = c.source_id"
-            " ORDER BY s.path, c.first_frame, c.id"
-        )
         clips, damage = _clip_pairs((r, by_id.get(r[1])) for r in rows)
         errors = [s for s in sources if s.error_kind is not None]
-        return Scan(clips, errors, damage + self._settings_read()[1])
+        return Scan(clips, errors, damage + settings_damage)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads in the block see one state of the file (a read transaction): what another
+        process commits meanwhile shows at the next read, never half of it. Inside a
+        transaction already, the block is part of that one."""
+        conn = self._conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")  # deferred: the first read takes the snapshot
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # nothing was written: this only ends the read
 
     def _clip_scan(
         self, where: str = "", args: tuple[Any, ...] = ()
