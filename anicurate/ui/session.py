@@ -79,8 +79,8 @@ class ProjectSession(QObject):
         except (AnicurateError, OSError) as err:
             self.report_error("Cannot open project", describe_error(err))
             return False
+        started = time.perf_counter()
         try:  # a damaged file fails here, before any view is reset; damaged rows do not
-            started = time.perf_counter()
             listing = read_listing(project)
         except AnicurateError as err:
             project.close()
