@@ -294,6 +294,8 @@ def test_reads_in_a_snapshot_see_one_state(tmp_path: Path) -> None:
         assert not reader.connection.in_transaction
         assert [s.path for s in reader.sources()] == ["/a.mp4", "/b.mp4"]
         assert len(reader.scan().clips) == 2
+    with pytest.raises(ProjectError, match="cannot read the project"), reader.snapshot():
+        pass  # closed: said as every read says it
 
 
 def test_a_project_another_process_creates_while_this_one_checks_it_opens(

@@ -486,10 +486,15 @@ class Project:
         process commits meanwhile shows at the next read, never half of it. Inside a
         transaction already, the block is part of that one."""
         conn = self._conn
-        if conn.in_transaction:
+        try:
+            nested = conn.in_transaction
+            if not nested:
+                conn.execute("BEGIN")  # deferred: the first read takes the snapshot
+        except sqlite3.DatabaseError as e:  # as read() reports it (a closed project, too)
+            raise read_error(self.path, conn, e) from e
+        if nested:
             yield
             return
-        conn.execute("BEGIN")  # deferred: the first read takes the snapshot
         try:
             yield
         finally:
