@@ -965,8 +965,9 @@ def _av_planes(
     opened: AvCursor | None = None,
 ) -> Iterator[Decoded]:
     """Decoded planes from keyframe ``start``: from frame 0 with the decoder probing left open
-    (unless ``own_cursor``), else with a cursor of its own decoding with ``threads``, or from
-    frame 0 with ``opened``, opened at the start by the caller (the hardware decoder's)."""
+    (unless ``own_cursor``), else with a cursor of its own decoding with ``threads``, or with
+    ``opened``, which the caller opened and put at ``start`` already (the hardware decoder's,
+    or a part's on a container opened ahead)."""
     kept = inspected.cursor
     reuse = isinstance(kept, AvCursor) and start == 0 and not own_cursor and opened is None
     cursor = kept if reuse else opened
